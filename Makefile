@@ -1,0 +1,41 @@
+# esi-reference: two commands do all the set-up on a fresh machine.
+#   make site   build the reference site (book + in-browser trainer) and serve it at http://127.0.0.1:8000
+#   make test   every test: lint, package, notebooks, the strict book build and the browser checks
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+
+.PHONY: venv site site-build serve test test-fast lint bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+site-build: venv
+	$(PY) tools/build_site.py
+
+serve:
+	@echo "Serving the site at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory book/_build/html
+
+site: site-build serve
+
+lint: venv
+	$(VENV)/bin/ruff check esi_reference tests tools benchmarks exercises book --exclude book/_build
+
+test-fast: venv
+	$(VENV)/bin/pytest -m "not browser" -q
+
+test: venv lint site-build
+	bash tools/run_tests.sh
+
+bench: venv
+	$(PY) benchmarks/bench_check.py
+
+clean:
+	rm -rf book/_build book/generated $(VENV)

@@ -1,0 +1,69 @@
+"""The sources table: every fact and rule in esi_reference cites one or more of these ids.
+
+Each source records who published it, where it is, the document id (LCD, billing article, NCCI file,
+fee-schedule release), its effective date, when the team read it and a confidence mark:
+
+* ``primary`` - a CMS/MAC/OIG document or CMS data file was read;
+* ``secondary`` - a coding publication or policy summary was read;
+* ``unverified`` - cited by others, not confirmed by us. Facts resting only on it are flagged.
+
+>>> source("LCD-L39240").document_id
+'L39240'
+>>> source("ART-A58993").confidence
+'primary'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ._data import read_rows
+from .dates import optional_date
+from .errors import UnknownSource
+
+CONFIDENCE = ("primary", "secondary", "unverified")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    document_id: str
+    effective_date: dt.date | None
+    date_read: dt.date
+    confidence: str
+    note: str
+
+
+def _load() -> dict[str, Source]:
+    table = {}
+    for r in read_rows("sources.csv"):
+        table[r["id"]] = Source(
+            id=r["id"], title=r["title"], publisher=r["publisher"], url=r["url"], document_id=r["document_id"],
+            effective_date=optional_date(r["effective_date"]), date_read=dt.date.fromisoformat(r["date_read"]),
+            confidence=r["confidence"], note=r["note"],
+        )
+    return table
+
+
+_SOURCES = _load()
+
+
+def sources() -> tuple[Source, ...]:
+    """Every source, in table order."""
+    return tuple(_SOURCES.values())
+
+
+def source(source_id: object) -> Source:
+    """The source with this id; an unknown id raises :class:`UnknownSource`."""
+    if not isinstance(source_id, str) or source_id not in _SOURCES:
+        raise UnknownSource(f"unknown source id {source_id!r}", "source")
+    return _SOURCES[source_id]
+
+
+def cite(source_ids: tuple[str, ...]) -> str:
+    """Short citation text: "LCD L39240; A58993" (document ids where known, else source ids)."""
+    return "; ".join(_SOURCES[s].document_id or s if s in _SOURCES else s for s in source_ids)
