@@ -65,5 +65,12 @@ def source(source_id: object) -> Source:
 
 
 def cite(source_ids: tuple[str, ...]) -> str:
-    """Short citation text: "LCD L39240; A58993" (document ids where known, else source ids)."""
-    return "; ".join(_SOURCES[s].document_id or s if s in _SOURCES else s for s in source_ids)
+    """Short citation text: document ids for primary sources ("L39240; A58993"), source ids otherwise.
+
+    >>> cite(("LCD-L39240", "SUM-L33906"))
+    'L39240; SUM-L33906'
+    """
+    def one(sid: str) -> str:
+        src = _SOURCES.get(sid)
+        return src.document_id if src and src.confidence == "primary" and src.document_id else sid
+    return "; ".join(one(s) for s in source_ids)

@@ -1,0 +1,394 @@
+"""The claim-line CSV format read by the audit, and the reader that accounts for every row.
+
+One row is one claim line, as a practice-management system or clearinghouse exports it. The
+columns are listed in :data:`COLUMNS` (rendered in ``docs/claims-format.md``); a header row is
+required, column order is free, names are matched case-insensitively, and unknown extra columns are
+ignored. A file missing a *required column* raises :class:`~esi_reference.errors.InvalidField`.
+
+Row numbers (``row``) count data rows from 1: row 1 is the line after the header.
+
+A row that cannot be audited is **rejected**, never dropped: :func:`read_claims` returns it in
+``rejects`` with its row number and a reason (malformed date, unknown code, units below 1, a
+missing required value, a malformed modifier …). Rows kept plus rows rejected = rows read.
+
+The reader is built for speed: every column except the two identifiers is read as a pandas
+``category``, so each distinct value (a code, a modifier combination, a date) is parsed and
+validated once, however many rows carry it.
+
+>>> import io
+>>> text = ("patient_id,claim_id,line_number,date_of_service,place_of_service,code,modifiers,units\\n"
+...         "P1,C1,1,2025-03-04,11,64483,50,1\\n"
+...         "P1,C1,2,2025-02-30,11,64483,,1\\n")
+>>> claims = read_claims(io.StringIO(text))
+>>> len(claims.lines), claims.rejects[["row", "reason"]].values.tolist()
+(1, [[2, "date_of_service: expected a date as YYYY-MM-DD, got '2025-02-30'"]])
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalogue
+from ..errors import EsiError, InvalidField, UnknownCode
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    kind: str
+    description: str
+    example: str
+
+
+#: The claim-line columns, in the order the sample file and the generator write them.
+COLUMNS: tuple[Column, ...] = (
+    Column("patient_id", True, "text", "Stable patient identifier (a de-identified key, not a name). "
+           "Frequency limits are counted per patient.", "PT000123"),
+    Column("claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"),
+    Column("line_number", True, "integer >= 1", "Line number inside the claim (a repeated claim_id + "
+           "line_number is rejected as a duplicate).", "1"),
+    Column("date_of_service", True, "date YYYY-MM-DD", "Date the service was performed. Sessions are "
+           "distinct dates of service.", "2025-03-04"),
+    Column("place_of_service", False, "2-digit CMS POS code", "Where the service was performed "
+           "(11 office, 22 on-campus outpatient hospital, 24 ASC …).", "11"),
+    Column("code", True, "CPT/HCPCS code", "The procedure, imaging, drug or visit code billed. A code that "
+           "is not in the esi-reference catalogue is rejected.", "64483"),
+    Column("modifiers", False, "0-4 two-character modifiers separated by spaces or ';'", "Line modifiers "
+           "such as 50, RT, LT, 59, XS, 25, KX, GA.", "50"),
+    Column("units", True, "integer >= 1", "Units of service billed on the line.", "1"),
+    Column("diagnosis_codes", False, "ICD-10-CM codes separated by spaces or ';'", "Diagnoses pointed to "
+           "by the line, first = primary.", "M54.16"),
+    Column("rendering_provider", False, "text", "Rendering provider NPI or internal id (carried through "
+           "to the findings).", "1234567893"),
+    Column("drug_dose", False, "number >= 0", "For a drug line: the amount given, in the unit of the "
+           "code's descriptor (mg for J1010/J1100/J3301, mL for J0702). Used by the drug-units check; "
+           "leave empty on other lines.", "80"),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+
+MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
+DIAGNOSIS_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+POS_PATTERN = re.compile(r"^\d{2}$")
+_SPLIT = re.compile(r"[\s;]+")
+
+REJECT_COLUMNS = ("row", "patient_id", "claim_id", "line_number", "code", "reason")
+
+
+@dataclass
+class Claims:
+    """Validated claim lines plus the rejected rows.
+
+    ``lines`` has one row per accepted input row, indexed by nothing in particular, with a ``row``
+    column (1-based data row number), the identifiers, ``dos`` (datetime64 day), ``code``
+    (category of catalogue codes), ``modifiers`` (category, normalised), ``units`` (int32),
+    ``place_of_service``, ``diagnosis_codes``, ``rendering_provider``, ``drug_dose`` (float, NaN = none).
+    ``rejects`` has :data:`REJECT_COLUMNS`. ``rows_read`` = len(lines) + len(rejects).
+    """
+
+    lines: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_read: int
+
+
+def _header(source: object) -> list[str]:
+    if isinstance(source, io.StringIO | io.TextIOBase):
+        pos = source.tell()
+        first = source.readline()
+        source.seek(pos)
+    else:
+        try:
+            with open(source, encoding="utf-8-sig", newline="") as f:  # type: ignore[arg-type]
+                first = f.readline()
+        except OSError as exc:
+            raise EsiError(f"cannot read {source}: {exc.strerror}", "path") from exc
+    if not first.strip():
+        raise EsiError(f"{source}: empty file (expected a header row with {', '.join(REQUIRED)})", "header")
+    return [h.strip().strip('"').strip().lstrip("\ufeff").lower() for h in first.rstrip("\r\n").split(",")]
+
+
+def _read_raw(source: object, header: list[str]) -> pd.DataFrame:
+    """All fields as strings/categories. Rows with more fields than the header are kept (their spare
+    fields land in ``_extra*`` columns) so that they can be rejected with their row number."""
+    try:
+        return _read_csv(source, header, 0)
+    except pd.errors.ParserError as exc:
+        if "Expected" not in str(exc):
+            raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
+    widest = _widest_row(source)
+    try:
+        return _read_csv(source, header, max(0, widest - len(header)))
+    except pd.errors.ParserError as exc:
+        raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
+
+
+def _widest_row(source: object) -> int:
+    """Largest field count of any row (slow path, only for files with over-long rows)."""
+    if isinstance(source, io.TextIOBase):
+        source.seek(0)
+        return max((len(r) for r in csv.reader(source)), default=0)
+    with open(source, encoding="utf-8-sig", newline="") as f:  # type: ignore[arg-type]
+        return max((len(r) for r in csv.reader(f)), default=0)
+
+
+def _read_csv(source: object, header: list[str], extra: int) -> pd.DataFrame:
+    if isinstance(source, io.TextIOBase):
+        source.seek(0)
+    spare = [f"_extra{i}" for i in range(extra)]
+    names = [*header, *spare]
+    known = [n for n in header if n in COLUMN_NAMES]
+    dtype = {n: ("str" if n in ("patient_id", "claim_id") else "category") for n in known}
+    dtype.update(dict.fromkeys(spare, "str"))
+    try:
+        return pd.read_csv(source, header=0, names=names, usecols=[*known, *spare], dtype=dtype,
+                           keep_default_na=False, na_values=[""], skipinitialspace=True, encoding="utf-8-sig",
+                           engine="c", skip_blank_lines=False)
+    except UnicodeDecodeError as exc:
+        raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
+
+
+def _category_map(series: pd.Series, func) -> tuple[np.ndarray, list]:
+    """Apply ``func`` to each distinct value of a categorical; returns (codes, per-category results)."""
+    cats = series.cat.categories
+    return series.cat.codes.to_numpy(), [func(v) for v in cats]
+
+
+def _as_text(value: object, width: int = 0) -> str:
+    """A category value as text. read_csv infers numeric categories when every value of a column is a
+    number, which drops leading zeros: numeric CPT codes are 5 digits and POS codes 2, so pad back."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int | np.integer) and width and value >= 0:
+        return f"{int(value):0{width}d}"
+    return str(value)
+
+
+def _code_result(value: object) -> tuple[str | None, str]:
+    value = _as_text(value, 5)
+    try:
+        text = catalogue.normalize_code(value)
+        row = catalogue.lookup(text)
+    except UnknownCode as exc:
+        return None, f"code: {exc.message}"
+    except InvalidField as exc:
+        return None, str(exc)
+    if row.is_range and "-" in text:
+        return None, f"code: {value!r} is a code range, not a code"
+    return text, ""
+
+
+def _date_result(value: object) -> tuple[np.datetime64 | None, str]:
+    text = _as_text(value).strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return np.datetime64(dt.date.fromisoformat(text), "D"), ""
+    except ValueError:
+        return None, f"date_of_service: expected a date as YYYY-MM-DD, got {value!r}"
+
+
+def _int_result(name: str):
+    def parse(value: object) -> tuple[int | None, str]:
+        text = _as_text(value).strip()
+        if text.isdigit() and int(text) >= 1 and len(text) <= 6:
+            return int(text), ""
+        if text.startswith("-") and text[1:].isdigit():
+            return None, f"{name}: expected a whole number of at least 1, got negative {text}"
+        return None, f"{name}: expected a whole number of at least 1, got {value!r}"
+    return parse
+
+
+def _tokens(name: str, pattern: re.Pattern[str], limit: int):
+    def parse(value: object) -> tuple[str | None, str]:
+        parts = [p for p in _SPLIT.split(_as_text(value).strip().upper()) if p]
+        bad = [p for p in parts if not pattern.match(p)]
+        if bad:
+            return None, f"{name}: malformed value {bad[0]!r}"
+        if len(parts) > limit:
+            return None, f"{name}: at most {limit} values, got {len(parts)}"
+        return " ".join(parts), ""
+    return parse
+
+
+def _dose_result(value: object) -> tuple[float | None, str]:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except ValueError:
+        return None, f"drug_dose: expected a number, got {value!r}"
+    if not np.isfinite(number) or number < 0:
+        return None, f"drug_dose: expected a number of at least 0, got {value!r}"
+    return number, ""
+
+
+def _pos_result(value: object) -> tuple[str | None, str]:
+    text = _as_text(value, 2).strip()
+    if POS_PATTERN.match(text):
+        return text, ""
+    return None, f"place_of_service: expected a 2-digit place-of-service code, got {value!r}"
+
+
+_PARSERS = {
+    "code": _code_result,
+    "date_of_service": _date_result,
+    "units": _int_result("units"),
+    "line_number": _int_result("line_number"),
+    "modifiers": _tokens("modifiers", MODIFIER_PATTERN, 4),
+    "diagnosis_codes": _tokens("diagnosis_codes", DIAGNOSIS_PATTERN, 12),
+    "drug_dose": _dose_result,
+    "place_of_service": _pos_result,
+}
+
+
+def read_claims(source: str | os.PathLike[str] | io.TextIOBase) -> Claims:
+    """Read and validate a claim-line CSV (path or text stream); see the module docstring."""
+    if isinstance(source, os.PathLike):
+        source = str(source)
+    if isinstance(source, str) and not Path(source).is_file():
+        raise EsiError(f"cannot read {source}: no such file", "path")
+    header = _header(source)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InvalidField("header", "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing),
+                           ",".join(header))
+    dupes = sorted({h for h in header if header.count(h) > 1 and h in COLUMN_NAMES})
+    if dupes:
+        raise InvalidField("header", "each column once", ", ".join(dupes))
+    raw = _read_raw(source, header)
+    return validate(raw)
+
+
+def validate(raw: pd.DataFrame) -> Claims:
+    """Validate a raw frame (columns as read from the CSV) into accepted lines and rejects."""
+    n = len(raw)
+    reason = np.full(n, -1, dtype=np.int32)  # index into `reasons`, -1 = accepted so far
+    reasons: list[str] = []
+    out: dict[str, object] = {}
+
+    def flag(mask: np.ndarray, text_per_row: np.ndarray | None = None, text: str = "") -> None:
+        nonlocal reason
+        mask = mask & (reason < 0)
+        if not mask.any():
+            return
+        if text_per_row is None:
+            reasons.append(text)
+            reason[mask] = len(reasons) - 1
+        else:
+            reason[mask] = text_per_row[mask]
+
+    # Rows with more fields than the header, and blank lines.
+    extra = [c for c in raw.columns if c.startswith("_extra")]
+    if extra:
+        too_many = raw[extra].notna().any(axis=1).to_numpy()
+        flag(too_many, text=f"row has more fields than the header's {len(raw.columns) - len(extra)}")
+    for name in REQUIRED:
+        col = raw[name]
+        flag(col.isna().to_numpy(), text=f"{name}: missing value (required column)")
+    for name, parse in _PARSERS.items():
+        if name not in raw.columns:
+            continue
+        col = raw[name]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype("category")
+        codes, results = _category_map(col, parse)
+        values = [r[0] for r in results]
+        messages = [r[1] for r in results]
+        bad = np.array([bool(m) for m in messages] + [False], dtype=bool)  # last slot = NaN (code -1)
+        if bad.any():
+            base = len(reasons)
+            reasons.extend(messages)
+            per_cat = np.arange(base, base + len(messages) + 1, dtype=np.int32)
+            flag(bad[codes], per_cat[codes])
+        out[name] = (codes, values)
+
+    # Identifiers: factorized once (no sort), so grouping later works on small integers.
+    pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
+    cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
+    out["patient_id"] = (pid_codes, pid_uniques)
+    out["claim_id"] = (cid_codes, cid_uniques)
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    # Duplicate claim lines among the rows still accepted: reject the second and later occurrences.
+    ok = np.flatnonzero(reason < 0)
+    if len(ok) and "line_number" in out:
+        ln_codes, ln_values = out["line_number"]  # type: ignore[misc]
+        ln_lut = np.array([v if v is not None else 0 for v in ln_values] + [0], dtype=np.int64)
+        key = cid_codes[ok].astype(np.int64) * 10_000_000 + ln_lut[ln_codes[ok]]
+        dup = pd.Series(key).duplicated().to_numpy()
+        if dup.any():
+            first = pd.Series(ok[~dup], index=key[~dup])
+            first_rows = first.reindex(key[dup]).to_numpy() + 1
+            base = len(reasons)
+            reasons.extend(f"duplicate claim line: claim_id and line_number repeat row {r}" for r in first_rows)
+            reason[ok[dup]] = np.arange(base, base + int(dup.sum()), dtype=np.int32)
+    keep = reason < 0
+    lines = _assemble(out, keep, rows)
+    rejected = ~keep
+    rej_idx = np.flatnonzero(rejected)
+    reasons_arr = np.array(reasons, dtype=object) if reasons else np.array([], dtype=object)
+    rejects = pd.DataFrame({
+        "row": rows[rej_idx],
+        "patient_id": raw["patient_id"].to_numpy()[rej_idx],
+        "claim_id": raw["claim_id"].to_numpy()[rej_idx],
+        "line_number": raw["line_number"].astype(object).to_numpy()[rej_idx],
+        "code": raw["code"].astype(object).to_numpy()[rej_idx],
+        "reason": reasons_arr[reason[rej_idx]] if len(rej_idx) else np.array([], dtype=object),
+    })
+    return Claims(lines=lines, rejects=rejects, rows_read=n)
+
+
+def _decoded(codes: np.ndarray, values: list, keep: np.ndarray, kind: str, everything: bool) -> object:
+    """Turn per-category parse results back into a column for the kept rows."""
+    kept = codes if everything else codes[keep]
+    if kind == "category":
+        cats = [v for v in values]
+        # map to a fresh categorical with unique valid values
+        uniq = pd.Index([v for v in dict.fromkeys(v for v in cats if v is not None)])
+        remap = np.array([uniq.get_loc(v) if v is not None else -1 for v in cats] + [-1], dtype=np.int32)
+        return pd.Categorical.from_codes(remap[kept], categories=uniq)
+    if kind == "int":
+        lut = np.array([v if v is not None else 0 for v in values] + [0], dtype=np.int32)
+        return lut[kept]
+    if kind == "float":
+        lut = np.array([v if v is not None else np.nan for v in values] + [np.nan], dtype=np.float64)
+        return lut[kept]
+    if kind == "date":
+        lut = np.array([v if v is not None else np.datetime64("NaT") for v in values] + [np.datetime64("NaT")],
+                       dtype="datetime64[D]")
+        return lut[kept].astype("datetime64[s]")
+    raise AssertionError(kind)
+
+
+_KINDS = {"code": "category", "date_of_service": "date", "units": "int", "line_number": "int",
+          "modifiers": "category", "diagnosis_codes": "category", "drug_dose": "float", "place_of_service": "category"}
+
+
+def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    everything = bool(keep.all())
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return a if everything else a[keep]
+
+    count = int(keep.sum())
+    data: dict[str, object] = {"row": take(rows)}
+    for name in ("patient_id", "claim_id"):
+        codes, uniques = out[name]  # type: ignore[misc]
+        data[name] = pd.Categorical.from_codes(take(codes), categories=pd.Index(uniques, dtype=object))
+    for name, kind in _KINDS.items():
+        key = "dos" if name == "date_of_service" else name
+        if name in out:
+            codes, values = out[name]  # type: ignore[misc]
+            data[key] = _decoded(codes, values, keep, kind, everything)
+        elif kind == "category":
+            data[key] = pd.Categorical.from_codes(np.full(count, -1, dtype=np.int8), categories=[])
+        elif kind == "float":
+            data[key] = np.full(count, np.nan)
+    return pd.DataFrame(data)

@@ -1,0 +1,349 @@
+"""Coding: from clinical facts to the claim lines a coder should report.
+
+:func:`derive_lines` applies the CPT code-selection conventions to an encounter's procedures, drugs and
+other services, date-of-service aware:
+
+* **Interlaminar / caudal** (62320-62327): one line per session whatever the number of levels; the code
+  is chosen by region family (cervical/thoracic vs lumbar/sacral), imaging (fluoroscopy or CT vs none)
+  and catheter (single injection, including a catheter removed the same day, vs indwelling). Never 50,
+  RT or LT. Before 2017 the deleted codes 62310-62319 apply, with 77003/77012 reported separately.
+* **Transforaminal** (64479-64484): one unit per level; the first level on the primary code and each
+  further level on the add-on; both sides of one level = the same line with modifier 50 and one unit.
+  T12-L1 belongs to the cervical/thoracic codes (A58993). Ultrasound guidance: 0228T-0231T for dates of
+  service up to 2020-12-31; no verified code afterwards.
+* **Facet** (64490-64495) and **SI joint** (27096) are not ESIs and have their own codes.
+* **Neurolytic** substances: 62281/62282; **chemotherapy** into the CNS: 96450.
+* Drugs are reported by the physician only outside facility settings, units = dose / unit size.
+* Imaging guidance, epidurography and local anesthetic are included in the injection codes.
+
+NCCI pairs among the derived lines are resolved last (:func:`resolve_ptp`): an edit with modifier
+indicator 0 drops the column-two code; indicator 1 keeps it with XS only when it is a separate
+anatomic site, and otherwise drops it.
+
+>>> from esi_reference.encounter import parse_encounter
+>>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "22", "procedures": [
+...     {"approach": "transforaminal", "levels": ["L4-L5", "L5-S1"], "side": "bilateral"}]})
+>>> [str(line) for line in derive_lines(enc).lines]
+['64483-50 x1', '64484-50 x1']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from . import catalogue, ncci
+from .encounter import DRUGS, ClaimLine, Encounter, Procedure
+from .policy import DISTINCT_SERVICE_MODIFIERS, FACILITY_PLACES_OF_SERVICE
+
+CPT_2017 = dt.date(2017, 1, 1)
+ULTRASOUND_TF_LAST_DAY = dt.date(2020, 12, 31)
+
+#: (region family, image guided, indwelling catheter) -> interlaminar/caudal code, 2017 onward.
+INTERLAMINAR_CODES = {
+    ("cervical_thoracic", False, False): "62320", ("cervical_thoracic", True, False): "62321",
+    ("lumbar_sacral", False, False): "62322", ("lumbar_sacral", True, False): "62323",
+    ("cervical_thoracic", False, True): "62324", ("cervical_thoracic", True, True): "62325",
+    ("lumbar_sacral", False, True): "62326", ("lumbar_sacral", True, True): "62327",
+}
+#: Before 2017: (region family, indwelling) -> deleted code; guidance was reported separately.
+INTERLAMINAR_CODES_BEFORE_2017 = {
+    ("cervical_thoracic", False): "62310", ("lumbar_sacral", False): "62311",
+    ("cervical_thoracic", True): "62318", ("lumbar_sacral", True): "62319",
+}
+#: (region family, ultrasound) -> (primary, add-on)
+TRANSFORAMINAL_CODES = {
+    ("cervical_thoracic", False): ("64479", "64480"), ("lumbar_sacral", False): ("64483", "64484"),
+    ("cervical_thoracic", True): ("0228T", "0229T"), ("lumbar_sacral", True): ("0230T", "0231T"),
+}
+#: region family -> (first level, second level, third and further levels)
+FACET_CODES = {"cervical_thoracic": ("64490", "64491", "64492"), "lumbar_sacral": ("64493", "64494", "64495")}
+NEUROLYTIC_CODES = {"cervical_thoracic": "62281", "lumbar_sacral": "62282"}
+GUIDANCE_CODES = {"fluoroscopy": "77003", "ct": "77012", "ultrasound": "76942"}
+#: Anatomic site groups: a PTP edit with modifier indicator 1 between different groups takes XS.
+SITE_GROUPS = {
+    "esi_interlaminar": "epidural", "esi_transforaminal": "epidural", "esi_transforaminal_ultrasound": "epidural",
+    "neurolytic": "epidural", "chemotherapy": "epidural", "spinal_puncture": "epidural", "epidurography": "epidural",
+    "imaging_guidance": "guidance", "facet": "facet", "facet_ultrasound": "facet", "si_joint": "si_joint",
+}
+
+
+@dataclass(frozen=True)
+class NotBillable:
+    """A service that was done (or might be thought billable) but must not be reported, and why."""
+
+    code: str
+    reason: str
+    rule_id: str
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "reason": self.reason, "rule_id": self.rule_id, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Claim lines derived from the facts (before coverage modifiers), with what must not be billed."""
+
+    lines: tuple[ClaimLine, ...]
+    not_billable: tuple[NotBillable, ...] = ()
+    notes: tuple[str, ...] = ()
+    #: index of the procedure each line comes from (None for drugs and other services)
+    origins: tuple[int | None, ...] = field(default=())
+
+
+class _Builder:
+    def __init__(self, encounter: Encounter) -> None:
+        self.enc = encounter
+        self.day = encounter.date_of_service
+        self.lines: list[ClaimLine] = []
+        self.origins: list[int | None] = []
+        self.not_billable: list[NotBillable] = []
+        self.notes: list[str] = []
+        self.dx = encounter.diagnoses[:4]
+
+    def add(self, code: str, reason: str, origin: int | None, modifiers: tuple[str, ...] = (), units: int = 1) -> None:
+        self.lines.append(ClaimLine(code, modifiers, units, self.dx, reason))
+        self.origins.append(origin)
+
+    def drop(self, code: str, reason: str, rule_id: str, sources: tuple[str, ...]) -> None:
+        if not any(n.code == code and n.rule_id == rule_id for n in self.not_billable):
+            self.not_billable.append(NotBillable(code, reason, rule_id, sources))
+
+
+def interlaminar_code(region_family: str, image_guided: bool, indwelling: bool, day: dt.date) -> str:
+    """The interlaminar/caudal code for these facts on this date of service."""
+    if day < CPT_2017:
+        return INTERLAMINAR_CODES_BEFORE_2017[(region_family, indwelling)]
+    return INTERLAMINAR_CODES[(region_family, image_guided, indwelling)]
+
+
+def _interlaminar(b: _Builder, index: int, proc: Procedure, seen: set[str]) -> None:
+    region = proc.region_families[0]
+    indwelling = proc.catheter == "indwelling"
+    code = interlaminar_code(region, proc.image_guided, indwelling, b.day)
+    if code in seen:
+        return
+    seen.add(code)
+    catheter = {"none": "single injection", "same_day": "catheter removed the same day = single injection",
+                "indwelling": "indwelling catheter"}[proc.catheter]
+    guidance = "image guided (included)" if proc.image_guided else f"guidance: {proc.guidance} (not an imaging code)"
+    b.add(code, f"{proc.approach}, {catalogue.REGION_LABELS[region]}, {guidance}, {catheter}; one unit per session", index)
+    if b.day < CPT_2017 and proc.guidance in ("fluoroscopy", "ct"):
+        b.add(GUIDANCE_CODES[proc.guidance], "before 2017 the epidural codes did not include imaging guidance", index)
+
+
+def _transforaminal(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
+    by_region: dict[tuple[str, bool], dict[str, set[str]]] = {}
+    origin: dict[tuple[str, bool], int] = {}
+    diagnostic: dict[tuple[str, bool], bool] = {}
+    for index, proc in procs:
+        ultrasound = proc.guidance == "ultrasound"
+        for level in proc.levels:
+            key = (proc.region_family_of(level), ultrasound)
+            sides = by_region.setdefault(key, {}).setdefault(level, set())
+            sides.update(("left", "right") if proc.side == "bilateral" else (proc.side,))
+            origin.setdefault(key, index)
+            diagnostic[key] = diagnostic.get(key, False) or proc.purpose == "diagnostic_snrb"
+    for key, levels in by_region.items():
+        region, ultrasound = key
+        if ultrasound and b.day > ULTRASOUND_TF_LAST_DAY:
+            b.drop(TRANSFORAMINAL_CODES[key][0],
+                   "0228T-0231T were deleted on 2021-01-01 and no replacement code is verified here; the Medicare ESI "
+                   "LCDs require fluoroscopy or CT, so an ultrasound-guided transforaminal injection cannot be coded "
+                   "with 64479-64484", "CPT-ULTRASOUND", ("CMS-RVU-2020-2022", "SUM-L33906"))
+            b.drop("76942", "ultrasound guidance is not reported with an epidural injection code",
+                   "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3",))
+            continue
+        primary, addon = TRANSFORAMINAL_CODES[key]
+        ordered = sorted(levels, key=lambda lv: (len(levels[lv]) < 2, list(levels).index(lv)))
+        kx = ("KX",) if diagnostic[key] else ()
+        first = ordered[0]
+        bilateral_first = ("50",) if len(levels[first]) == 2 else ()
+        label = catalogue.REGION_LABELS[region]
+        b.add(primary, f"transforaminal, first {label} level ({first})"
+              + (", both sides: modifier 50, one unit" if bilateral_first else ""), origin[key], bilateral_first + kx)
+        rest = ordered[1:]
+        for bilateral in (True, False):
+            group = [lv for lv in rest if (len(levels[lv]) == 2) == bilateral]
+            if group:
+                b.add(addon, f"each additional {label} level ({', '.join(group)})"
+                      + (", both sides: modifier 50" if bilateral else ""), origin[key],
+                      (("50",) if bilateral else ()) + kx, len(group))
+        if ultrasound:
+            b.drop("76942", "ultrasound guidance is included in 0228T-0231T", "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3",))
+
+
+def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
+    by_region: dict[str, dict[str, set[str]]] = {}
+    origin: dict[str, int] = {}
+    for index, proc in procs:
+        for level in proc.levels:
+            region = proc.region_family_of(level)
+            by_region.setdefault(region, {}).setdefault(level, set()).update(
+                ("left", "right") if proc.side == "bilateral" else (proc.side,))
+            origin.setdefault(region, index)
+    for region, levels in by_region.items():
+        first, second, more = FACET_CODES[region]
+        bilateral = ("50",) if any(len(s) == 2 for s in levels.values()) else ()
+        ordered = list(levels)
+        b.add(first, f"facet joint (not an ESI), first {catalogue.REGION_LABELS[region]} joint level ({ordered[0]})",
+              origin[region], bilateral)
+        if len(ordered) >= 2:
+            b.add(second, f"second facet joint level ({ordered[1]})", origin[region], bilateral)
+        if len(ordered) >= 3:
+            b.add(more, f"third and further facet joint levels ({', '.join(ordered[2:])}), one unit", origin[region], bilateral)
+
+
+def _drugs(b: _Builder) -> None:
+    totals: dict[str, float] = {}
+    for given in b.enc.drugs:
+        totals[given.drug] = totals.get(given.drug, 0.0) + given.dose
+    for drug, dose in totals.items():
+        row = DRUGS[drug]
+        codes = [catalogue.lookup(c) for c in row["codes"].split()]
+        if row["billing"] == "bundled":
+            b.drop(codes[0].code if codes else drug, f"{row['label']}: {row['notes']}", "NCCI-LOCAL-ANESTHETIC",
+                   ("NCCI-LIDOCAINE",))
+            continue
+        if row["billing"] == "contrast":
+            b.notes.append(f"{row['label']} ({codes[0].code}, per mL): {row['notes']}.")
+            continue
+        if b.enc.place_of_service in FACILITY_PLACES_OF_SERVICE:
+            b.drop(codes[0].code, f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
+                   "reports the drug; the physician claim does not", "DRUG-FACILITY", ("CPT-GUIDE-SI-JOINT", "DRUG-CONTRAST"))
+            continue
+        for code, units in drug_units(drug, dose, b.day):
+            amount = catalogue.lookup(code)
+            b.add(code, f"{row['label']} {dose:g} {amount.unit_measure}: 1 unit = {amount.unit_amount} "
+                  f"{amount.unit_measure}", None, (), units)
+
+
+def drug_units(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
+    """(code, units) lines for ``dose`` of ``drug`` on ``day``: units = dose / unit size, rounded up.
+
+    With several valid unit sizes (methylprednisolone before 2024-04-01: 20/40/80 mg) the largest sizes
+    that fit are used first, and the rest is rounded up to the smallest size.
+
+    >>> drug_units("methylprednisolone_acetate", 80, dt.date(2024, 4, 1))
+    [('J1010', 80)]
+    >>> drug_units("methylprednisolone_acetate", 120, dt.date(2024, 3, 31))
+    [('J1040', 1), ('J1030', 1)]
+    >>> drug_units("triamcinolone_acetonide", 40, dt.date(2025, 1, 2))
+    [('J3301', 4)]
+    """
+    valid = [c for c in (catalogue.lookup(x) for x in DRUGS[drug]["codes"].split()) if c.valid_on(day)]
+    if not valid:
+        return []
+    sizes = sorted(valid, key=lambda c: float(c.unit_amount), reverse=True)
+    if len(sizes) == 1:
+        return [(sizes[0].code, max(1, math.ceil(round(dose / float(sizes[0].unit_amount), 6))))]
+    counts: Counter[str] = Counter()
+    remaining = dose
+    for c in sizes:
+        size = float(c.unit_amount)
+        while remaining >= size - 1e-9:
+            counts[c.code] += 1
+            remaining -= size
+    if remaining > 1e-9:
+        counts[sizes[-1].code] += math.ceil(round(remaining / float(sizes[-1].unit_amount), 6))
+    return [(c.code, counts[c.code]) for c in sizes if counts[c.code]]
+
+
+def _other_services(b: _Builder, guided_epidural: bool) -> None:
+    for service in b.enc.other_services:
+        code = catalogue.lookup(service.code)
+        if code.family == "em":
+            if service.separately_identifiable:
+                mods = tuple(dict.fromkeys((*service.modifiers, "25")))
+                b.add(service.code, "significant, separately identifiable visit: modifier 25", None, mods, service.units)
+            else:
+                b.drop(service.code, "the decision to perform the injection is part of the procedure; bill a visit only "
+                       "when a significant, separately identifiable service is documented (modifier 25)",
+                       "NCCI-EM-SAME-DAY", ("NCCI-EM-MINOR",))
+        elif code.family in ("imaging_guidance", "epidurography"):
+            if guided_epidural or code.family == "epidurography":
+                b.drop(service.code, "imaging guidance and contrast are included in the injection code",
+                       "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER"))
+            else:
+                b.add(service.code, "imaging reported with a code that does not include it", None, service.modifiers,
+                      service.units)
+        elif service.code == "J2001":
+            b.drop("J2001", "local anesthetic for the injection is part of the procedure", "NCCI-LOCAL-ANESTHETIC",
+                   ("NCCI-LIDOCAINE",))
+        else:
+            b.add(service.code, f"other service the same day: {catalogue.FAMILY_LABELS.get(code.family, code.family)}",
+                  None, service.modifiers, service.units)
+
+
+def site_group(code: str) -> str:
+    """Anatomic site group of a code, used to decide whether XS can separate an NCCI pair."""
+    family = catalogue.lookup(code).family
+    return SITE_GROUPS.get(family, family)
+
+
+def resolve_ptp(b: _Builder) -> None:
+    """Drop or separate NCCI pairs among the derived lines (see module docstring)."""
+    changed = True
+    while changed:
+        changed = False
+        for i, line_a in enumerate(b.lines):
+            for j, line_b in enumerate(b.lines):
+                if i == j:
+                    continue
+                edits = [e for e in ncci.edits_between(line_a.code, line_b.code, b.day)
+                         if e.column1 == line_a.code and e.column2 == line_b.code]
+                if not edits or line_b.has(*DISTINCT_SERVICE_MODIFIERS):
+                    continue
+                edit = edits[0]
+                if edit.bypassable and site_group(line_a.code) != site_group(line_b.code):
+                    b.lines[j] = replace(line_b, modifiers=(*line_b.modifiers, "XS"),
+                                         reason=line_b.reason + "; separate anatomic site: XS for the NCCI pair "
+                                         f"with {line_a.code}")
+                else:
+                    how = "never billed together (modifier indicator 0)" if edit.modifier_indicator == "0" else \
+                        "same anatomic site and session, so no distinct-service modifier applies"
+                    b.drop(line_b.code, f"NCCI edit with {line_a.code} ({edit.rationale}): {how}", "NCCI-PTP", edit.sources)
+                    del b.lines[j]
+                    del b.origins[j]
+                changed = True
+                break
+            if changed:
+                break
+
+
+def derive_lines(encounter: Encounter) -> Derivation:
+    """The claim lines for the encounter's facts, what must not be billed, and notes."""
+    b = _Builder(encounter)
+    seen: set[str] = set()
+    transforaminal: list[tuple[int, Procedure]] = []
+    facets: list[tuple[int, Procedure]] = []
+    for index, proc in enumerate(encounter.procedures):
+        if proc.substance == "chemotherapy":
+            b.add("96450", "chemotherapy into the spinal canal is chemotherapy administration, not an ESI", index)
+            continue
+        if proc.substance == "neurolytic" and proc.is_epidural:
+            code = NEUROLYTIC_CODES[proc.region_families[0]]
+            if code not in seen:
+                seen.add(code)
+                b.add(code, "neurolytic agent: the neurolytic epidural code, not an ESI code", index)
+            continue
+        if proc.approach in ("interlaminar", "caudal"):
+            _interlaminar(b, index, proc, seen)
+        elif proc.approach == "transforaminal":
+            transforaminal.append((index, proc))
+        elif proc.approach == "facet":
+            facets.append((index, proc))
+        elif proc.approach == "si_joint" and "27096" not in seen:
+            seen.add("27096")
+            b.add("27096", "sacroiliac joint injection (not an ESI), imaging guidance included", index,
+                  ("50",) if proc.side == "bilateral" else ())
+    _transforaminal(b, transforaminal)
+    _facet(b, facets)
+    guided = any(p.image_guided for p in encounter.procedures) and encounter.date_of_service >= CPT_2017
+    _other_services(b, guided)
+    _drugs(b)
+    resolve_ptp(b)
+    return Derivation(tuple(b.lines), tuple(b.not_billable), tuple(b.notes), tuple(b.origins))

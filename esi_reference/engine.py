@@ -1,0 +1,155 @@
+"""The engine: ``check`` an encounter's claim and ``suggest_claim`` the correct one.
+
+``check(encounter, as_of=None)`` runs every rule in force on the date (the date of service unless
+``as_of`` is given) over the encounter's billed claim - or, when the encounter carries no claim, over the
+suggested claim - and returns a :class:`Report` of findings, each naming its rule, severity, the claim
+lines concerned, a plain message and the citations.
+
+``suggest_claim(encounter)`` derives the lines from the clinical facts (``esi_reference.coding``), then
+asks the coverage rules which lines Medicare is expected to deny and marks those GA (an ABN is on file)
+or GZ (no ABN). The suggested claim of any valid encounter therefore checks with no error: what remains
+are warnings (documentation gaps) and information.
+
+>>> from esi_reference.encounter import parse_encounter
+>>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "11",
+...     "procedures": [{"approach": "interlaminar", "levels": ["C6-C7"]}], "diagnoses": ["M54.12"],
+...     "claim": [{"code": "62321", "modifiers": ["50"]}, {"code": "77003"}]})
+>>> sorted(f.rule_id for f in check(enc).errors)
+['CPT-IMAGING-INCLUDED', 'CPT-IL-NOT-BILATERAL']
+>>> [str(line) for line in suggest_claim(enc).lines]
+['62321 x1']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from . import catalogue
+from .coding import Derivation, NotBillable, derive_lines
+from .dates import parse_date
+from .encounter import ClaimLine, Encounter, parse_encounter
+from .errors import InvalidField
+from .rules import Context, Finding, all_rules
+from .sources import cite
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class SuggestedClaim:
+    """The lines to bill (each with its reason), what must not be billed, and notes."""
+
+    lines: tuple[ClaimLine, ...]
+    not_billable: tuple[NotBillable, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"lines": [line.to_dict() for line in self.lines],
+                "not_billable": [n.to_dict() for n in self.not_billable], "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Report:
+    encounter: Encounter
+    as_of: object
+    lines: tuple[ClaimLine, ...]
+    billed: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def is_clean(self) -> bool:
+        """True when no finding has error severity."""
+        return not self.errors
+
+    def rule_ids(self, severity: str | None = None) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.rule_id for f in self.findings if severity in (None, f.severity)))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.encounter.id, "date_of_service": self.encounter.date_of_service.isoformat(),
+                "as_of": str(self.as_of), "claim_checked": "billed" if self.billed else "suggested",
+                "lines": [line.to_dict() for line in self.lines], "clean": self.is_clean,
+                "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
+                "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings]}
+
+    def text(self) -> str:
+        """A readable report for terminals and notebooks."""
+        head = (f"Encounter {self.encounter.id or ''} - date of service {self.encounter.date_of_service.isoformat()}"
+                f" - {'billed' if self.billed else 'suggested'} claim:").replace("  ", " ")
+        out = [head] + [f"  {n}. {line}" for n, line in enumerate(self.lines, 1)]
+        if not self.findings:
+            out.append("No findings: the claim is clean.")
+        for f in self.findings:
+            where = f" [line {', '.join(map(str, f.lines))}]" if f.lines else ""
+            out.append(f"{f.severity.upper():7} {f.rule_id}{where}: {f.message}")
+            out.append(f"        source: {cite(f.citations)}")
+        verdict = "CLEAN" if self.is_clean else f"{len(self.errors)} error(s)"
+        out.append(f"Result: {verdict}, {len(self.warnings)} warning(s).")
+        return "\n".join(out)
+
+
+@lru_cache(maxsize=1024)
+def _derive(encounter: Encounter) -> Derivation:
+    return derive_lines(encounter)
+
+
+def _as_encounter(encounter: object) -> Encounter:
+    if isinstance(encounter, Encounter):
+        return encounter
+    if isinstance(encounter, dict):
+        return parse_encounter(encounter)
+    raise InvalidField("encounter", "an Encounter or a dict as in the encounter JSON Schema", encounter)
+
+
+def _run(ctx: Context, rules: object = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for r in all_rules() if rules is None else rules:
+        if r.applies(ctx):
+            findings.extend(r.run(ctx))
+    return findings
+
+
+_COVERAGE_RULES = tuple(r for r in all_rules() if r.coverage)
+
+
+def suggest_claim(encounter: object) -> SuggestedClaim:
+    """The claim a coder should submit for these facts (see the module docstring)."""
+    enc = _as_encounter(encounter)
+    derivation = _derive(enc)
+    ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
+    denied = {i - 1 for f in _run(ctx, _COVERAGE_RULES) if f.severity == "error" for i in f.lines}
+    modifier = "GA" if enc.abn_on_file else "GZ"
+    lines = tuple(replace(line, modifiers=(*line.modifiers, modifier),
+                          reason=line.reason + f"; expected to be denied under the LCD: {modifier}")
+                  if i in denied else line for i, line in enumerate(derivation.lines))
+    notes = derivation.notes
+    if denied:
+        notes += (f"Lines marked {modifier} fail a Medicare coverage rule; "
+                  + ("the ABN on file lets you bill the patient (GA)." if enc.abn_on_file
+                     else "without an ABN the provider is liable (GZ)."),)
+    return SuggestedClaim(lines, derivation.not_billable, notes)
+
+
+def check(encounter: object, as_of: object = None) -> Report:
+    """Findings for the encounter's claim (billed, or suggested when none is given)."""
+    enc = _as_encounter(encounter)
+    day = parse_date(as_of, "as_of") if as_of is not None else enc.date_of_service
+    billed = enc.claim is not None
+    lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
+    ctx = Context(enc, day, tuple(lines), _derive(enc), billed)
+    findings = _run(ctx)
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
+    return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
+
+
+def describe_line(line: ClaimLine) -> str:
+    """'62321 x1 - plain summary' for feedback texts."""
+    return f"{line} - {catalogue.lookup(line.code).summary}"

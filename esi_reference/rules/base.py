@@ -1,0 +1,155 @@
+"""The rule framework: a rule is a small pure function plus metadata, kept in one registry.
+
+Every rule has an id, a title, a family (cpt, ncci, mue, lcd, doc, drug), a default severity, the ids of
+its sources, an effective window on the date of service and a docstring that is its reference text. Its
+function receives a :class:`Context` and yields :class:`Hit` objects; the engine turns them into
+:class:`Finding` objects that carry the rule's metadata and citations.
+
+Coverage rules (``coverage=True``, the LCD medical-necessity limits) describe the service, not the
+claim: a claim that reports the affected lines with GA (ABN on file) or GZ (no ABN) tells Medicare that
+a denial is expected, so on such lines the finding is reported at ``info`` severity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+from .. import catalogue
+from ..coding import Derivation
+from ..dates import describe_window, in_window
+from ..encounter import ClaimLine, Encounter, contractor_lcd_effective
+
+SEVERITIES = ("error", "warning", "info")
+FAMILIES = {
+    "cpt": "CPT coding guidelines",
+    "ncci": "NCCI bundling (procedure-to-procedure edits and same-day services)",
+    "mue": "Medically unlikely edits (units per day)",
+    "lcd": "Medicare ESI coverage (LCD and billing article)",
+    "doc": "Documentation requirements",
+    "drug": "Drugs and units",
+}
+
+
+class Hit(NamedTuple):
+    """What a rule function yields: a message, the 0-based claim line indices it concerns, and options."""
+
+    message: str
+    lines: tuple[int, ...] = ()
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    title: str
+    family: str
+    severity: str
+    message: str
+    lines: tuple[int, ...]  # 1-based claim line numbers
+    citations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"rule_id": self.rule_id, "title": self.title, "family": self.family, "severity": self.severity,
+                "message": self.message, "lines": list(self.lines), "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule sees: the encounter, the date rules are evaluated for, and the claim lines under check."""
+
+    encounter: Encounter
+    day: dt.date
+    lines: tuple[ClaimLine, ...]
+    derivation: Derivation
+    billed: bool
+
+    @cached_property
+    def codes(self) -> tuple[catalogue.Code, ...]:
+        return tuple(catalogue.lookup(line.code) for line in self.lines)
+
+    def indexed(self, predicate: Callable[[catalogue.Code], bool] = lambda c: True) -> list[tuple[int, ClaimLine, catalogue.Code]]:
+        """(index, line, catalogue row) for the claim lines whose code satisfies ``predicate``."""
+        return [(i, line, code) for i, (line, code) in enumerate(zip(self.lines, self.codes, strict=True)) if predicate(code)]
+
+    @cached_property
+    def expected_codes(self) -> set[str]:
+        return {line.code for line in self.derivation.lines}
+
+    @cached_property
+    def billed_codes(self) -> set[str]:
+        return {line.code for line in self.lines}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    family: str
+    severity: str
+    sources: tuple[str, ...]
+    func: Callable[[Context], Iterable[Hit]] = field(repr=False, compare=False)
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    coverage: bool = False
+    codes: tuple[str, ...] = ()
+    doc: str = ""
+
+    @property
+    def effective_text(self) -> str:
+        text = describe_window(self.effective_from, self.effective_to)
+        if self.family == "lcd" and self.coverage:
+            text += " (by contractor LCD: 2021-12-05, 2021-12-12 or 2022-06-19)"
+        return text
+
+    def start_for(self, encounter: Encounter) -> dt.date | None:
+        if self.family == "lcd":
+            return contractor_lcd_effective(encounter) or self.effective_from
+        return self.effective_from
+
+    def applies(self, ctx: Context) -> bool:
+        if self.family == "lcd" and ctx.encounter.payer != "medicare":
+            return False
+        return in_window(ctx.day, self.start_for(ctx.encounter), self.effective_to)
+
+    def run(self, ctx: Context) -> list[Finding]:
+        out = []
+        for hit in self.func(ctx):
+            severity = hit.severity or self.severity
+            message = hit.message
+            if self.coverage:
+                lines = [ctx.lines[i] for i in hit.lines]
+                if not lines:
+                    severity, message = "info", message + " (no claim line reports this service)"
+                elif all(line.has("GA", "GZ") for line in lines):
+                    severity, message = "info", message + " Reported with GA/GZ: the expected denial is declared."
+            out.append(Finding(self.id, self.title, self.family, severity, message,
+                               tuple(i + 1 for i in sorted(set(hit.lines))), self.sources))
+        return out
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, title: str, family: str, severity: str, sources: tuple[str, ...], *,
+         effective_from: dt.date | None = None, effective_to: dt.date | None = None, coverage: bool = False,
+         codes: tuple[str, ...] = (), doc: str | None = None) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+    """Register the decorated function as a rule; its docstring becomes the rule's reference text."""
+    assert family in FAMILIES and severity in SEVERITIES and sources, rule_id
+
+    def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        assert rule_id not in REGISTRY, f"duplicate rule id {rule_id}"
+        REGISTRY[rule_id] = Rule(rule_id, title, family, severity, tuple(sources), func, effective_from, effective_to,
+                                 coverage, tuple(codes), inspect.cleandoc(doc or func.__doc__ or ""))
+        return func
+
+    return register
+
+
+def line_list(ctx: Context, indices: Iterable[int]) -> str:
+    """'line 2 (64484-50 x1)' text for messages."""
+    return ", ".join(f"line {i + 1} ({ctx.lines[i]})" for i in indices)

@@ -1,0 +1,37 @@
+"""Medically unlikely edits: the most units of a code one provider may report for one patient per day.
+
+Values and adjudication indicators come from the CMS practitioner MUE table (Q3 2024 vintage, in the
+code catalogue). MAI 1 is a claim-line edit; MAI 2 a date-of-service edit set by policy (absolute: units
+above it are never paid); MAI 3 a date-of-service edit set on clinical grounds (units above it are denied
+but can be paid on appeal with records). Bilateral lines with modifier 50 count as reported (1 unit).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .base import Context, Hit, line_list, rule
+
+
+@rule("MUE-UNITS", "Units per day within the MUE", "mue", "error", ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"))
+def mue_units(ctx: Context):
+    """Units of a code for one date of service must not exceed its MUE. Over an MAI 2 limit (64479, 64483,
+    the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,
+    64484, 77003, drugs) the excess is denied but appealable with records (warning)."""
+    per_code: dict[str, list[int]] = defaultdict(list)
+    for i, line, code in ctx.indexed(lambda c: c.mue is not None):
+        per_code[code.code].append(i)
+    for code_id, indices in per_code.items():
+        code = ctx.codes[indices[0]]
+        units = sum(ctx.lines[i].units for i in indices)
+        if code.mue_mai == "1":
+            over = [i for i in indices if ctx.lines[i].units > (code.mue or 0)]
+            if over:
+                yield Hit(f"{code_id}: more than {code.mue} unit(s) on one line ({line_list(ctx, over)}); MUE "
+                          f"{code.mue}, MAI 1 ({code.mue_vintage}).", tuple(over))
+        elif units > (code.mue or 0):
+            kind = "absolute (MAI 2): the excess is never paid" if code.mue_mai == "2" else \
+                "clinical (MAI 3): the excess is denied, appealable with records"
+            yield Hit(f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {code.mue} - {kind} "
+                      f"({code.mue_vintage} CMS table; load the current quarter to be sure).", tuple(indices),
+                      "error" if code.mue_mai == "2" else "warning")
