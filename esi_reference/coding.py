@@ -255,6 +255,8 @@ def drug_units(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
 def _other_services(b: _Builder, guided_epidural: bool) -> None:
     for service in b.enc.other_services:
         code = catalogue.lookup(service.code)
+        if any(line.code == service.code for line in b.lines):
+            continue
         if code.family == "em":
             if service.separately_identifiable:
                 mods = tuple(dict.fromkeys((*service.modifiers, "25")))

@@ -98,10 +98,13 @@ class Rule:
     coverage: bool = False
     codes: tuple[str, ...] = ()
     doc: str = ""
+    effective_note: str = ""
 
     @property
     def effective_text(self) -> str:
-        text = describe_window(self.effective_from, self.effective_to)
+        text = describe_window(self.effective_from, self.effective_to).replace("always", "all dates of service")
+        if self.effective_note:
+            text += f" ({self.effective_note})"
         if self.family == "lcd" and self.coverage:
             text += " (by contractor LCD: 2021-12-05, 2021-12-12 or 2022-06-19)"
         return text
@@ -137,14 +140,14 @@ REGISTRY: dict[str, Rule] = {}
 
 def rule(rule_id: str, title: str, family: str, severity: str, sources: tuple[str, ...], *,
          effective_from: dt.date | None = None, effective_to: dt.date | None = None, coverage: bool = False,
-         codes: tuple[str, ...] = (), doc: str | None = None) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+         codes: tuple[str, ...] = (), doc: str | None = None, note: str = "") -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
     """Register the decorated function as a rule; its docstring becomes the rule's reference text."""
     assert family in FAMILIES and severity in SEVERITIES and sources, rule_id
 
     def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
         assert rule_id not in REGISTRY, f"duplicate rule id {rule_id}"
         REGISTRY[rule_id] = Rule(rule_id, title, family, severity, tuple(sources), func, effective_from, effective_to,
-                                 coverage, tuple(codes), inspect.cleandoc(doc or func.__doc__ or ""))
+                                 coverage, tuple(codes), inspect.cleandoc(doc or func.__doc__ or ""), note)
         return func
 
     return register

@@ -15,15 +15,16 @@ from .base import Context, Hit, rule
 from .cpt import GUIDANCE_FAMILIES
 
 
-@rule("NCCI-PTP", "NCCI procedure-to-procedure edit", "ncci", "error", ncci.PTP_SOURCES)
+@rule("NCCI-PTP", "NCCI procedure-to-procedure edit", "ncci", "error", ncci.PTP_SOURCES,
+      note=f"{ncci.PTP_VINTAGE} table; each edit's deletion date is honoured")
 def ptp(ctx: Context):
     """Two codes billed for the same date that form an active NCCI procedure-to-procedure edit: with
     modifier indicator 0 the column-two code is denied whatever the modifiers; with indicator 1 it needs a
     distinct-service modifier backed by documentation of a separate site or session. Imaging-guidance pairs
-    are reported by CPT-IMAGING-INCLUDED instead."""
+    are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by NCCI-LOCAL-ANESTHETIC instead."""
     for i, line_a, code_a in ctx.indexed():
         for j, line_b, code_b in ctx.indexed():
-            if i == j or code_b.family in GUIDANCE_FAMILIES:
+            if i == j or code_b.family in GUIDANCE_FAMILIES or code_b.code == "J2001":
                 continue
             for edit in ncci.edits_between(code_a.code, code_b.code, ctx.day):
                 if (edit.column1, edit.column2) != (code_a.code, code_b.code):

@@ -49,9 +49,11 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
         if code.code in ctx.expected_codes:
             matched_expected.add(code.code)
             continue
-        if not code.valid_on(ctx.day) and code.replaced_by:
+        if not code.valid_on(ctx.day):
             matched_expected.update(code.replaced_by)
             continue  # CPT-CODE-VALID explains it
+        if code.family == "esi_transforaminal" and code.is_addon and set(code.primary_codes) & ctx.expected_codes:
+            continue  # CPT-ADDON-OTHER-SIDE or CPT-LEVEL-UNITS explains it
         if code.family == "esi_transforaminal" and us_tf and ctx.day > ULTRASOUND_TF_LAST_DAY:
             hits["CPT-ULTRASOUND"].append(Hit(
                 f"Line {i + 1}: {code.code} describes a fluoroscopy- or CT-guided injection, but this one was guided by "
@@ -60,7 +62,7 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
             continue
         mine = _attributes(code)
         candidates = [(sum(mine[k] != v for k, v in _attributes(c).items()), line_e, c) for line_e, c in expected_proc]
-        candidates = [t for t in candidates if t[0] < 4 and _attributes(t[2])["addon"] == mine["addon"]]
+        candidates = [t for t in candidates if _attributes(t[2])["addon"] == mine["addon"]]
         if not candidates:
             if not any(s.code == code.code for s in ctx.encounter.other_services):
                 hits["CPT-NOT-PERFORMED"].append(Hit(
@@ -110,7 +112,7 @@ def _from_analysis(rule_id: str):
 
 
 @rule("CPT-CODE-VALID", "Code valid on the date of service", "cpt", "error",
-      ("CPT-2017-ESI", "CMS-RVU-2020-2022", "CMS-RVU-2024-07"))
+      ("CPT-2017-ESI", "CMS-RVU-2020-2022", "CMS-RVU-2024-07"), note="each code's own validity dates")
 def code_valid(ctx: Context):
     """A code must exist on the date of service. The interlaminar codes 62310, 62311, 62318 and 62319 ended on
     2016-12-31 (replaced by 62320-62327, split by imaging guidance); the ultrasound transforaminal codes
@@ -204,7 +206,7 @@ def _bilateral_tf_regions(ctx: Context) -> set[str]:
 
 
 @rule("CPT-IL-NOT-BILATERAL", "Interlaminar and caudal codes are never bilateral", "cpt", "error",
-      ("CMS-RVU-2024-07", "SUM-L33906"), codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"))
+      ("CMS-RVU-2024-07", "SUM-L33906"), effective_from=dt.date(2017, 1, 1), codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"))
 def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
     Never append 50, RT or LT; an interlaminar or caudal injection spreads in the epidural space and is
@@ -258,7 +260,8 @@ for _id, _title, _sources, _doc in [
      64479/64480) versus lumbar/sacral codes (62322/62323/62326/62327, 64483/64484). A transforaminal
      injection at T12-L1 is coded 64479 (billing article A58993), whereas a facet injection at T12-L1 is
      lumbar (64493)."""),
-    ("CPT-IMAGING-CODE", "With- or without-imaging code matches the guidance used", ("CPT-2017-ESI", "CMS-PTP-PRAC-2024Q3"),
+    ("CPT-IMAGING-CODE", "With- or without-imaging code matches the guidance used (from 2017)",
+     ("CPT-2017-ESI", "CMS-PTP-PRAC-2024Q3"),
      """Since 2017 each interlaminar code exists with and without imaging guidance: fluoroscopy or CT =
      62321/62323/62325/62327; no imaging = 62320/62322/62324/62326. Billing the unguided code plus 77003 for
      a fluoroscopy-guided injection is wrong (and an NCCI edit)."""),
@@ -287,7 +290,8 @@ def not_billed(ctx: Context):
 
 
 @rule("CPT-ULTRASOUND", "Ultrasound-guided transforaminal injections", "cpt", "error",
-      ("CMS-RVU-2020-2022", "CMS-PTP-PRAC-2024Q3", "SUM-L33906"), codes=("0228T", "0229T", "0230T", "0231T", "76942"))
+      ("CMS-RVU-2020-2022", "CMS-PTP-PRAC-2024Q3", "SUM-L33906"), codes=("0228T", "0229T", "0230T", "0231T", "76942"),
+      note="0228T-0231T until 2020-12-31; no verified code from 2021-01-01")
 def ultrasound(ctx: Context):
     """Ultrasound-guided transforaminal injections were reported with 0228T-0231T (which include the
     ultrasound) for dates of service up to 2020-12-31, never as 64479-64484 + 76942. The codes were deleted

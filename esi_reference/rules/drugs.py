@@ -20,7 +20,7 @@ DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
 
 
 @rule("DRUG-CODE-DATE", "Drug code valid on the date of service", "drug", "error", ("CMS-RVU-2024-07", "DRUG-J1010"),
-      codes=("J1010", "J1020", "J1030", "J1040"))
+      codes=("J1010", "J1020", "J1030", "J1040"), note="J1020/J1030/J1040 until 2024-03-31; J1010 from 2024-04-01")
 def drug_code_date(ctx: Context):
     """J1020, J1030 and J1040 are not valid from 2024-04-01 (status I in the July 2024 fee file); J1010
     (1 mg) starts on 2024-04-01."""
@@ -60,8 +60,10 @@ def units(ctx: Context):
             yield Hit(f"{code}: {units_billed} unit(s) billed, but the dose given is {expected[code]} unit(s) at "
                       f"{row.unit_amount} {row.unit_measure} per unit.", tuple(indices))
     if ctx.billed and ctx.encounter.place_of_service not in FACILITY_PLACES_OF_SERVICE:
+        billed_drugs = {d for d, row in DRUGS.items() if set(row["codes"].split()) & set(billed)}
         for code, n in expected.items():
-            if code not in billed:
+            drug = next(d for d, row in DRUGS.items() if code in row["codes"].split())
+            if code not in billed and drug not in billed_drugs:
                 yield Hit(f"{code} x{n} was given in the office but is not billed.", (), "warning")
 
 

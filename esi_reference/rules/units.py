@@ -13,7 +13,8 @@ from collections import defaultdict
 from .base import Context, Hit, line_list, rule
 
 
-@rule("MUE-UNITS", "Units per day within the MUE", "mue", "error", ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"))
+@rule("MUE-UNITS", "Units per day within the MUE", "mue", "error", ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"),
+      note="values of the 2024Q3 practitioner table")
 def mue_units(ctx: Context):
     """Units of a code for one date of service must not exceed its MUE. Over an MAI 2 limit (64479, 64483,
     the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,

@@ -1,0 +1,94 @@
+"""``esi-ref schema | check | suggest | rules``: the rule engine on the command line.
+
+``check`` exits 0 when the claim is clean, 1 when any finding has error severity and 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .encounter import encounter_schema, parse_encounter
+from .engine import Encounter, check, suggest_claim
+from .errors import EsiError
+from .output import render
+from .rules import all_rules
+from .sources import cite
+
+MAX_FILE_BYTES = 5_000_000
+
+
+def load_encounter_file(path: str) -> Encounter:
+    """Read and validate an encounter JSON file; every problem becomes an EsiError naming the file."""
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise EsiError(f"{path}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise EsiError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise EsiError(f"{path}: not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise EsiError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except IsADirectoryError as exc:
+        raise EsiError(f"{path}: is a directory, expected an encounter JSON file") from exc
+    try:
+        return parse_encounter(data)
+    except EsiError as exc:
+        raise EsiError(f"{path}: {exc}", exc.field) from exc
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(encounter_schema(), indent=2))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    report = check(load_encounter_file(args.encounter), as_of=args.as_of)
+    print(json.dumps(report.to_dict(), indent=2) if args.format == "json" else report.text())
+    return 0 if report.is_clean else 1
+
+
+def _cmd_suggest(args: argparse.Namespace) -> int:
+    suggestion = suggest_claim(load_encounter_file(args.encounter))
+    if args.format == "json":
+        print(json.dumps(suggestion.to_dict(), indent=2))
+        return 0
+    print("Bill:")
+    for n, line in enumerate(suggestion.lines, 1):
+        print(f"  {n}. {line}  - {line.reason}")
+    if not suggestion.lines:
+        print("  (nothing billable with a verified code)")
+    if suggestion.not_billable:
+        print("Do not bill:")
+        for item in suggestion.not_billable:
+            print(f"  - {item.code}: {item.reason} [{item.rule_id}; {cite(item.sources)}]")
+    for note in suggestion.notes:
+        print(f"Note: {note}")
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    rows = [{"id": r.id, "family": r.family, "severity": r.severity, "effective": r.effective_text,
+             "sources": list(r.sources), "title": r.title} for r in all_rules()]
+    print(render(rows, args.format))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("schema", help="print the JSON Schema of encounter files")
+    p.set_defaults(func=_cmd_schema)
+    p = sub.add_parser("check", help="check an encounter's claim (exit 1 on any error finding)")
+    p.add_argument("encounter", help="encounter JSON file (see `esi-ref schema` and examples/)")
+    p.add_argument("--as-of", dest="as_of", help="evaluate the rules in force on this date (default: date of service)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("suggest", help="the claim lines to bill for an encounter, and what not to bill")
+    p.add_argument("encounter")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=_cmd_suggest)
+    p = sub.add_parser("rules", help="the rule catalogue with sources and effective dates")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=_cmd_rules)
