@@ -325,7 +325,8 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
     inputs = [core / f for f in CORE_FILES] + lock_wheels + extras
     stamp = {"inputs": {p.name: sha256(p) for p in inputs}, "preload": preload, "version": 2}
     stamp_file = lite_dir / STAMP
-    if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp and (pyo / "pyodide-lock.json").exists():
+    fresh = stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp
+    if fresh and (pyo / "pyodide-lock.json").exists():
         lock = json.loads((pyo / "pyodide-lock.json").read_text())
         log("static/pyodide is up to date")
     else:
@@ -353,13 +354,14 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--contents", type=Path, action="append",
-                    help=f"notebook folder or file to ship (repeatable; default {DEFAULT_CONTENTS.relative_to(ROOT)})")
+                    help="notebook folder or file to ship (repeatable; default book/exercises)")
     ap.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
     ap.add_argument("--no-preload", dest="preload", action="store_false",
                     help="let the kernel install its packages itself at boot (the plain recipe; slower)")
     args = ap.parse_args(argv)
-    build(args.contents or [DEFAULT_CONTENTS], args.output_dir.resolve(), args.cache_dir.resolve(), args.preload)
+    contents = args.contents or [DEFAULT_CONTENTS]
+    build(contents, args.output_dir.resolve(), args.cache_dir.resolve(), args.preload)
     return 0
 
 
