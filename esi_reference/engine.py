@@ -15,7 +15,7 @@ are warnings (documentation gaps) and information.
 ...     "procedures": [{"approach": "interlaminar", "levels": ["C6-C7"]}], "diagnoses": ["M54.12"],
 ...     "claim": [{"code": "62321", "modifiers": ["50"]}, {"code": "77003"}]})
 >>> sorted(f.rule_id for f in check(enc).errors)
-['CPT-IMAGING-INCLUDED', 'CPT-IL-NOT-BILATERAL']
+['CPT-IL-NOT-BILATERAL', 'CPT-IMAGING-INCLUDED']
 >>> [str(line) for line in suggest_claim(enc).lines]
 ['62321 x1']
 """
