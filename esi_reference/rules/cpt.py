@@ -62,7 +62,8 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
             continue
         mine = _attributes(code)
         candidates = [(sum(mine[k] != v for k, v in _attributes(c).items()), line_e, c) for line_e, c in expected_proc]
-        candidates = [t for t in candidates if _attributes(t[2])["addon"] == mine["addon"]]
+        candidates = [t for t in candidates if _attributes(t[2])["addon"] == mine["addon"]
+                      and t[2].code not in ctx.billed_codes]
         if not candidates:
             if not any(s.code == code.code for s in ctx.encounter.other_services):
                 hits["CPT-NOT-PERFORMED"].append(Hit(
