@@ -1,0 +1,372 @@
+"""Grading a learner's claim for a trainer scenario: partial credit, per-line feedback with rules and sources.
+
+:func:`grade` compares the learner's lines with the scenario's answer key (which a test keeps equal to
+``suggest_claim(facts)``) and runs the rule engine's ``check`` on the learner's claim. It re-implements no
+billing rule: every "why" in the feedback is a finding of the engine, with its rule id and sources.
+
+Scoring (points, then ``score = max(0, earned - penalties) / possible``):
+
+* each expected line is worth 4 points: 2 for the code, 1 for the modifiers (as a set), 1 for the units;
+* each code that must **not** be billed (``expected.not_billable``) is worth 1 point, earned by leaving it off;
+* each extra line (a code that is neither expected nor on the not-billable list) costs 2 points, and a
+  billed not-billable code costs 1 point on top of the point it forfeits;
+* a line that cannot be read (unknown code, bad modifier or units) earns nothing and is reported as such.
+
+``passed`` is ``score >= pass_mark`` (default :data:`PASS_MARK`, configurable per call). Hints come from the
+scenario, one at a time (:func:`hint`); they ask a question and never name a code.
+
+>>> g = grade("tf-bilateral-one-level", "64483-50 x1")
+>>> g.score, g.passed
+(1.0, True)
+>>> g = grade("tf-bilateral-one-level", ["64483-RT", "64483-LT"])
+>>> round(g.score, 2), g.passed, g.lines[0].status, g.lines[1].status
+(0.25, False, 'partial', 'extra')
+>>> sorted({f.rule_id for line in g.lines for f in line.findings})
+['CPT-BILATERAL-ONE-LINE', 'MUE-UNITS']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from . import catalogue
+from .encounter import ClaimLine, parse_encounter
+from .engine import check
+from .errors import EsiError, InvalidEncounter
+from .scenarios import Scenario, get
+from .sources import source
+
+PASS_MARK = 0.7
+CODE_POINTS, MODIFIER_POINTS, UNIT_POINTS = 2.0, 1.0, 1.0
+LINE_POINTS = CODE_POINTS + MODIFIER_POINTS + UNIT_POINTS
+NOT_BILLABLE_POINTS = 1.0
+EXTRA_PENALTY = 2.0
+NOT_BILLABLE_PENALTY = 1.0
+STATUSES = ("correct", "partial", "not_billable", "extra", "invalid", "missing")
+_UNITS = re.compile(r"^[x×*](\d{1,4})$", re.I)
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: str
+    title: str
+    url: str
+    document_id: str
+
+    @classmethod
+    def of(cls, source_id: str) -> Citation:
+        try:
+            s = source(source_id)
+        except EsiError:
+            return cls(source_id, source_id, "", "")
+        return cls(s.id, s.title, s.url, s.document_id)
+
+    @property
+    def label(self) -> str:
+        return self.document_id or self.id
+
+
+@dataclass(frozen=True)
+class RuleNote:
+    """One engine finding, as shown to the learner: rule id and title, severity, message, sources."""
+
+    rule_id: str
+    title: str
+    severity: str
+    message: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"rule_id": self.rule_id, "title": self.title, "severity": self.severity, "message": self.message,
+                "sources": [c.id for c in self.citations]}
+
+
+@dataclass(frozen=True)
+class LineFeedback:
+    """Feedback on one learner line (``number`` 1-based) or on a missing expected line (``number`` None)."""
+
+    number: int | None
+    answer: str
+    status: str
+    points: float
+    possible: float
+    messages: tuple[str, ...]
+    findings: tuple[RuleNote, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.number, "answer": self.answer, "status": self.status, "points": self.points,
+                "possible": self.possible, "messages": list(self.messages),
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass(frozen=True)
+class Grade:
+    scenario_id: str
+    score: float
+    earned: float
+    penalty: float
+    possible: float
+    pass_mark: float
+    lines: tuple[LineFeedback, ...]
+    general: tuple[RuleNote, ...]
+    key: tuple[ClaimLine, ...]
+    not_billable: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.pass_mark - 1e-9
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"scenario": self.scenario_id, "score": round(self.score, 4), "passed": self.passed,
+                "pass_mark": self.pass_mark, "earned": self.earned, "penalty": self.penalty,
+                "possible": self.possible, "lines": [line.to_dict() for line in self.lines],
+                "general": [f.to_dict() for f in self.general]}
+
+    def text(self) -> str:
+        out = [f"Scenario {self.scenario_id}: {self.percent}% "
+               f"({'passed' if self.passed else 'not passed'}; pass mark {round(self.pass_mark * 100)}%)"]
+        for line in self.lines:
+            where = f"line {line.number}" if line.number else "missing"
+            out.append(f"  {where}: {line.answer} - {line.status} ({line.points:g}/{line.possible:g})")
+            out.extend(f"      {m}" for m in line.messages)
+            for f in line.findings:
+                out.append(f"      {f.rule_id} ({f.severity}): {f.message} [{'; '.join(c.label for c in f.citations)}]")
+        for f in self.general:
+            out.append(f"  note {f.rule_id} ({f.severity}): {f.message} [{'; '.join(c.label for c in f.citations)}]")
+        return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- input
+def parse_line(item: object) -> ClaimLine:
+    """One answer line from a ClaimLine, a dict (code, modifiers, units) or text such as ``"64483-50 x1"``.
+
+    >>> str(parse_line("64484 50 x2")), str(parse_line({"code": "j3301", "units": 4}))
+    ('64484-50 x2', 'J3301 x4')
+    """
+    if isinstance(item, ClaimLine):
+        data: dict[str, object] = {"code": item.code, "modifiers": list(item.modifiers), "units": item.units}
+    elif isinstance(item, dict):
+        data = {k: item[k] for k in ("code", "modifiers", "units") if k in item and item[k] not in (None, "")}
+    elif isinstance(item, str):
+        data = _read_text_line(item)
+    else:
+        raise EsiError(f"cannot read an answer line of type {type(item).__name__}", "answer")
+    try:
+        enc = parse_encounter({"date_of_service": "2025-01-02", "place_of_service": "11", "procedures": [],
+                               "claim": [data]})
+    except InvalidEncounter as exc:
+        raise EsiError("; ".join(str(e).removeprefix("claim[0].") for e in exc.errors), "answer") from None
+    assert enc.claim is not None
+    return enc.claim[0]
+
+
+def _read_text_line(text: str) -> dict[str, object]:
+    """``CODE[-MOD...] [xUNITS]`` -> dict; modifiers may be separated by hyphens, spaces or commas."""
+    tokens = [t for t in re.split(r"[-\s,]+", re.sub(r"(?i)\b(x|×|\*)\s+(\d)", r"x\2", text.strip())) if t]
+    tokens = [t for t in tokens if t.lower() not in ("unit", "units")]
+    bad = EsiError(f"cannot read {text.strip()[:40]!r}: write a line as CODE-MODIFIER xUNITS, e.g. 64483-50 x1",
+                   "answer")
+    if not tokens or not re.fullmatch(r"[0-9A-Za-z]{4,5}", tokens[0]):
+        raise bad
+    data: dict[str, object] = {"code": tokens[0]}
+    mods: list[str] = []
+    for t in tokens[1:]:
+        m = _UNITS.match(t)
+        if m and "units" not in data:
+            data["units"] = int(m.group(1))
+        elif re.fullmatch(r"[0-9A-Za-z]{2}", t) and "units" not in data:
+            mods.append(t)
+        else:
+            raise bad
+    data["modifiers"] = mods
+    return data
+
+
+def parse_answer(answer: object) -> list[ClaimLine | EsiError]:
+    """Answer lines (a multi-line string, or a sequence of lines); unreadable lines become errors in place."""
+    if isinstance(answer, str):
+        items: Sequence[object] = [t for t in re.split(r"[\n;]+", answer) if t.strip()]
+    elif isinstance(answer, ClaimLine | dict):
+        items = [answer]
+    elif isinstance(answer, Iterable):
+        items = list(answer)
+    else:
+        raise EsiError("an answer is a list of claim lines or text such as '64483-50 x1'", "answer")
+    out: list[ClaimLine | EsiError] = []
+    for item in items:
+        try:
+            out.append(parse_line(item))
+        except EsiError as exc:
+            out.append(exc)
+    return out
+
+
+def _describe(item: object) -> str:
+    if isinstance(item, ClaimLine):
+        return str(item)
+    if isinstance(item, dict):
+        mods = item.get("modifiers") or []
+        mods = mods.split() if isinstance(mods, str) else mods
+        return f"{item.get('code', '')}{'-' + '-'.join(map(str, mods)) if mods else ''} x{item.get('units', 1)}"
+    return str(item).strip()
+
+
+def _note(f: object) -> RuleNote:
+    return RuleNote(f.rule_id, f.title, f.severity, f.message, tuple(Citation.of(s) for s in f.citations))
+
+
+def _family(code: str) -> str:
+    try:
+        fam = catalogue.lookup(code).family
+    except EsiError:
+        return "unknown"
+    return catalogue.FAMILY_LABELS.get(fam, fam)
+
+
+# ---------------------------------------------------------------------------------------------- grade
+def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK) -> Grade:
+    """Grade ``answer`` (claim lines: text, dicts or ClaimLines) for ``scenario`` (object or id)."""
+    s = get(scenario) if isinstance(scenario, str) else scenario
+    if not 0 <= pass_mark <= 1:
+        raise EsiError(f"pass_mark: expected a fraction from 0 to 1, got {pass_mark!r}", "pass_mark")
+    raw = answer if not isinstance(answer, str) else [t for t in re.split(r"[\n;]+", answer) if t.strip()]
+    raw_items = [raw] if isinstance(raw, ClaimLine | dict) else list(raw)
+    parsed = parse_answer(raw_items)
+    valid = [(n, p) for n, p in enumerate(parsed, 1) if isinstance(p, ClaimLine)]
+    # The engine's view of the learner's claim: findings on claim line k -> learner line valid[k-1][0].
+    report = check(dataclasses.replace(s.encounter, claim=tuple(p for _, p in valid)))
+    by_line: dict[int, list[RuleNote]] = {}
+    general: list[RuleNote] = []
+    for f in report.findings:
+        if f.lines:
+            for k in f.lines:
+                by_line.setdefault(valid[k - 1][0], []).append(_note(f))
+        else:
+            general.append(_note(f))
+
+    # Match expected lines to learner lines with the same code (exact modifiers/units preferred).
+    expected = list(s.expected_lines)
+    match: dict[int, int] = {}  # expected index -> learner line number
+    used: set[int] = set()
+    for exact in (True, False):
+        for e_i, e in enumerate(expected):
+            if e_i in match:
+                continue
+            for n, p in valid:
+                if n in used or p.code != e.code:
+                    continue
+                if exact and (set(p.modifiers) != set(e.modifiers) or p.units != e.units):
+                    continue
+                match[e_i] = n
+                used.add(n)
+                break
+    matched_by_line = {n: expected[e_i] for e_i, n in match.items()}
+
+    feedback: list[LineFeedback] = []
+    earned = penalty = 0.0
+    for n, p in enumerate(parsed, 1):
+        shown = _describe(raw_items[n - 1])
+        notes = tuple(by_line.get(n, ()))
+        if isinstance(p, EsiError):
+            feedback.append(LineFeedback(n, shown, "invalid", 0.0, 0.0, (f"Not a valid claim line: {p.message}",)))
+            continue
+        e = matched_by_line.get(n)
+        if e is not None:
+            pts = CODE_POINTS
+            msgs = [f"Code {p.code} is right."]
+            if set(p.modifiers) == set(e.modifiers):
+                pts += MODIFIER_POINTS
+                msgs.append("Modifiers are right." if e.modifiers else "No modifier needed - right.")
+            else:
+                msgs.append("Modifiers are not right." + (" Check which modifier(s) this line needs."
+                                                            if e.modifiers else " This line needs no modifier."))
+            if p.units == e.units:
+                pts += UNIT_POINTS
+            else:
+                msgs.append(f"Units are not right ({p.units} reported).")
+            status = "correct" if pts == LINE_POINTS else "partial"
+            earned += pts
+            feedback.append(LineFeedback(n, str(p), status, pts, LINE_POINTS, tuple(msgs), notes))
+        elif p.code in s.not_billable:
+            penalty += NOT_BILLABLE_PENALTY
+            feedback.append(LineFeedback(n, str(p), "not_billable", -NOT_BILLABLE_PENALTY, 0.0,
+                                         (f"{p.code} must not be billed for this encounter.",), notes))
+        else:
+            same_code = any(x.code == p.code for x in expected)
+            why = (f"{p.code} is already reported on another line." if same_code
+                   else f"{p.code} is not part of the correct claim.")
+            penalty += EXTRA_PENALTY
+            feedback.append(LineFeedback(n, str(p), "extra", -EXTRA_PENALTY, 0.0, (why,), notes))
+    for e_i, e in enumerate(expected):
+        if e_i not in match:
+            feedback.append(LineFeedback(None, "-", "missing", 0.0, LINE_POINTS,
+                                         (f"A line is missing: a {_family(e.code)} service that should be billed.",)))
+    billed_codes = {p.code for _, p in valid}
+    nb_earned = sum(NOT_BILLABLE_POINTS for c in s.not_billable if c not in billed_codes)
+    earned += nb_earned
+    possible = LINE_POINTS * len(expected) + NOT_BILLABLE_POINTS * len(s.not_billable)
+    score = max(0.0, earned - penalty) / possible if possible else (1.0 if not valid else 0.0)
+    return Grade(s.id, min(score, 1.0), earned, penalty, possible, pass_mark, tuple(feedback), tuple(general),
+                 s.expected_lines, s.not_billable)
+
+
+def hint(scenario: Scenario | str, number: int) -> str | None:
+    """The ``number``-th hint (1-based) of the scenario, or None when there are no more."""
+    s = get(scenario) if isinstance(scenario, str) else scenario
+    return s.hints[number - 1] if 1 <= number <= len(s.hints) else None
+
+
+# ----------------------------------------------------------------------------------------------- html
+_STATUS_LABEL = {"correct": "✓ correct", "partial": "◐ partly right", "not_billable": "✗ must not be billed",
+                 "extra": "✗ not expected", "invalid": "✗ cannot be read", "missing": "✗ missing line"}
+_STATUS_COLOUR = {"correct": "#1b7f3b", "partial": "#9a6700", "not_billable": "#b42318", "extra": "#b42318",
+                  "invalid": "#b42318", "missing": "#b42318"}
+
+
+def _cite_html(c: Citation) -> str:
+    label = html.escape(c.label)
+    title = html.escape(c.title)
+    if c.url.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(c.url, quote=True)}" title="{title}" target="_blank" rel="noopener">{label}</a>'
+    return f'<span title="{title}">{label}</span>'
+
+
+def _note_html(f: RuleNote) -> str:
+    cites = ", ".join(_cite_html(c) for c in f.citations)
+    return (f'<li><b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}'
+            f' <span class="esi-sources">Source: {cites}</span></li>')
+
+
+def feedback_html(g: Grade, show_key: bool = False) -> str:
+    """The grade as HTML; everything taken from the learner's input is escaped."""
+    verdict = "Passed" if g.passed else "Not yet"
+    colour = "#1b7f3b" if g.passed else "#b42318"
+    out = [f'<div class="esi-grade"><p><b style="color:{colour}">{verdict}: {g.percent}%</b> '
+           f'(pass mark {round(g.pass_mark * 100)}%; {max(0.0, g.earned - g.penalty):g} of {g.possible:g} points)</p>',
+           "<ol class='esi-lines'>"]
+    for line in g.lines:
+        where = f"Line {line.number}" if line.number else "Missing"
+        out.append(f'<li value="{line.number or 0}"><b>{html.escape(where)}: <code>{html.escape(line.answer)}</code></b> '
+                   f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
+                   + "".join(f"<br>{html.escape(m)}" for m in line.messages))
+        if line.findings:
+            out.append("<ul>" + "".join(_note_html(f) for f in line.findings) + "</ul>")
+        out.append("</li>")
+    out.append("</ol>")
+    if g.general:
+        out.append("<p><b>Notes on the encounter</b></p><ul>" + "".join(_note_html(f) for f in g.general) + "</ul>")
+    if show_key:
+        key = ", ".join(str(line) for line in g.key) or "no billable line"
+        nb = ", ".join(g.not_billable)
+        out.append(f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
+                   + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "") + "</p>")
+    out.append("</div>")
+    return "".join(out)
