@@ -308,7 +308,7 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
     for e_i, e in enumerate(expected):
         if e_i not in match:
             feedback.append(LineFeedback(None, "-", "missing", 0.0, LINE_POINTS,
-                                         (f"A line is missing: a {_family(e.code)} service that should be billed.",)))
+                                         (f"A line is missing (a service to bill, family: {_family(e.code)}).",)))
     billed_codes = {p.code for _, p in valid}
     nb_earned = sum(NOT_BILLABLE_POINTS for c in s.not_billable if c not in billed_codes)
     earned += nb_earned
