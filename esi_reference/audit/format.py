@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalogue
+from ..encounter import CONTRACTOR_LCDS, PAYERS
 from ..errors import EsiError, InvalidField, UnknownCode
 
 
@@ -52,27 +53,92 @@ class Column:
 
 #: The claim-line columns, in the order the sample file and the generator write them.
 COLUMNS: tuple[Column, ...] = (
-    Column("patient_id", True, "text", "Stable patient identifier (a de-identified key, not a name). "
-           "Frequency limits are counted per patient.", "PT000123"),
-    Column("claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"),
-    Column("line_number", True, "integer >= 1", "Line number inside the claim (a repeated claim_id + "
-           "line_number is rejected as a duplicate).", "1"),
-    Column("date_of_service", True, "date YYYY-MM-DD", "Date the service was performed. Sessions are "
-           "distinct dates of service.", "2025-03-04"),
-    Column("place_of_service", False, "2-digit CMS POS code", "Where the service was performed "
-           "(11 office, 22 on-campus outpatient hospital, 24 ASC …).", "11"),
-    Column("code", True, "CPT/HCPCS code", "The procedure, imaging, drug or visit code billed. A code that "
-           "is not in the esi-reference catalogue is rejected.", "64483"),
-    Column("modifiers", False, "0-4 two-character modifiers separated by spaces or ';'", "Line modifiers "
-           "such as 50, RT, LT, 59, XS, 25, KX, GA.", "50"),
+    Column(
+        "patient_id",
+        True,
+        "text",
+        "Stable patient identifier (a de-identified key, not a name). "
+        "Frequency limits are counted per patient.",
+        "PT000123",
+    ),
+    Column(
+        "claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"
+    ),
+    Column(
+        "line_number",
+        True,
+        "integer >= 1",
+        "Line number inside the claim (a repeated claim_id + line_number is rejected as a duplicate).",
+        "1",
+    ),
+    Column(
+        "date_of_service",
+        True,
+        "date YYYY-MM-DD",
+        "Date the service was performed. Sessions are distinct dates of service.",
+        "2025-03-04",
+    ),
+    Column(
+        "place_of_service",
+        False,
+        "2-digit CMS POS code",
+        "Where the service was performed (11 office, 22 on-campus outpatient hospital, 24 ASC …).",
+        "11",
+    ),
+    Column(
+        "code",
+        True,
+        "CPT/HCPCS code",
+        "The procedure, imaging, drug or visit code billed. A code that "
+        "is not in the esi-reference catalogue is rejected.",
+        "64483",
+    ),
+    Column(
+        "modifiers",
+        False,
+        "0-4 two-character modifiers separated by spaces or ';'",
+        "Line modifiers such as 50, RT, LT, 59, XS, 25, KX, GA.",
+        "50",
+    ),
     Column("units", True, "integer >= 1", "Units of service billed on the line.", "1"),
-    Column("diagnosis_codes", False, "ICD-10-CM codes separated by spaces or ';'", "Diagnoses pointed to "
-           "by the line, first = primary.", "M54.16"),
-    Column("rendering_provider", False, "text", "Rendering provider NPI or internal id (carried through "
-           "to the findings).", "1234567893"),
-    Column("drug_dose", False, "number >= 0", "For a drug line: the amount given, in the unit of the "
-           "code's descriptor (mg for J1010/J1100/J3301, mL for J0702). Used by the drug-units check; "
-           "leave empty on other lines.", "80"),
+    Column(
+        "diagnosis_codes",
+        False,
+        "ICD-10-CM codes separated by spaces or ';'",
+        "Diagnoses pointed to by the line, first = primary.",
+        "M54.16",
+    ),
+    Column(
+        "rendering_provider",
+        False,
+        "text",
+        "Rendering provider NPI or internal id (carried through to the findings).",
+        "1234567893",
+    ),
+    Column(
+        "drug_dose",
+        False,
+        "number >= 0",
+        "For a drug line: the amount given, in the unit of the "
+        "code's descriptor (mg for J1010/J1100/J3301, mL for J0702). Used by the drug-units check; "
+        "leave empty on other lines.",
+        "80",
+    ),
+    Column(
+        "payer",
+        False,
+        "medicare or other",
+        "Payer of the claim; empty = medicare. The Medicare LCD coverage checks apply to Medicare rows only.",
+        "medicare",
+    ),
+    Column(
+        "contractor",
+        False,
+        "LCD id",
+        "The Medicare contractor's ESI LCD (L38994, L39240, L33906, "
+        "L36920); the coverage checks start on its effective date. Empty = the earliest LCD date.",
+        "L38994",
+    ),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
@@ -150,9 +216,19 @@ def _read_csv(source: object, header: list[str], extra: int) -> pd.DataFrame:
     dtype = {n: ("str" if n in ("patient_id", "claim_id") else "category") for n in known}
     dtype.update(dict.fromkeys(spare, "str"))
     try:
-        return pd.read_csv(source, header=0, names=names, usecols=[*known, *spare], dtype=dtype,
-                           keep_default_na=False, na_values=[""], skipinitialspace=True, encoding="utf-8-sig",
-                           engine="c", skip_blank_lines=False)
+        return pd.read_csv(
+            source,
+            header=0,
+            names=names,
+            usecols=[*known, *spare],
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+            encoding="utf-8-sig",
+            engine="c",
+            skip_blank_lines=False,
+        )
     except UnicodeDecodeError as exc:
         raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
 
@@ -205,6 +281,7 @@ def _int_result(name: str):
         if text.startswith("-") and text[1:].isdigit():
             return None, f"{name}: expected a whole number of at least 1, got negative {text}"
         return None, f"{name}: expected a whole number of at least 1, got {value!r}"
+
     return parse
 
 
@@ -217,6 +294,7 @@ def _tokens(name: str, pattern: re.Pattern[str], limit: int):
         if len(parts) > limit:
             return None, f"{name}: at most {limit} values, got {len(parts)}"
         return " ".join(parts), ""
+
     return parse
 
 
@@ -237,6 +315,17 @@ def _pos_result(value: object) -> tuple[str | None, str]:
     return None, f"place_of_service: expected a 2-digit place-of-service code, got {value!r}"
 
 
+def _choice(name: str, options: tuple[str, ...], upper: bool = False):
+    def parse(value: object) -> tuple[str | None, str]:
+        text = _as_text(value).strip()
+        text = text.upper() if upper else text.lower()
+        if text in options:
+            return text, ""
+        return None, f"{name}: expected one of {', '.join(options)}, got {value!r}"
+
+    return parse
+
+
 _PARSERS = {
     "code": _code_result,
     "date_of_service": _date_result,
@@ -246,6 +335,8 @@ _PARSERS = {
     "diagnosis_codes": _tokens("diagnosis_codes", DIAGNOSIS_PATTERN, 12),
     "drug_dose": _dose_result,
     "place_of_service": _pos_result,
+    "payer": _choice("payer", PAYERS),
+    "contractor": _choice("contractor", tuple(CONTRACTOR_LCDS), upper=True),
 }
 
 
@@ -258,8 +349,11 @@ def read_claims(source: str | os.PathLike[str] | io.TextIOBase) -> Claims:
     header = _header(source)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvalidField("header", "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing),
-                           ",".join(header))
+        raise InvalidField(
+            "header",
+            "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing),
+            ",".join(header),
+        )
     dupes = sorted({h for h in header if header.count(h) > 1 and h in COLUMN_NAMES})
     if dupes:
         raise InvalidField("header", "each column once", ", ".join(dupes))
@@ -268,7 +362,18 @@ def read_claims(source: str | os.PathLike[str] | io.TextIOBase) -> Claims:
 
 
 def validate(raw: pd.DataFrame) -> Claims:
-    """Validate a raw frame (columns as read from the CSV) into accepted lines and rejects."""
+    """Validate a raw frame (columns as read from the CSV, values as text) into accepted lines and rejects.
+
+    Rows are numbered 1, 2, … in frame order, unless the frame carries its own ``row`` column.
+    """
+    raw = raw.rename(columns={c: str(c).strip().lower() for c in raw.columns})
+    missing_cols = [c for c in REQUIRED if c not in raw.columns]
+    if missing_cols:
+        raise InvalidField(
+            "header",
+            "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing_cols),
+            ",".join(map(str, raw.columns)),
+        )
     n = len(raw)
     reason = np.full(n, -1, dtype=np.int32)  # index into `reasons`, -1 = accepted so far
     reasons: list[str] = []
@@ -290,9 +395,21 @@ def validate(raw: pd.DataFrame) -> Claims:
     if extra:
         too_many = raw[extra].notna().any(axis=1).to_numpy()
         flag(too_many, text=f"row has more fields than the header's {len(raw.columns) - len(extra)}")
+    # Identifiers: factorized once (no sort), so grouping later works on small integers (-1 = missing).
+    pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
+    cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
+    for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
+        blank = np.array([not str(u).strip() for u in uniques] + [True])
+        if blank[:-1].any():
+            codes[blank[codes]] = -1
     for name in REQUIRED:
-        col = raw[name]
-        flag(col.isna().to_numpy(), text=f"{name}: missing value (required column)")
+        if name == "patient_id":
+            missing = pid_codes < 0
+        elif name == "claim_id":
+            missing = cid_codes < 0
+        else:
+            missing = raw[name].cat.codes.to_numpy() < 0
+        flag(missing, text=f"{name}: missing value (required column)")
     for name, parse in _PARSERS.items():
         if name not in raw.columns:
             continue
@@ -310,12 +427,11 @@ def validate(raw: pd.DataFrame) -> Claims:
             flag(bad[codes], per_cat[codes])
         out[name] = (codes, values)
 
-    # Identifiers: factorized once (no sort), so grouping later works on small integers.
-    pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
-    cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
     out["patient_id"] = (pid_codes, pid_uniques)
     out["claim_id"] = (cid_codes, cid_uniques)
-    rows = np.arange(1, n + 1, dtype=np.int64)
+    rows = (
+        raw["row"].to_numpy(dtype=np.int64) if "row" in raw.columns else np.arange(1, n + 1, dtype=np.int64)
+    )
     # Duplicate claim lines among the rows still accepted: reject the second and later occurrences.
     ok = np.flatnonzero(reason < 0)
     if len(ok) and "line_number" in out:
@@ -325,24 +441,34 @@ def validate(raw: pd.DataFrame) -> Claims:
         dup = pd.Series(key).duplicated().to_numpy()
         if dup.any():
             first = pd.Series(ok[~dup], index=key[~dup])
-            first_rows = first.reindex(key[dup]).to_numpy() + 1
+            first_rows = rows[first.reindex(key[dup]).to_numpy()]
             base = len(reasons)
-            reasons.extend(f"duplicate claim line: claim_id and line_number repeat row {r}" for r in first_rows)
+            reasons.extend(
+                f"duplicate claim line: claim_id and line_number repeat row {r}" for r in first_rows
+            )
             reason[ok[dup]] = np.arange(base, base + int(dup.sum()), dtype=np.int32)
     keep = reason < 0
     lines = _assemble(out, keep, rows)
     rejected = ~keep
     rej_idx = np.flatnonzero(rejected)
     reasons_arr = np.array(reasons, dtype=object) if reasons else np.array([], dtype=object)
-    rejects = pd.DataFrame({
-        "row": rows[rej_idx],
-        "patient_id": raw["patient_id"].to_numpy()[rej_idx],
-        "claim_id": raw["claim_id"].to_numpy()[rej_idx],
-        "line_number": raw["line_number"].astype(object).to_numpy()[rej_idx],
-        "code": raw["code"].astype(object).to_numpy()[rej_idx],
-        "reason": reasons_arr[reason[rej_idx]] if len(rej_idx) else np.array([], dtype=object),
-    })
+    rejects = pd.DataFrame(
+        {
+            "row": rows[rej_idx],
+            "patient_id": raw["patient_id"].to_numpy()[rej_idx],
+            "claim_id": raw["claim_id"].to_numpy()[rej_idx],
+            "line_number": _raw_text(raw["line_number"], rej_idx),
+            "code": _raw_text(raw["code"], rej_idx),
+            "reason": reasons_arr[reason[rej_idx]] if len(rej_idx) else np.array([], dtype=object),
+        }
+    )
     return Claims(lines=lines, rejects=rejects, rows_read=n)
+
+
+def _raw_text(col: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """Values of a categorical column at ``idx`` as text as read ('' for missing)."""
+    cats = np.array([str(v) for v in col.cat.categories] + [""], dtype=object)
+    return cats[col.cat.codes.to_numpy()[idx]]
 
 
 def _decoded(codes: np.ndarray, values: list, keep: np.ndarray, kind: str, everything: bool) -> object:
@@ -361,14 +487,26 @@ def _decoded(codes: np.ndarray, values: list, keep: np.ndarray, kind: str, every
         lut = np.array([v if v is not None else np.nan for v in values] + [np.nan], dtype=np.float64)
         return lut[kept]
     if kind == "date":
-        lut = np.array([v if v is not None else np.datetime64("NaT") for v in values] + [np.datetime64("NaT")],
-                       dtype="datetime64[D]")
+        lut = np.array(
+            [v if v is not None else np.datetime64("NaT") for v in values] + [np.datetime64("NaT")],
+            dtype="datetime64[D]",
+        )
         return lut[kept].astype("datetime64[s]")
     raise AssertionError(kind)
 
 
-_KINDS = {"code": "category", "date_of_service": "date", "units": "int", "line_number": "int",
-          "modifiers": "category", "diagnosis_codes": "category", "drug_dose": "float", "place_of_service": "category"}
+_KINDS = {
+    "code": "category",
+    "date_of_service": "date",
+    "units": "int",
+    "line_number": "int",
+    "modifiers": "category",
+    "diagnosis_codes": "category",
+    "drug_dose": "float",
+    "place_of_service": "category",
+    "payer": "category",
+    "contractor": "category",
+}
 
 
 def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:

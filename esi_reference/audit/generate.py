@@ -40,23 +40,32 @@ _CLEAN_SESSIONS: tuple[tuple[int, str, tuple[tuple[str, str, int], ...]], ...] =
     (2, "C", (("64479", "50", 1), ("64480", "50", 1))),
 )
 _ERRORS: tuple[tuple[int, str, tuple[tuple[str, str, int], ...]], ...] = (
-    (14, "L", (("64483", "{side}", 1), ("77003", "", 1))),      # imaging billed on top
-    (10, "L", (("62323", "50", 1),)),                           # interlaminar never bilateral
-    (6, "L", (("64484", "{side}", 1),)),                        # add-on without its primary
-    (8, "L", (("64483", "RT", 1), ("64483", "LT", 1))),         # bilateral on two lines (MUE)
+    (14, "L", (("64483", "{side}", 1), ("77003", "", 1))),  # imaging billed on top
+    (10, "L", (("62323", "50", 1),)),  # interlaminar never bilateral
+    (6, "L", (("64484", "{side}", 1),)),  # add-on without its primary
+    (8, "L", (("64483", "RT", 1), ("64483", "LT", 1))),  # bilateral on two lines (MUE)
     (5, "L", (("64483", "{side}", 1), ("64484", "{side}", 2))),  # three transforaminal levels
-    (5, "X", (("62321", "", 1), ("64483", "{side}", 1))),       # two regions in one session
-    (5, "L", (("62323", "", 1), ("64483", "{side}", 1))),       # NCCI pair, no modifier
-    (4, "L", (("62323", "", 2),)),                              # units above MUE
-    (4, "L", (("0230T", "{side}", 1),)),                        # deleted 2021-01-01
-    (3, "C", (("62321", "", 1), ("72275", "", 1))),             # deleted 2022-01-01, imaging
-    (3, "L", (("62322", "", 1), ("77003", "", 1))),             # unguided code + fluoroscopy
+    (5, "X", (("62321", "", 1), ("64483", "{side}", 1))),  # two regions in one session
+    (5, "L", (("62323", "", 1), ("64483", "{side}", 1))),  # NCCI pair, no modifier
+    (4, "L", (("62323", "", 2),)),  # units above MUE
+    (4, "L", (("0230T", "{side}", 1),)),  # deleted 2021-01-01
+    (3, "C", (("62321", "", 1), ("72275", "", 1))),  # deleted 2022-01-01, imaging
+    (3, "L", (("62322", "", 1), ("77003", "", 1))),  # unguided code + fluoroscopy
 )
 # (code, units per dose, typical dose) for a steroid drug line in the office.
-_DRUGS = (("J3301", 10.0, 40.0), ("J3301", 10.0, 80.0), ("J1100", 1.0, 10.0), ("J0702", 1.0, 2.0),
-          ("J1010", 1.0, 80.0), ("J1010", 1.0, 40.0))
-_DX = {"L": ("M54.16", "M54.17", "M51.16", "M51.17", "M48.062", "M96.1"),
-       "C": ("M54.12", "M50.121", "M50.122", "M54.13"), "X": ("M54.12 M54.16",)}
+_DRUGS = (
+    ("J3301", 10.0, 40.0),
+    ("J3301", 10.0, 80.0),
+    ("J1100", 1.0, 10.0),
+    ("J0702", 1.0, 2.0),
+    ("J1010", 1.0, 80.0),
+    ("J1010", 1.0, 40.0),
+)
+_DX = {
+    "L": ("M54.16", "M54.17", "M51.16", "M51.17", "M48.062", "M96.1"),
+    "C": ("M54.12", "M50.121", "M50.122", "M54.13"),
+    "X": ("M54.12 M54.16",),
+}
 _POS = (("11", 45), ("22", 30), ("24", 25))
 _SESSIONS_PER_PATIENT = ((1, 34), (2, 24), (3, 17), (4, 13), (5, 7), (6, 5))
 
@@ -65,14 +74,26 @@ def _weighted(rng: random.Random, table):
     return rng.choices(table, weights=[t[0] if not isinstance(t[0], str) else t[1] for t in table])[0]
 
 
-def generate_rows(n_lines: int, seed: int = 0, start: dt.date = dt.date(2025, 1, 1), days: int = 365,
-                  error_rate: float = 0.12, bad_row_rate: float = 0.0) -> list[Line]:
+def generate_rows(
+    n_lines: int,
+    seed: int = 0,
+    start: dt.date = dt.date(2025, 1, 1),
+    days: int = 365,
+    error_rate: float = 0.12,
+    bad_row_rate: float = 0.0,
+) -> list[Line]:
     """At least ``n_lines`` claim lines (whole sessions), deterministic for a seed."""
     return list(iter_rows(n_lines, seed, start, days, error_rate, bad_row_rate))
 
 
-def iter_rows(n_lines: int, seed: int = 0, start: dt.date = dt.date(2025, 1, 1), days: int = 365,
-              error_rate: float = 0.12, bad_row_rate: float = 0.0) -> Iterator[Line]:
+def iter_rows(
+    n_lines: int,
+    seed: int = 0,
+    start: dt.date = dt.date(2025, 1, 1),
+    days: int = 365,
+    error_rate: float = 0.12,
+    bad_row_rate: float = 0.0,
+) -> Iterator[Line]:
     rng = random.Random(seed)
     produced = 0
     patient = 0
@@ -118,7 +139,19 @@ def iter_rows(n_lines: int, seed: int = 0, start: dt.date = dt.date(2025, 1, 1),
                     units = int(dose)  # units = mg instead of mg / unit size
                 out.append([drug, "", str(units), dx, f"{dose:g}"])
             for number, (code, mods, units_text, dxs, dose_text) in enumerate(out, start=1):
-                row = [pid, cid, str(number), day.isoformat(), pos, code, mods, units_text, dxs, provider, dose_text]
+                row = [
+                    pid,
+                    cid,
+                    str(number),
+                    day.isoformat(),
+                    pos,
+                    code,
+                    mods,
+                    units_text,
+                    dxs,
+                    provider,
+                    dose_text,
+                ]
                 if bad_row_rate and rng.random() < bad_row_rate:
                     row = _break(rng, row)
                 yield tuple(row)  # type: ignore[misc]
@@ -129,17 +162,17 @@ def _break(rng: random.Random, row: list[str]) -> list[str]:
     kind = rng.randrange(6)
     row = list(row)
     if kind == 0:
-        row[3] = row[3][:5] + "13" + row[3][7:]          # month 13
+        row[3] = row[3][:5] + "13" + row[3][7:]  # month 13
     elif kind == 1:
-        row[5] = "99999"                                 # not in the catalogue
+        row[5] = "99999"  # not in the catalogue
     elif kind == 2:
-        row[7] = "-1"                                    # negative units
+        row[7] = "-1"  # negative units
     elif kind == 3:
-        row[0] = ""                                      # missing patient id
+        row[0] = ""  # missing patient id
     elif kind == 4:
-        row[3] = row[3].replace("-", "/")                # 2025/03/04
+        row[3] = row[3].replace("-", "/")  # 2025/03/04
     else:
-        row = [*row, "extra"]                            # one field too many
+        row = [*row, "extra"]  # one field too many
     return row
 
 

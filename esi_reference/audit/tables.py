@@ -35,26 +35,36 @@ def code_table(codes: Sequence[str]) -> pd.DataFrame:
     rows = []
     for text in codes:
         c = catalogue.lookup(text)
-        rows.append({
-            "code": text, "family": c.family, "kind": c.kind, "region": REGIONS.get(c.region_family, 0),
-            "is_esi": c.is_esi, "is_addon": c.is_addon,
-            "primaries": tuple(c.primary_codes) if "primary_codes" not in c.unverified else (),
-            "bilateral_indicator": c.bilateral_indicator, "mue": c.mue if c.mue is not None else -1,
-            "mai": int(c.mue_mai) if c.mue_mai else 0, "mue_vintage": c.mue_vintage,
-            "valid_from": np.datetime64(c.valid_from, "s") if c.valid_from else _DAY_MIN,
-            "valid_to": np.datetime64(c.valid_to, "s") if c.valid_to else _DAY_MAX,
-            "deleted_on": c.deleted_on.isoformat() if c.deleted_on else "",
-            "replaced_by": " or ".join(c.replaced_by), "imaging": c.imaging,
-            "imaging_included": c.imaging in ("fluoro_ct", "ultrasound"),
-            "guidance": c.family in GUIDANCE_FAMILIES,
-            "per_session": c.per_session_only and c.family in ("esi_interlaminar", "neurolytic"),
-            "tf_primary": c.family.startswith("esi_transforaminal") and not c.is_addon,
-            "tf_addon": c.family.startswith("esi_transforaminal") and c.is_addon,
-            "is_drug": c.kind == "drug",
-            "unit_amount": float(c.unit_amount) if c.unit_amount else np.nan, "unit_measure": c.unit_measure,
-            "procedure": c.global_days in ("000", "010", "ZZZ") and c.kind != "drug",
-            "em": c.family == "em",
-        })
+        rows.append(
+            {
+                "code": text,
+                "family": c.family,
+                "kind": c.kind,
+                "region": REGIONS.get(c.region_family, 0),
+                "is_esi": c.is_esi,
+                "is_addon": c.is_addon,
+                "primaries": tuple(c.primary_codes) if "primary_codes" not in c.unverified else (),
+                "bilateral_indicator": c.bilateral_indicator,
+                "mue": c.mue if c.mue is not None else -1,
+                "mai": int(c.mue_mai) if c.mue_mai else 0,
+                "mue_vintage": c.mue_vintage,
+                "valid_from": np.datetime64(c.valid_from, "s") if c.valid_from else _DAY_MIN,
+                "valid_to": np.datetime64(c.valid_to, "s") if c.valid_to else _DAY_MAX,
+                "deleted_on": c.deleted_on.isoformat() if c.deleted_on else "",
+                "replaced_by": " or ".join(c.replaced_by),
+                "imaging": c.imaging,
+                "imaging_included": c.imaging in ("fluoro_ct", "ultrasound"),
+                "guidance": c.family in GUIDANCE_FAMILIES,
+                "per_session": c.per_session_only and c.family in ("esi_interlaminar", "neurolytic"),
+                "tf_primary": c.family.startswith("esi_transforaminal") and not c.is_addon,
+                "tf_addon": c.family.startswith("esi_transforaminal") and c.is_addon,
+                "is_drug": c.kind == "drug",
+                "unit_amount": float(c.unit_amount) if c.unit_amount else np.nan,
+                "unit_measure": c.unit_measure,
+                "procedure": c.global_days in ("000", "010", "ZZZ") and c.kind != "drug",
+                "em": c.family == "em",
+            }
+        )
     frame = pd.DataFrame(rows)
     return frame.set_index("code", drop=False) if len(frame) else frame
 
@@ -70,21 +80,45 @@ def modifier_flags(values: Iterable[object]) -> pd.DataFrame:
     rows = []
     for v in values:
         mods = set(split_tokens(v))
-        rows.append({"bilateral": "50" in mods, "side": bool(mods & LATERALITY_MODIFIERS), "rt": "RT" in mods,
-                     "lt": "LT" in mods, "distinct": bool(mods & DISTINCT_SERVICE_MODIFIERS),
-                     "distinct_name": next((m for m in sorted(mods) if m in DISTINCT_SERVICE_MODIFIERS), ""),
-                     "liability": bool(mods & LIABILITY_MODIFIERS), "m25": "25" in mods,
-                     "lateral_names": ", ".join(m for m in ("50", "RT", "LT") if m in mods)})
+        rows.append(
+            {
+                "bilateral": "50" in mods,
+                "side": bool(mods & LATERALITY_MODIFIERS),
+                "rt": "RT" in mods,
+                "lt": "LT" in mods,
+                "distinct": bool(mods & DISTINCT_SERVICE_MODIFIERS),
+                "distinct_name": next((m for m in sorted(mods) if m in DISTINCT_SERVICE_MODIFIERS), ""),
+                "liability": bool(mods & LIABILITY_MODIFIERS),
+                "m25": "25" in mods,
+                "lateral_names": ", ".join(m for m in ("50", "RT", "LT") if m in mods),
+            }
+        )
     return pd.DataFrame(rows)
 
 
+def _day_number(day) -> int:
+    """Days since 1970-01-01 (an open end = a far-future day)."""
+    return int(np.datetime64(day or "9999-12-31", "D").astype(np.int64))
+
+
 def ptp_table(codes: Sequence[str], edits: tuple[ncci.PtpEdit, ...] | None = None) -> pd.DataFrame:
-    """The PTP edits whose two codes both occur in ``codes``, with code positions and deletion dates."""
+    """The PTP edits whose two codes both occur in ``codes``, with code positions and the last day each
+    edit applies (a day number: days since 1970-01-01)."""
     where = {c: i for i, c in enumerate(codes)}
     rows = []
     for e in edits or ncci.ptp_edits():
         if e.column1 in where and e.column2 in where:
-            rows.append({"column1": e.column1, "column2": e.column2, "i1": where[e.column1], "i2": where[e.column2],
-                         "modifier_indicator": e.modifier_indicator, "rationale": e.rationale,
-                         "last_day": np.datetime64(e.deletion_date, "s") if e.deletion_date else _DAY_MAX})
-    return pd.DataFrame(rows, columns=["column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "last_day"])
+            rows.append(
+                {
+                    "column1": e.column1,
+                    "column2": e.column2,
+                    "i1": where[e.column1],
+                    "i2": where[e.column2],
+                    "modifier_indicator": e.modifier_indicator,
+                    "rationale": e.rationale,
+                    "last_day": _day_number(e.deletion_date),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "last_day"]
+    )

@@ -1,0 +1,781 @@
+"""The claim-level rules of ``esi_reference.rules``, vectorised over a whole claims file.
+
+Each check reproduces, on claim rows, the part of one registered rule that claim data can show, and
+reports under that rule's id (title, severity, sources come from the registry). A *session* is one
+patient on one date of service (all their lines that day, whatever the claim), which is what an
+encounter is for :func:`esi_reference.engine.check`.
+
+========================  ==================================================================================
+rule id                   what the audit checks on claim rows
+========================  ==================================================================================
+CPT-CODE-VALID            a non-drug code outside its validity window on the date of service
+DRUG-CODE-DATE            a drug code outside its validity window (J1020/J1030/J1040 from 2024-04-01 …)
+CPT-ADDON-PRIMARY         an add-on code with none of its primary codes in the same session
+CPT-IL-NOT-BILATERAL      62320-62327 with modifier 50, RT or LT
+CPT-BILATERAL-ONE-LINE    a bilateral-indicator-1 primary code on RT and LT lines in one session
+CPT-SESSION-UNITS         more than one unit of a per-session code; a transforaminal primary with more than
+                          one unit that is not bilateral
+CPT-IMAGING-INCLUDED      imaging guidance (77003, 77012, 76942, 72275) in a session whose injection code
+                          includes imaging
+NCCI-PTP                  an active NCCI pair in one session (imaging pairs are CPT-IMAGING-INCLUDED);
+                          indicator 1 with 59/XE/XS/XP/XU on the column-two line = info
+NCCI-EM-SAME-DAY          an E/M visit without modifier 25 on the day of a minor procedure
+NCCI-LOCAL-ANESTHETIC     J2001 billed
+MUE-UNITS                 units per code per session above the MUE (MAI 1: per line)
+DRUG-UNITS                drug units ≠ dose / unit size, when the file gives ``drug_dose``
+DRUG-FACILITY             a drug line in a facility place of service
+DRUG-CONTRAST             a contrast line (Q9965-Q9967), information only
+LCD-FREQUENCY             the 5th and later ESI session of a region family in a rolling 12 months
+LCD-ONE-REGION            ESI codes of both region families in one session
+LCD-TF-LEVELS             more than two transforaminal levels in one session (primary codes + add-on units)
+LCD-IMAGING-GUIDANCE      an ESI billed with a without-imaging code (62320/62322/62324/62326)
+LCD-DIAGNOSIS             an ESI session whose diagnoses hold no covered indication
+========================  ==================================================================================
+
+Coverage (LCD) rules apply to Medicare rows only (``payer`` column, default Medicare), from the
+contractor's LCD date (``contractor`` column) or the rule's own start date; on lines that carry GA or GZ
+they are reported at info severity, as :func:`~esi_reference.engine.check` does.
+
+What claim rows cannot show is left to :func:`~esi_reference.engine.check` on the encounter: the
+clinical facts (approach, levels, side, guidance, purpose) and documentation. The agreement test
+(``tests/audit/test_agreement.py``) runs both on the example encounters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import ncci, policy
+from ..encounter import CONTRACTOR_LCDS
+from ..rules import coverage as coverage_rules
+from ..rules import rule_by_id
+from .tables import REGION_NAMES, code_table, modifier_flags, ptp_table, split_tokens
+
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+@dataclass
+class Hits:
+    """What a check returns: positions (into the lines frame), messages, optional severities and groups.
+
+    ``group`` numbers the hits: rows of one group are one finding of ``check()`` (for the GA/GZ rule of
+    coverage findings); by default each row is its own finding.
+    """
+
+    rule_id: str
+    positions: np.ndarray
+    messages: np.ndarray | str
+    severities: np.ndarray | str | None = None
+    group: np.ndarray | None = None
+
+
+@dataclass
+class Prepared:
+    """The claim lines turned into integer arrays once, shared by every check."""
+
+    lines: pd.DataFrame
+    ptp_edits: tuple[ncci.PtpEdit, ...] | None = None
+    n: int = 0
+    codes: list[str] = field(default_factory=list)
+    ct: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        self._cache: dict[tuple[str, object], np.ndarray] = {}
+        L = self.lines
+        self.n = len(L)
+        self.codes = [str(c) for c in L["code"].cat.categories]
+        self.ct = code_table(self.codes)
+        self.code_idx = L["code"].cat.codes.to_numpy().astype(np.int64)
+        mods = L["modifiers"]
+        self.mf = modifier_flags([*mods.cat.categories, None])
+        mod_codes = mods.cat.codes.to_numpy().astype(np.int64)
+        self.mod_idx = np.where(mod_codes < 0, len(mods.cat.categories), mod_codes)
+        self.day = L["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        self.dos = L["dos"].to_numpy()
+        self.units = L["units"].to_numpy().astype(np.int64)
+        self.line_number = L["line_number"].to_numpy()
+        self.patient = L["patient_id"].cat.codes.to_numpy().astype(np.int64)
+        day0 = self.day.min() if self.n else 0
+        self.day0 = day0
+        span = int(self.day.max() - day0 + 1) if self.n else 1
+        self.session, session_first = pd.factorize(self.patient * span + (self.day - day0), sort=True)
+        self.n_sessions = len(session_first)
+        self.session_day = (np.asarray(session_first) % span) + day0
+        self.session_patient = np.asarray(session_first) // span
+        k = len(self.codes)
+        self.presence = np.zeros((self.n_sessions, max(k, 1)), dtype=bool)
+        if self.n:
+            self.presence[self.session, self.code_idx] = True
+        self.sc, self._sc_first = pd.factorize(self.session * max(k, 1) + self.code_idx)
+        self.medicare = self._medicare()
+        self.lcd_start = self._lcd_start()
+
+    # -- per-row attribute access ------------------------------------------------------------------------
+    def attr(self, name: str) -> np.ndarray:
+        """Per-row catalogue attribute (cached)."""
+        key = ("attr", name)
+        if key not in self._cache:
+            self._cache[key] = self.ct[name].to_numpy()[self.code_idx] if self.n else np.array([])
+        return self._cache[key]
+
+    def mod(self, name: str) -> np.ndarray:
+        """Per-row modifier flag (cached)."""
+        key = ("mod", name)
+        if key not in self._cache:
+            self._cache[key] = self.mf[name].to_numpy()[self.mod_idx] if self.n else np.array([], dtype=bool)
+        return self._cache[key]
+
+    def rows_of(self, code: str) -> np.ndarray:
+        """Positions of the rows billing ``code`` (cached)."""
+        key = ("rows", code)
+        if key not in self._cache:
+            self._cache[key] = (
+                np.flatnonzero(self.code_idx == self.codes.index(code))
+                if code in self.codes
+                else np.array([], dtype=np.int64)
+            )
+        return self._cache[key]
+
+    def is_code(self, predicate: Callable[[pd.Series], bool] | str, value: object = True) -> np.ndarray:
+        """Per-row boolean from a test on the (small) code table, e.g. ``is_code("family", "drug")``."""
+        key = ("is", (predicate, value))
+        if key not in self._cache:
+            per_code = (
+                (self.ct[predicate].to_numpy() == value)
+                if isinstance(predicate, str)
+                else np.asarray(predicate(self.ct), dtype=bool)
+            )
+            self._cache[key] = per_code[self.code_idx] if self.n else np.zeros(0, dtype=bool)
+        return self._cache[key]
+
+    def session_any(self, mask: np.ndarray) -> np.ndarray:
+        """Per session: does any row in it satisfy ``mask``?"""
+        out = np.zeros(self.n_sessions, dtype=bool)
+        out[self.session[mask]] = True
+        return out
+
+    def session_all(self, mask: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """Per session: do all rows in ``among`` satisfy ``mask``?"""
+        return ~self.session_any(among & ~mask)
+
+    def sc_sum(self, values: np.ndarray, mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per (session, code) group: the sum of ``values`` over the rows in ``mask``, returned for ``rows``
+        (default: every row)."""
+        idx = np.flatnonzero(mask)
+        totals = np.bincount(self.sc[idx], weights=values[idx], minlength=len(self._sc_first))
+        return totals[self.sc if rows is None else self.sc[rows]]
+
+    def valid(self) -> np.ndarray:
+        """Per row: is the code valid on the date of service?"""
+        if ("valid", None) not in self._cache:
+            vf = self.ct["valid_from"].to_numpy().astype("datetime64[D]").astype(np.int64)
+            vt = self.ct["valid_to"].to_numpy().astype("datetime64[D]").astype(np.int64)
+            self._cache[("valid", None)] = (self.day >= vf[self.code_idx]) & (self.day <= vt[self.code_idx])
+        return self._cache[("valid", None)]
+
+    def dates(self, positions: np.ndarray) -> np.ndarray:
+        """ISO date text of the given rows (object array), through a per-day lookup table."""
+        return self.day_text(self.day[positions])
+
+    def day_text(self, days: np.ndarray) -> np.ndarray:
+        lo = int(min(days.min(), self.day0)) if len(days) else self.day0
+        hi = int(days.max()) if len(days) else self.day0
+        lut = np.arange(lo, hi + 1).astype("datetime64[D]").astype(str).astype(object)
+        return lut[days - lo]
+
+    # -- payer and LCD gates ---------------------------------------------------------------------------
+    def _medicare(self) -> np.ndarray:
+        if "payer" not in self.lines.columns:
+            return np.ones(self.n, dtype=bool)
+        col = self.lines["payer"]
+        flags = np.array([str(v).strip().lower() != "other" for v in col.cat.categories] + [True])
+        codes = col.cat.codes.to_numpy()
+        return flags[codes]
+
+    def _lcd_start(self) -> np.ndarray:
+        """Per row: first date (as day number) on which the contractor's LCD applies; -1 = unknown."""
+        if "contractor" not in self.lines.columns:
+            return np.full(self.n, -1, dtype=np.int64)
+        col = self.lines["contractor"]
+        starts = []
+        for v in col.cat.categories:
+            row = CONTRACTOR_LCDS.get(str(v).strip().upper())
+            starts.append(np.datetime64(row["lcd_effective"], "D").astype(np.int64) if row else -1)
+        lut = np.array([*starts, -1], dtype=np.int64)
+        return lut[col.cat.codes.to_numpy()]
+
+    def applies(self, rule_id: str) -> np.ndarray:
+        """Rows on which the rule is in force (effective window; LCD: Medicare and contractor LCD date)."""
+        r = rule_by_id(rule_id)
+        key = ("applies", (r.family == "lcd", r.effective_from, r.effective_to))
+        if key not in self._cache:
+            self._cache[key] = self._applies(r)
+        return self._cache[key]
+
+    def _applies(self, r) -> np.ndarray:
+        if r.family != "lcd" and r.effective_from is None and r.effective_to is None:
+            return np.ones(self.n, dtype=bool)
+        start = np.full(self.n, np.iinfo(np.int64).min, dtype=np.int64)
+        if r.effective_from:
+            start[:] = np.datetime64(r.effective_from, "D").astype(np.int64)
+        ok = np.ones(self.n, dtype=bool)
+        if r.family == "lcd":
+            start = np.where(self.lcd_start >= 0, self.lcd_start, start)
+            ok &= self.medicare
+        ok &= self.day >= start
+        if r.effective_to:
+            ok &= self.day <= np.datetime64(r.effective_to, "D").astype(np.int64)
+        return ok
+
+
+def _hits(rule_id: str, positions: np.ndarray, messages, severities=None, group=None) -> Hits:
+    return Hits(rule_id, np.asarray(positions, dtype=np.int64), messages, severities, group)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The checks. Each takes the prepared lines and yields Hits.
+
+
+def code_valid(p: Prepared) -> Iterator[Hits]:
+    valid = p.valid()
+    drug = p.is_code("is_drug")
+    for rule_id, mask in (("CPT-CODE-VALID", ~drug), ("DRUG-CODE-DATE", drug)):
+        pos = np.flatnonzero(~valid & mask & p.applies(rule_id))
+        if len(pos):
+            tail = np.array(
+                [
+                    (f" (deleted {dl})" if dl else " (not yet valid)") + (f"; use {rb}" if rb else "")
+                    for dl, rb in zip(p.ct["deleted_on"], p.ct["replaced_by"], strict=True)
+                ],
+                dtype=object,
+            )
+            head = np.array([f"{c} is not valid for a date of service on " for c in p.codes], dtype=object)
+            c = p.code_idx[pos]
+            yield _hits(rule_id, pos, head[c] + p.dates(pos) + tail[c])
+
+
+def addon_primary(p: Prepared) -> Iterator[Hits]:
+    applies = p.applies("CPT-ADDON-PRIMARY")
+    for code, prims in zip(p.ct["code"], p.ct["primaries"], strict=True):
+        if not prims:
+            continue
+        rows = p.rows_of(code)
+        cols = [p.codes.index(c) for c in prims if c in p.codes]
+        have = p.presence[p.session[rows]][:, cols].any(axis=1) if cols else np.zeros(len(rows), bool)
+        pos = rows[~have & applies[rows]]
+        if len(pos):
+            yield _hits(
+                "CPT-ADDON-PRIMARY",
+                pos,
+                f"add-on {code} needs its primary code {' or '.join(prims)} on the same date of service",
+            )
+
+
+def interlaminar_not_bilateral(p: Prepared) -> Iterator[Hits]:
+    lateral = p.mod("bilateral") | p.mod("side")
+    pos = np.flatnonzero(
+        p.is_code("family", "esi_interlaminar") & lateral & p.applies("CPT-IL-NOT-BILATERAL")
+    )
+    if len(pos):
+        names = p.mf["lateral_names"].to_numpy()[p.mod_idx[pos]]
+        msgs = [
+            f"{p.codes[c]} cannot carry {m} (bilateral indicator 9): report it once, without laterality"
+            for c, m in zip(p.code_idx[pos], names, strict=True)
+        ]
+        yield _hits("CPT-IL-NOT-BILATERAL", pos, np.array(msgs, dtype=object))
+
+
+def bilateral_one_line(p: Prepared) -> Iterator[Hits]:
+    cand = p.is_code(lambda t: (t["bilateral_indicator"] == "1") & ~t["is_drug"] & ~t["is_addon"])
+    cand &= p.applies("CPT-BILATERAL-ONE-LINE")
+    rows = np.flatnonzero(cand & (p.mod("rt") | p.mod("lt")))
+    rt = p.sc_sum(p.mod("rt").astype(float), cand, rows) > 0
+    lt = p.sc_sum(p.mod("lt").astype(float), cand, rows) > 0
+    pos = rows[rt & lt]
+    if len(pos):
+        msgs = np.array(
+            [
+                f"{p.codes[c]}: RT and LT lines for one procedure - if both sides were injected report one "
+                "line with modifier 50"
+                for c in p.code_idx[pos]
+            ],
+            dtype=object,
+        )
+        yield _hits("CPT-BILATERAL-ONE-LINE", pos, msgs, group=p.sc[pos])
+
+
+def session_units(p: Prepared) -> Iterator[Hits]:
+    applies = p.applies("CPT-SESSION-UNITS")
+    per = p.is_code("per_session") & applies
+    rows = np.flatnonzero(per)
+    total = p.sc_sum(p.units.astype(float), per, rows)
+    pos = rows[total > 1]
+    if len(pos):
+        msgs = [
+            f"{p.codes[c]} is reported once per session with one unit; the session has {int(t)} units"
+            for c, t in zip(p.code_idx[pos], total[total > 1], strict=True)
+        ]
+        yield _hits("CPT-SESSION-UNITS", pos, np.array(msgs, dtype=object), group=p.sc[pos])
+    tf = p.is_code("tf_primary") & applies
+    # A region counts as bilateral when one of its transforaminal lines carries 50, or RT and LT lines meet.
+    region = p.attr("region").astype(np.int64)
+    key = p.session * 3 + region
+    bil = np.zeros(p.n_sessions * 3, dtype=bool)
+    bil[key[tf & p.mod("bilateral")]] = True
+    rtk = np.zeros(p.n_sessions * 3, dtype=bool)
+    ltk = np.zeros(p.n_sessions * 3, dtype=bool)
+    rtk[key[tf & p.mod("rt")]] = True
+    ltk[key[tf & p.mod("lt")]] = True
+    bil |= rtk & ltk
+    pos = np.flatnonzero(tf & (p.units > 1) & ~bil[key])
+    if len(pos):
+        yield _hits(
+            "CPT-SESSION-UNITS",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} is one level with one unit; report further levels with its add-on"
+                    for c in p.code_idx[pos]
+                ],
+                dtype=object,
+            ),
+        )
+
+
+def imaging_included(p: Prepared) -> Iterator[Hits]:
+    inclusive = p.session_any(p.is_code("imaging_included"))
+    pos = np.flatnonzero(p.is_code("guidance") & inclusive[p.session] & p.applies("CPT-IMAGING-INCLUDED"))
+    if len(pos):
+        yield _hits(
+            "CPT-IMAGING-INCLUDED",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} is included in the injection code and is not reported separately"
+                    for c in p.code_idx[pos]
+                ],
+                dtype=object,
+            ),
+        )
+
+
+def ptp(p: Prepared) -> Iterator[Hits]:
+    table = ptp_table(p.codes, p.ptp_edits)
+    if table.empty:
+        return
+    guidance = p.ct["guidance"].to_numpy()
+    distinct = p.mod("distinct")
+    applies = p.applies("NCCI-PTP")
+    for e in table.itertuples(index=False):
+        if guidance[e.i2]:
+            continue
+        both = p.presence[:, e.i1] & p.presence[:, e.i2]
+        if not both.any():
+            continue
+        active = both & (p.session_day <= e.last_day)
+        rows2 = p.rows_of(e.column2)
+        rows2 = rows2[active[p.session[rows2]] & applies[rows2]]
+        if not len(rows2):
+            continue
+        head = (
+            f"NCCI edit {e.column1} / {e.column2} ({e.rationale}, modifier indicator {e.modifier_indicator}, "
+            f"{ncci.PTP_VINTAGE} table)"
+        )
+        bypassable = e.modifier_indicator == "1"
+        bypass = distinct[rows2] if bypassable else np.zeros(len(rows2), dtype=bool)
+        if bypass.any():
+            yield _hits(
+                "NCCI-PTP",
+                rows2[bypass],
+                head + ": bypassed with a distinct-service modifier - the record must "
+                "show a separate site or session",
+                "info",
+            )
+        denied = rows2[~bypass]
+        if len(denied):
+            failing = np.zeros(p.n_sessions, dtype=bool)
+            failing[p.session[denied]] = True
+            rows1 = p.rows_of(e.column1)
+            rows1 = rows1[failing[p.session[rows1]]]
+            tail = (
+                f": {e.column2} is not payable with {e.column1}, with or without a modifier"
+                if e.modifier_indicator == "0"
+                else f": {e.column2} is denied unless a separate site or session is documented and "
+                "marked with 59/XS/XE/XP/XU"
+            )
+            pos = np.concatenate([rows1, denied])
+            yield _hits("NCCI-PTP", pos, head + tail, group=p.session[pos])
+
+
+def em_same_day(p: Prepared) -> Iterator[Hits]:
+    has_proc = p.session_any(p.is_code("procedure"))
+    pos = np.flatnonzero(
+        p.is_code("em") & ~p.mod("m25") & has_proc[p.session] & p.applies("NCCI-EM-SAME-DAY")
+    )
+    if len(pos):
+        yield _hits(
+            "NCCI-EM-SAME-DAY",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} on the day of a minor procedure needs modifier 25 and a significant, "
+                    "separately identifiable service; otherwise the visit is included in the injection"
+                    for c in p.code_idx[pos]
+                ],
+                dtype=object,
+            ),
+        )
+
+
+def local_anesthetic(p: Prepared) -> Iterator[Hits]:
+    rows = p.rows_of("J2001")
+    pos = rows[p.applies("NCCI-LOCAL-ANESTHETIC")[rows]]
+    if len(pos):
+        yield _hits(
+            "NCCI-LOCAL-ANESTHETIC",
+            pos,
+            "J2001 - local anesthetic for the procedure is not billed separately",
+        )
+
+
+def mue_units(p: Prepared) -> Iterator[Hits]:
+    mue = p.attr("mue").astype(np.int64)
+    mai = p.attr("mai").astype(np.int64)
+    has = (mue >= 0) & p.applies("MUE-UNITS")
+    line_over = has & (mai == 1) & (p.units > mue)
+    per_day = has & (mai != 1)
+    rows = np.flatnonzero(per_day)
+    day_total = p.sc_sum(p.units.astype(float), per_day, rows)
+    total = np.zeros(p.n)
+    total[rows] = day_total
+    pos = np.flatnonzero(line_over | (per_day & (total > mue)))
+    if not len(pos):
+        return
+    vint = p.ct["mue_vintage"].to_numpy()
+    msgs = []
+    for c, m, a, t, u in zip(p.code_idx[pos], mue[pos], mai[pos], total[pos], p.units[pos], strict=True):
+        if a == 1:
+            msgs.append(f"{p.codes[c]}: {u} units on one line; MUE {m}, MAI 1 ({vint[c]})")
+        else:
+            kind = (
+                "absolute (MAI 2): the excess is never paid"
+                if a == 2
+                else "clinical (MAI 3): the excess is denied, appealable with records"
+            )
+            msgs.append(
+                f"{p.codes[c]}: {int(t)} units on one date exceed the MUE of {m} - {kind} "
+                f"({vint[c]} CMS table)"
+            )
+    sev = np.where(mai[pos] == 3, "warning", "error").astype(object)
+    group = np.where(mai[pos] == 1, -1 - pos, p.sc[pos])
+    yield _hits("MUE-UNITS", pos, np.array(msgs, dtype=object), sev, group)
+
+
+def drug_units(p: Prepared) -> Iterator[Hits]:
+    if "drug_dose" not in p.lines.columns:
+        return
+    dose = p.lines["drug_dose"].to_numpy(dtype=float)
+    valid = p.valid()
+    drug = (
+        p.is_code(lambda t: (t["family"] == "drug") & (t["code"] != "J2001"))
+        & valid
+        & p.applies("DRUG-UNITS")
+    )
+    with_dose = drug & ~np.isnan(dose)
+    if not with_dose.any():
+        return
+    rows = np.flatnonzero(drug)
+    total_dose = p.sc_sum(np.nan_to_num(dose), with_dose, rows)
+    billed = p.sc_sum(p.units.astype(float), drug, rows)
+    n_dosed = p.sc_sum(np.ones(p.n), with_dose, rows)
+    size = p.ct["unit_amount"].to_numpy().astype(float)[p.code_idx[rows]]
+    ratio = np.round(np.divide(total_dose, size, out=np.zeros(len(rows)), where=size > 0), 6)
+    expected = np.maximum(1, np.ceil(ratio))
+    bad = (n_dosed > 0) & (size > 0) & (billed != expected)
+    pos = rows[bad]
+    total_dose, billed, expected = total_dose[bad], billed[bad], expected[bad]
+    if len(pos):
+        measure = p.ct["unit_measure"].to_numpy()
+        amount = p.ct["unit_amount"].to_numpy()
+        msgs = [
+            f"{p.codes[c]}: {int(b)} unit(s) billed, but the dose given ({d:g} {measure[c]}) is "
+            f"{int(x)} unit(s) at {amount[c]:g} {measure[c]} per unit"
+            for c, b, d, x in zip(p.code_idx[pos], billed, total_dose, expected, strict=True)
+        ]
+        yield _hits("DRUG-UNITS", pos, np.array(msgs, dtype=object), group=p.sc[pos])
+
+
+def drug_facility(p: Prepared) -> Iterator[Hits]:
+    if "place_of_service" not in p.lines.columns:
+        return
+    col = p.lines["place_of_service"]
+    facility = np.array([str(v) in policy.FACILITY_PLACES_OF_SERVICE for v in col.cat.categories] + [False])
+    fac = facility[col.cat.codes.to_numpy()]
+    pos = np.flatnonzero(p.is_code("is_drug") & fac & p.applies("DRUG-FACILITY"))
+    if len(pos):
+        pos_text = col.to_numpy()[pos]
+        yield _hits(
+            "DRUG-FACILITY",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} on a professional claim in POS {s}: the facility reports drugs"
+                    for c, s in zip(p.code_idx[pos], pos_text, strict=True)
+                ],
+                dtype=object,
+            ),
+        )
+
+
+def drug_contrast(p: Prepared) -> Iterator[Hits]:
+    pos = np.flatnonzero(p.is_code("family", "contrast") & p.applies("DRUG-CONTRAST"))
+    if len(pos):
+        yield _hits(
+            "DRUG-CONTRAST",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} - separate payment for contrast with an ESI is unverified; "
+                    "check the contractor"
+                    for c in p.code_idx[pos]
+                ],
+                dtype=object,
+            ),
+        )
+
+
+def _covered_esi(p: Prepared) -> np.ndarray:
+    """ESI rows that the coverage rules look at (ESI family codes with a region family)."""
+    return p.is_code(lambda t: t["is_esi"] & (t["region"] > 0))
+
+
+def frequency(p: Prepared) -> Iterator[Hits]:
+    """Sessions = distinct (patient, region family, date). Sessions are numbered in (patient, date) order,
+    so the (session, region) pairs sort into (patient, region, date) order with one integer key; the
+    sessions inside each window are then counted with one binary search."""
+    hist = _covered_esi(p)  # every ESI session counts as history, even before the LCD date
+    esi = hist & p.applies("LCD-FREQUENCY")
+    if not esi.any():
+        return
+    region = p.attr("region").astype(np.int64)
+    pair_row = p.session * 3 + region
+    present = np.zeros(p.n_sessions * 3, dtype=bool)
+    present[pair_row[hist]] = True
+    pairs = np.flatnonzero(present)
+    sid, reg = pairs // 3, pairs % 3
+    span = int(p.session_day.max() - p.day0 + 1)
+    key = (p.session_patient[sid] * 3 + reg) * span + (p.session_day[sid] - p.day0)
+    order = np.argsort(key, kind="stable")
+    keys = key[order]
+    days = p.session_day[sid][order]
+    starts = _window_starts(days)
+    lo = np.searchsorted(keys, keys - (days - starts), side="left")
+    count = np.arange(len(keys)) - lo + 1
+    over = np.zeros(p.n_sessions * 3, dtype=bool)
+    over_pairs = pairs[order][count > policy.MAX_SESSIONS_PER_12_MONTHS]
+    if not len(over_pairs):
+        return
+    over[over_pairs] = True
+    pair_count = np.zeros(p.n_sessions * 3, dtype=np.int64)
+    pair_count[pairs[order]] = count
+    pair_start = np.zeros(p.n_sessions * 3, dtype=np.int64)
+    pair_start[pairs[order]] = starts
+    pos = np.flatnonzero(esi & over[pair_row])
+    k = pair_row[pos]
+    names = np.array(
+        [
+            "",
+            " for the cervical/thoracic region family between ",
+            " for the lumbar/sacral region family between ",
+        ],
+        dtype=object,
+    )
+    msgs = (
+        "session "
+        + pair_count[k].astype(str).astype(object)
+        + names[region[pos]]
+        + p.day_text(pair_start[k])
+        + " and "
+        + p.dates(pos)
+        + f": the LCD covers at most {policy.MAX_SESSIONS_PER_12_MONTHS} in a rolling "
+        "12 months"
+    )
+    yield _hits("LCD-FREQUENCY", pos, msgs, group=k)
+
+
+def _window_starts(days: np.ndarray) -> np.ndarray:
+    """policy.window_start for each day number (computed once per distinct day)."""
+    if not len(days):
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    lut = np.array(
+        [
+            np.datetime64(policy.window_start(d.item()), "D").astype(np.int64)
+            for d in np.arange(lo, hi + 1).astype("datetime64[D]")
+        ],
+        dtype=np.int64,
+    )
+    return lut[days - lo]
+
+
+def one_region(p: Prepared) -> Iterator[Hits]:
+    esi = _covered_esi(p) & p.applies("LCD-ONE-REGION")
+    if not esi.any():
+        return
+    region = p.attr("region").astype(np.int64)
+    ct_ = p.session_any(esi & (region == 1))
+    ls_ = p.session_any(esi & (region == 2))
+    two = ct_ & ls_
+    if not two.any():
+        return
+    # The first region (lowest line number among the session's ESI lines) is covered; the other is not.
+    big = np.iinfo(np.int64).max
+    first_line = np.full(p.n_sessions, big, dtype=np.int64)
+    ln = p.line_number.astype(np.int64)
+    np.minimum.at(first_line, p.session[esi], ln[esi] * 3 + region[esi])
+    first_region = first_line % 3
+    pos = np.flatnonzero(esi & two[p.session] & (region != first_region[p.session]))
+    msgs = np.array(
+        [
+            f"ESIs in 2 region families in one session; only the {REGION_NAMES[int(first_region[s])]} "
+            "lines are covered"
+            for s in p.session[pos]
+        ],
+        dtype=object,
+    )
+    yield _hits("LCD-ONE-REGION", pos, msgs, group=p.session[pos])
+
+
+def tf_levels(p: Prepared) -> Iterator[Hits]:
+    applies = p.applies("LCD-TF-LEVELS")
+    prim = p.is_code("tf_primary") & applies
+    addon = p.is_code("tf_addon") & applies
+    # Levels = distinct transforaminal primary codes + add-on units (both sides of a level = one level).
+    first_of_code = np.zeros(p.n, dtype=bool)
+    if prim.any():
+        idx = np.flatnonzero(prim)
+        _, first = np.unique(p.sc[idx], return_index=True)
+        first_of_code[idx[first]] = True
+    levels = np.bincount(p.session, weights=first_of_code.astype(float), minlength=p.n_sessions)
+    levels += np.bincount(
+        p.session, weights=np.where(addon, p.units, 0).astype(float), minlength=p.n_sessions
+    )
+    over = levels > policy.MAX_TRANSFORAMINAL_LEVELS
+    pos = np.flatnonzero(addon & over[p.session])
+    if len(pos):
+        msgs = np.array(
+            [
+                f"{int(levels[s])} transforaminal levels in one session: the LCD covers at most "
+                f"{policy.MAX_TRANSFORAMINAL_LEVELS}"
+                for s in p.session[pos]
+            ],
+            dtype=object,
+        )
+        yield _hits("LCD-TF-LEVELS", pos, msgs, group=p.session[pos])
+
+
+def imaging_guidance(p: Prepared) -> Iterator[Hits]:
+    pos = np.flatnonzero(_covered_esi(p) & p.is_code("imaging", "none") & p.applies("LCD-IMAGING-GUIDANCE"))
+    if len(pos):
+        yield _hits(
+            "LCD-IMAGING-GUIDANCE",
+            pos,
+            np.array(
+                [
+                    f"{p.codes[c]} is the code for an injection without imaging guidance: the LCD "
+                    "requires fluoroscopy or CT"
+                    for c in p.code_idx[pos]
+                ],
+                dtype=object,
+            ),
+            group=p.session[pos],
+        )
+
+
+def diagnosis(p: Prepared) -> Iterator[Hits]:
+    esi = _covered_esi(p) & p.applies("LCD-DIAGNOSIS")
+    if not esi.any():
+        return
+    col = p.lines["diagnosis_codes"]
+    cats = []
+    for v in col.cat.categories:
+        cats.append({coverage_rules.diagnosis_category(d) for d in split_tokens(v)})
+    covered = np.array([bool(c & coverage_rules.COVERED_CATEGORIES) for c in cats] + [False])
+    axial = np.array(["axial" in c for c in cats] + [False])
+    other = np.array([bool(c - {"axial"}) for c in cats] + [False])
+    codes = col.cat.codes.to_numpy()
+    has_dx = codes >= 0
+    s_cov = p.session_any(covered[codes])
+    s_axial = p.session_any(axial[codes])
+    s_other = p.session_any(other[codes])
+    s_dx = p.session_any(has_dx)
+    sess = p.session[esi]
+    bad = ~s_cov[sess]
+    pos = np.flatnonzero(esi)[bad]
+    if not len(pos):
+        return
+    s = p.session[pos]
+    none = ~s_dx[s]
+    axial_only = s_dx[s] & s_axial[s] & ~s_other[s]
+    msgs = np.where(
+        none,
+        "No diagnosis is billed for the ESI; a covered indication (e.g. radiculopathy) is required",
+        np.where(
+            axial_only,
+            "The diagnoses describe axial (non-radicular) pain, which the ESI LCDs do not cover",
+            "None of the diagnoses is in our example list of covered indications; the "
+            "contractor article's ICD-10-CM groups are unverified here - check them",
+        ),
+    ).astype(object)
+    sev = np.where(none | axial_only, "error", "info").astype(object)
+    yield _hits("LCD-DIAGNOSIS", pos, msgs, sev, group=s)
+
+
+#: Every check, in report order.
+CHECKS: tuple[Callable[[Prepared], Iterator[Hits]], ...] = (
+    code_valid,
+    addon_primary,
+    interlaminar_not_bilateral,
+    bilateral_one_line,
+    session_units,
+    imaging_included,
+    ptp,
+    em_same_day,
+    local_anesthetic,
+    mue_units,
+    drug_units,
+    drug_facility,
+    drug_contrast,
+    frequency,
+    one_region,
+    tf_levels,
+    imaging_guidance,
+    diagnosis,
+)
+
+#: The rule ids the audit reports (each must be a registered rule; a test checks it).
+AUDIT_RULE_IDS = (
+    "CPT-CODE-VALID",
+    "DRUG-CODE-DATE",
+    "CPT-ADDON-PRIMARY",
+    "CPT-IL-NOT-BILATERAL",
+    "CPT-BILATERAL-ONE-LINE",
+    "CPT-SESSION-UNITS",
+    "CPT-IMAGING-INCLUDED",
+    "NCCI-PTP",
+    "NCCI-EM-SAME-DAY",
+    "NCCI-LOCAL-ANESTHETIC",
+    "MUE-UNITS",
+    "DRUG-UNITS",
+    "DRUG-FACILITY",
+    "DRUG-CONTRAST",
+    "LCD-FREQUENCY",
+    "LCD-ONE-REGION",
+    "LCD-TF-LEVELS",
+    "LCD-IMAGING-GUIDANCE",
+    "LCD-DIAGNOSIS",
+)

@@ -1,0 +1,122 @@
+"""``esi-ref audit``: audit a claim-line CSV and write one output row per input row.
+
+Exit status: 0 when no finding has error severity, 1 when at least one has, 2 on bad input (a file
+that cannot be read, a missing required column) - printed as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import EsiError
+from ..output import render
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "audit",
+        help="audit a claim-line CSV (see docs/claims-format.md)",
+        description="Audit a claim-line CSV with the claim-level rules. --out gets one row per "
+        "input row (clean, findings or rejected); the summary by rule is printed.",
+    )
+    p.add_argument("claims", help="claim-line CSV file")
+    p.add_argument(
+        "--out", help="write one row per input row here (status, severity, rule ids, reject reason)"
+    )
+    p.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="format of --out and --detail (default csv)"
+    )
+    p.add_argument("--detail", help="write one row per finding (rule id, severity, message) here")
+    p.add_argument(
+        "--summary", help="write the summary (totals, by rule, by month, patients over the limit) as JSON"
+    )
+    p.add_argument("--chart", help="write an SVG bar chart of findings by rule")
+    p.add_argument(
+        "--ptp-file",
+        dest="ptp_file",
+        help="a current CMS practitioner PTP file to use instead of the shipped Q3 2024 edits",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar on stderr (default: only on a terminal)",
+    )
+    group.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--quiet", action="store_true", help="do not print the summary")
+    p.set_defaults(func=run)
+
+
+def _write(frame, path: str, fmt: str) -> None:
+    try:
+        if fmt == "json":
+            Path(path).write_text(
+                frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8"
+            )
+        else:
+            frame.to_csv(path, index=False)
+    except OSError as exc:
+        raise EsiError(f"cannot write {path}: {exc.strerror}", "path") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import ncci
+    from .chart import findings_chart
+    from .core import audit
+    from .progress import Progress
+
+    edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
+    progress = Progress(0, enabled=args.progress)
+    result = audit(args.claims, progress=progress, ptp_edits=edits)
+    if args.out:
+        _write(result.lines, args.out, args.format)
+    if args.detail:
+        findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
+        _write(findings, args.detail, args.format)
+    summary = result.summary
+    if args.summary:
+        try:
+            Path(args.summary).write_text(
+                json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            raise EsiError(f"cannot write {args.summary}: {exc.strerror}", "path") from exc
+    if args.chart:
+        try:
+            Path(args.chart).write_text(findings_chart(summary.by_rule), encoding="utf-8")
+        except OSError as exc:
+            raise EsiError(f"cannot write {args.chart}: {exc.strerror}", "path") from exc
+    if not args.quiet:
+        t = summary.totals
+        print(
+            f"{t['rows_read']:,} rows read: {t['rows_clean']:,} clean, "
+            f"{t['rows_with_findings']:,} with findings, "
+            f"{t['rows_rejected']:,} rejected; {t['findings']:,} findings ({t['errors']:,} errors, "
+            f"{t['warnings']:,} warnings, {t['info']:,} info); "
+            f"{t['patients_over_limit']:,} patient(s) over the "
+            "session limit"
+        )
+        rows = [
+            {
+                "rule": r.rule_id,
+                "title": r.title,
+                "findings": r.findings,
+                "lines": r.lines,
+                "patients": r.patients,
+            }
+            for r in summary.by_rule.itertuples()
+            if r.findings
+        ]
+        if rows:
+            print(render(rows, "table"))
+        if len(result.rejects):
+            shown = result.rejects.head(10)
+            print(f"\nrejected rows (first {len(shown)} of {len(result.rejects):,}):")
+            print(render([{"row": int(r.row), "reason": r.reason} for r in shown.itertuples()], "table"))
+        sys.stdout.flush()
+    return 1 if result.has_errors else 0

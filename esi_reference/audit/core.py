@@ -1,0 +1,239 @@
+"""The audit run: read, validate, apply every vectorised check, account for every row, summarise."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import ncci
+from ..rules import rule_by_id
+from .checks import AUDIT_RULE_IDS, CHECKS, SEVERITY_RANK, Hits, Prepared
+from .format import Claims, read_claims
+from .progress import Progress
+
+RANK_SEVERITY = {v: k for k, v in SEVERITY_RANK.items()}
+LINE_COLUMNS = (
+    "row",
+    "patient_id",
+    "claim_id",
+    "line_number",
+    "date_of_service",
+    "code",
+    "status",
+    "severity",
+    "rule_ids",
+    "reason",
+)
+FINDING_COLUMNS = (
+    "row",
+    "patient_id",
+    "claim_id",
+    "line_number",
+    "date_of_service",
+    "code",
+    "rule_id",
+    "severity",
+    "message",
+)
+
+
+@dataclass
+class AuditResult:
+    """The outcome of :func:`audit`.
+
+    * ``findings`` - one row per (claim line, finding): :data:`FINDING_COLUMNS`.
+    * ``rejects`` - one row per rejected input row: row, identifiers as read, reason.
+    * ``lines`` - one row per *input* row, in file order: status ``clean``, ``findings`` or ``rejected``,
+      the worst severity, the rule ids (``;``-separated) and the reject reason: rows in = rows out.
+    * ``summary`` - :class:`~esi_reference.audit.summary.Summary` (counts by rule, by month, patients over
+      the session limit).
+    """
+
+    claims: Claims
+    findings: pd.DataFrame
+    rows_read: int
+    _mask: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.uint64))
+    _rank: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.int8))
+    _lines: pd.DataFrame | None = field(repr=False, default=None)
+    _summary: object = field(repr=False, default=None)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        return self.claims.rejects
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        if self._lines is None:
+            self._lines = _line_table(self)
+        return self._lines
+
+    @property
+    def summary(self):
+        if self._summary is None:
+            from .summary import summarise
+
+            self._summary = summarise(self)
+        return self._summary
+
+    @property
+    def has_errors(self) -> bool:
+        return bool((self.findings["severity"] == "error").any())
+
+
+def audit(
+    source: str | os.PathLike[str] | io.TextIOBase | pd.DataFrame,
+    *,
+    progress: Progress | None = None,
+    ptp_edits: tuple[ncci.PtpEdit, ...] | None = None,
+) -> AuditResult:
+    """Audit a claim-line CSV (path, text stream) or an already-read raw frame.
+
+    ``ptp_edits`` replaces the shipped Q3 2024 NCCI table (see :func:`esi_reference.ncci.load_ptp_file`).
+    """
+    prog = progress or Progress(0, enabled=False)
+    prog.total = len(CHECKS) + 3
+    prog.step("reading claims")
+    if isinstance(source, pd.DataFrame):
+        from .format import validate
+
+        claims = validate(source)
+    else:
+        claims = read_claims(source)
+    prog.step("preparing lookup tables")
+    prepared = Prepared(claims.lines, ptp_edits)
+    frames = []
+    mask = np.zeros(prepared.n, dtype=np.uint64)
+    rank = np.zeros(prepared.n, dtype=np.int8)
+    liability = prepared.mod("liability") if prepared.n else np.zeros(0, bool)
+    for check in CHECKS:
+        prog.step(f"checking {check.__name__.replace('_', ' ')}")
+        for hits in check(prepared):
+            frame = _hits_frame(hits, liability)
+            if frame is None:
+                continue
+            bit = np.uint64(1) << np.uint64(AUDIT_RULE_IDS.index(hits.rule_id))
+            pos = frame["pos"].to_numpy()
+            mask[pos] |= bit
+            np.maximum.at(rank, pos, frame["rank"].to_numpy())
+            frames.append(frame)
+    prog.step("collecting findings")
+    findings = _findings(prepared, frames)
+    prog.done()
+    return AuditResult(claims=claims, findings=findings, rows_read=claims.rows_read, _mask=mask, _rank=rank)
+
+
+def _hits_frame(h: Hits, liability: np.ndarray) -> pd.DataFrame | None:
+    pos = h.positions
+    if not len(pos):
+        return None
+    rule = rule_by_id(h.rule_id)
+    n = len(pos)
+    sev = (
+        np.full(n, rule.severity, dtype=object)
+        if h.severities is None
+        else (
+            np.full(n, h.severities, dtype=object)
+            if isinstance(h.severities, str)
+            else np.asarray(h.severities, object)
+        )
+    )
+    msg = (
+        np.full(n, h.messages, dtype=object)
+        if isinstance(h.messages, str)
+        else np.asarray(h.messages, object)
+    )
+    if rule.coverage:
+        group = h.group if h.group is not None else -1 - pos
+        g, _ = pd.factorize(group)
+        not_declared = np.bincount(g, weights=(~liability[pos]).astype(float))
+        declared = not_declared[g] == 0
+        if declared.any():
+            sev = sev.copy()
+            msg = msg.copy()
+            sev[declared] = "info"
+            msg[declared] = msg[declared] + ". Reported with GA/GZ: the expected denial is declared."
+    rank = np.zeros(n, dtype=np.int8)
+    for name, value in SEVERITY_RANK.items():
+        rank[sev == name] = value
+    return pd.DataFrame({"pos": pos, "rule_id": h.rule_id, "severity": sev, "rank": rank, "message": msg})
+
+
+def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if frames:
+        f = pd.concat(frames, ignore_index=True)
+    else:
+        f = pd.DataFrame(
+            {"pos": np.zeros(0, np.int64), "rule_id": [], "severity": [], "rank": [], "message": []}
+        )
+    pos = f["pos"].to_numpy()
+    L = p.lines
+    out = pd.DataFrame(
+        {
+            "row": L["row"].to_numpy()[pos],
+            "patient_id": L["patient_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
+            "claim_id": L["claim_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
+            "line_number": p.line_number[pos],
+            "date_of_service": p.dos[pos].astype("datetime64[D]")
+            if len(pos)
+            else np.array([], "datetime64[D]"),
+            "code": L["code"].take(pos).to_numpy() if len(pos) else np.array([], object),
+            "rule_id": pd.Categorical(f["rule_id"], categories=list(AUDIT_RULE_IDS)),
+            "severity": pd.Categorical(f["severity"], categories=["error", "warning", "info"]),
+            "message": f["message"].to_numpy(dtype=object),
+        }
+    )
+    order = np.lexsort((out["rule_id"].cat.codes.to_numpy(), out["row"].to_numpy()))
+    return out.take(order).reset_index(drop=True)
+
+
+def _line_table(result: AuditResult) -> pd.DataFrame:
+    """One row per input row, in file order."""
+    L = result.claims.lines
+    rej = result.claims.rejects
+    n_ok, n_rej = len(L), len(rej)
+    mask = result._mask
+    uniq, inv = np.unique(mask, return_inverse=True)
+    names = [";".join(r for i, r in enumerate(AUDIT_RULE_IDS) if int(m) >> i & 1) for m in uniq]
+    rule_ids = (
+        pd.Categorical.from_codes(inv.astype(np.int32), categories=pd.Index(names).unique())
+        if len(set(names)) == len(names)
+        else pd.Categorical(np.array(names, dtype=object)[inv])
+    )
+    status = np.where(mask > 0, "findings", "clean")
+    sev = np.array(["", "info", "warning", "error"], dtype=object)[result._rank]
+    ok = pd.DataFrame(
+        {
+            "row": L["row"].to_numpy(),
+            "patient_id": L["patient_id"].astype(object).to_numpy(),
+            "claim_id": L["claim_id"].astype(object).to_numpy(),
+            "line_number": L["line_number"].astype(object).to_numpy(),
+            "date_of_service": L["dos"].to_numpy().astype("datetime64[D]").astype(str).astype(object),
+            "code": L["code"].astype(object).to_numpy(),
+            "status": status.astype(object),
+            "severity": sev,
+            "rule_ids": np.asarray(rule_ids, dtype=object),
+            "reason": np.full(n_ok, "", dtype=object),
+        }
+    )
+    bad = pd.DataFrame(
+        {
+            "row": rej["row"].to_numpy(),
+            "patient_id": rej["patient_id"].to_numpy(),
+            "claim_id": rej["claim_id"].to_numpy(),
+            "line_number": rej["line_number"].to_numpy(),
+            "date_of_service": np.full(n_rej, "", dtype=object),
+            "code": rej["code"].to_numpy(),
+            "status": np.full(n_rej, "rejected", dtype=object),
+            "severity": np.full(n_rej, "", dtype=object),
+            "rule_ids": np.full(n_rej, "", dtype=object),
+            "reason": rej["reason"].to_numpy(),
+        }
+    )
+    out = pd.concat([ok, bad], ignore_index=True) if n_rej else ok
+    if n_rej:
+        out = out.sort_values("row", kind="stable").reset_index(drop=True)
+    return out
