@@ -1,0 +1,277 @@
+"""Instructor gradebook: ``esi-ref grade ANSWERS.csv`` grades a class's answers with :func:`grading.grade`.
+
+The answers file has one row per learner x scenario x claim line, with the columns ``learner``,
+``scenario``, ``code`` (required), and ``line``, ``modifiers`` (space- or hyphen-separated) and ``units``
+(optional; default 1). A row with an empty ``code`` records that the learner submitted the scenario with
+no line. Rows that cannot be used (no learner, unknown scenario id, units or line number not a whole
+number, a line number used twice) are **reported with their row number** and left out of the grades;
+nothing is dropped silently, and the command then exits with status 1. An unknown *code* is not a bad
+row: it is the learner's answer and is graded as an unreadable line.
+
+Outputs: per-learner scores and per-scenario difficulty as a terminal table (``--format table``), CSV
+or JSON; ``--out DIR`` writes ``learners.csv``, ``scenarios.csv`` and ``grades.csv``; ``--chart FILE.svg``
+draws the distribution of learner scores (our own small SVG writer, standard library only).
+
+>>> import io
+>>> book = grade_rows(io.StringIO("learner,scenario,code,modifiers,units\\n"
+...     "ana,tf-bilateral-one-level,64483,50,1\\nben,tf-bilateral-one-level,64483,RT,1\\n"
+...     "ben,no-such-case,64483,,1\\n"))
+>>> [(r["learner"], r["mean_score"]) for r in book.learner_rows()]
+[('ana', 100), ('ben', 75)]
+>>> [(b.row, b.problem) for b in book.bad_rows]
+[(4, "scenario: unknown scenario id 'no-such-case'")]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .errors import EsiError
+from .grading import PASS_MARK, Grade, grade
+from .output import FORMATS, render
+from .scenarios import get, scenarios
+
+REQUIRED_COLUMNS = ("learner", "scenario", "code")
+OPTIONAL_COLUMNS = ("line", "modifiers", "units")
+MAX_ROWS = 500_000
+
+
+@dataclass(frozen=True)
+class BadRow:
+    row: int  # 1-based line number in the file (the header is row 1)
+    problem: str
+
+
+@dataclass
+class Gradebook:
+    pass_mark: float
+    grades: dict[tuple[str, str], Grade] = field(default_factory=dict)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    def grade_rows(self) -> list[dict[str, object]]:
+        return [{"learner": lr, "scenario": sid, "score": round(g.score * 100), "passed": g.passed,
+                 "points": max(0.0, g.earned - g.penalty), "possible": g.possible}
+                for (lr, sid), g in sorted(self.grades.items())]
+
+    def learner_rows(self) -> list[dict[str, object]]:
+        by: dict[str, list[Grade]] = {}
+        for (learner, _), g in sorted(self.grades.items()):
+            by.setdefault(learner, []).append(g)
+        return [{"learner": learner, "attempted": len(gs), "passed": sum(g.passed for g in gs),
+                 "mean_score": round(100 * sum(g.score for g in gs) / len(gs))} for learner, gs in by.items()]
+
+    def scenario_rows(self) -> list[dict[str, object]]:
+        by: dict[str, list[Grade]] = {}
+        for (_, sid), g in self.grades.items():
+            by.setdefault(sid, []).append(g)
+        rows = []
+        for s in scenarios():
+            gs = by.get(s.id)
+            if not gs:
+                continue
+            mean = sum(g.score for g in gs) / len(gs)
+            rows.append({"scenario": s.id, "topic": s.topic, "declared": s.difficulty_label, "attempts": len(gs),
+                         "mean_score": round(100 * mean), "pass_rate": round(100 * sum(g.passed for g in gs) / len(gs)),
+                         "observed": observed_difficulty(mean)})
+        rows.sort(key=lambda r: (r["mean_score"], r["scenario"]))
+        return rows
+
+    def bad_row_rows(self) -> list[dict[str, object]]:
+        return [{"row": b.row, "problem": b.problem} for b in self.bad_rows]
+
+
+def observed_difficulty(mean: float) -> str:
+    """Label from the class's mean score: easy (>= 80%), moderate (>= 50%), hard (< 50%)."""
+    return "easy" if mean >= 0.8 else "moderate" if mean >= 0.5 else "hard"
+
+
+def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
+    """Read an answers CSV and grade every learner x scenario; bad rows are collected, not dropped."""
+    book = Gradebook(pass_mark)
+    reader = csv.DictReader(stream)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise EsiError(f"answers file: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
+                       f"optional {', '.join(OPTIONAL_COLUMNS)})", "header")
+    reader.fieldnames = header
+    answers: dict[tuple[str, str], list[tuple[int, int, dict[str, object]]]] = {}
+    known = {s.id for s in scenarios()}
+    for count, row in enumerate(reader):
+        if count >= MAX_ROWS:
+            raise EsiError(f"answers file: more than {MAX_ROWS} rows", "rows")
+        rownum = reader.line_num
+        if None in row:
+            book.bad_rows.append(BadRow(rownum, "more cells than columns in the header"))
+            continue
+        learner = (row.get("learner") or "").strip()
+        sid = (row.get("scenario") or "").strip()
+        code = (row.get("code") or "").strip()
+        if not learner and not sid and not code and not any((v or "").strip() for v in row.values()):
+            book.bad_rows.append(BadRow(rownum, "empty row"))
+            continue
+        if not learner:
+            book.bad_rows.append(BadRow(rownum, "learner: empty"))
+            continue
+        if sid not in known:
+            book.bad_rows.append(BadRow(rownum, f"scenario: unknown scenario id {sid!r}"))
+            continue
+        units_text = (row.get("units") or "").strip()
+        line_text = (row.get("line") or "").strip()
+        try:
+            units = int(units_text) if units_text else 1
+            if units < 1:
+                raise ValueError
+        except ValueError:
+            book.bad_rows.append(BadRow(rownum, f"units: expected a whole number of at least 1, got {units_text!r}"))
+            continue
+        try:
+            line_no = int(line_text) if line_text else 0
+            if line_no < 0:
+                raise ValueError
+        except ValueError:
+            book.bad_rows.append(BadRow(rownum, f"line: expected a whole number, got {line_text!r}"))
+            continue
+        entries = answers.setdefault((learner, sid), [])
+        if line_no and any(n == line_no for n, _, _ in entries):
+            book.bad_rows.append(BadRow(rownum, f"line: line {line_no} of {learner}/{sid} appears twice"))
+            continue
+        mods = (row.get("modifiers") or "").replace("-", " ").replace(",", " ").split()
+        entries.append((line_no, rownum, {"code": code, "modifiers": mods, "units": units} if code else {}))
+    for (learner, sid), entries in answers.items():
+        entries.sort(key=lambda e: (e[0] or 10**9, e[1]))
+        lines = [e for _, _, e in entries if e]
+        book.grades[(learner, sid)] = grade(get(sid), lines, pass_mark)
+    return book
+
+
+# ------------------------------------------------------------------------------------------------ SVG
+def _x(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, title: str = "Learner scores",
+                        bins: int = 10, width: int = 560, height: int = 320) -> str:
+    """A bar chart (SVG text) of scores in [0, 1], in ``bins`` equal bins, with the pass mark marked.
+
+    >>> svg = score_histogram_svg([0.2, 0.75, 0.8, 1.0])
+    >>> svg.startswith("<svg") and svg.count('class="bar"') == 10
+    True
+    """
+    values = [min(max(float(s), 0.0), 1.0) for s in scores]
+    counts = [0] * bins
+    for v in values:
+        counts[min(int(v * bins), bins - 1)] += 1
+    left, right, top, bottom = 48, 16, 36, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(counts) if values else 0
+    ymax = max(1, peak)
+    bw = plot_w / bins
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{_x(title)}" font-family="sans-serif" '
+           f'font-size="12">',
+           f"<title>{_x(title)}</title>",
+           f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+           f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} '
+           f"(n = {len(values)})</text>"]
+    for k in range(ymax + 1) if ymax <= 10 else range(0, ymax + 1, max(1, ymax // 5)):
+        y = top + plot_h - plot_h * k / ymax
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{k}</text>')
+    for i, c in enumerate(counts):
+        h = plot_h * c / ymax
+        x = left + i * bw
+        lo, hi = round(100 * i / bins), round(100 * (i + 1) / bins)
+        fill = "#1b7f3b" if i / bins >= pass_mark - 1e-9 else "#b42318"
+        out.append(f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" '
+                   f'height="{h:.1f}" fill="{fill}"><title>{lo}-{hi}%: {c}</title></rect>')
+        if c:
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h - h - 4:.1f}" text-anchor="middle">{c}</text>')
+        out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10">'
+                   f"{lo}-{hi}</text>")
+    px = left + plot_w * pass_mark
+    out.append(f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" '
+               f'stroke-dasharray="4 3"/>')
+    out.append(f'<text x="{px + 4:.1f}" y="{top + 12}">pass mark {round(pass_mark * 100)}%</text>')
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
+    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle">mean score (%)</text>')
+    out.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+               f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">learners</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def _read(path: str) -> str:
+    file = Path(path)
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise EsiError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise EsiError(f"{path}: is a directory, expected an answers CSV file") from exc
+    except UnicodeDecodeError as exc:
+        raise EsiError(f"{path}: not UTF-8 text") from exc
+
+
+def _csv(rows: list[dict[str, object]]) -> str:
+    return render(rows, "csv") + "\n" if rows else ""
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    if not 0 <= args.pass_mark <= 100:
+        raise EsiError(f"--pass-mark: expected a percentage from 0 to 100, got {args.pass_mark}")
+    book = grade_rows(io.StringIO(_read(args.answers), newline=""), args.pass_mark / 100)
+    learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
+    if args.format == "json":
+        print(json.dumps({"pass_mark": book.pass_mark, "learners": learners, "scenarios": per_scenario,
+                          "grades": book.grade_rows(), "bad_rows": bad}, indent=2))
+    elif args.format == "csv":
+        print(render(learners, "csv"))
+    else:
+        print(f"Learners (pass mark {args.pass_mark:g}%)")
+        print(render(learners, "table"))
+        print()
+        print("Scenarios, hardest first")
+        print(render(per_scenario, "table"))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "learners.csv").write_text(_csv(learners), encoding="utf-8")
+        (out / "scenarios.csv").write_text(_csv(per_scenario), encoding="utf-8")
+        (out / "grades.csv").write_text(_csv(book.grade_rows()), encoding="utf-8")
+        if bad:
+            (out / "bad_rows.csv").write_text(_csv(bad), encoding="utf-8")
+    if args.chart:
+        chart = Path(args.chart)
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        scores = [r["mean_score"] / 100 for r in learners]
+        chart.write_text(score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores"),
+                         encoding="utf-8")
+    for b in book.bad_rows:
+        print(f"esi-ref grade: {args.answers}: row {b.row}: {b.problem}", file=sys.stderr)
+    if bad:
+        print(f"esi-ref grade: {len(bad)} bad row(s) left out of the grades", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("grade", help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
+                       description=__doc__.split("\n\n")[1] if __doc__ else None)
+    p.add_argument("answers", help="CSV: learner, scenario, code [, line, modifiers, units] - one row per line")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="stdout: table (learners and scenarios), csv (learners) or json (everything)")
+    p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv (and bad_rows.csv)")
+    p.add_argument("--chart", metavar="FILE.svg", help="write an SVG chart of the learner score distribution")
+    p.add_argument("--pass-mark", dest="pass_mark", type=float, default=PASS_MARK * 100,
+                   help=f"pass mark in percent (default {PASS_MARK * 100:g})")
+    p.set_defaults(func=_cmd_grade)
