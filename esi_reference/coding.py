@@ -257,6 +257,10 @@ def _other_services(b: _Builder, guided_epidural: bool) -> None:
         code = catalogue.lookup(service.code)
         if any(line.code == service.code for line in b.lines):
             continue
+        if not code.valid_on(b.day):
+            b.drop(service.code, f"not valid for a date of service on {b.day.isoformat()} ({code.validity})",
+                   "CPT-CODE-VALID", code.sources)
+            continue
         if code.family == "em":
             if service.separately_identifiable:
                 mods = tuple(dict.fromkeys((*service.modifiers, "25")))
@@ -297,10 +301,12 @@ def resolve_ptp(b: _Builder) -> None:
                     continue
                 edits = [e for e in ncci.edits_between(line_a.code, line_b.code, b.day)
                          if e.column1 == line_a.code and e.column2 == line_b.code]
-                if not edits or line_b.has(*DISTINCT_SERVICE_MODIFIERS):
+                if not edits:
                     continue
                 edit = edits[0]
                 if edit.bypassable and site_group(line_a.code) != site_group(line_b.code):
+                    if line_b.has(*DISTINCT_SERVICE_MODIFIERS):
+                        continue
                     b.lines[j] = replace(line_b, modifiers=(*line_b.modifiers, "XS"),
                                          reason=line_b.reason + "; separate anatomic site: XS for the NCCI pair "
                                          f"with {line_a.code}")
@@ -314,6 +320,20 @@ def resolve_ptp(b: _Builder) -> None:
                 break
             if changed:
                 break
+    _drop_orphan_addons(b)
+
+
+def _drop_orphan_addons(b: _Builder) -> None:
+    """An add-on whose primary code was dropped cannot stand alone."""
+    present = {line.code for line in b.lines}
+    for j in reversed(range(len(b.lines))):
+        code = catalogue.lookup(b.lines[j].code)
+        if code.is_addon and code.primary_codes and "primary_codes" not in code.unverified \
+                and not present & set(code.primary_codes):
+            b.drop(code.code, f"its primary code {' or '.join(code.primary_codes)} is not billable here",
+                   "CPT-ADDON-PRIMARY", code.sources)
+            del b.lines[j]
+            del b.origins[j]
 
 
 def derive_lines(encounter: Encounter) -> Derivation:

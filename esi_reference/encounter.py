@@ -266,7 +266,8 @@ class _Collector:
     def unknown_keys(self, data: dict, allowed: set[str], path: str) -> None:
         for key in data:
             if key not in allowed:
-                self.add(f"{path}{key}", "no such field (allowed: " + ", ".join(sorted(allowed)) + ")", key)
+                name = key if isinstance(key, str) and key.strip() else f"<{key!r}>"
+                self.add(f"{path}{name}"[:120], "no such field (allowed: " + ", ".join(sorted(allowed)) + ")", key)
 
     def code(self, value: object, path: str) -> str:
         try:

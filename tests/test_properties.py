@@ -1,0 +1,78 @@
+"""Properties over generated encounters (hypothesis).
+
+* the suggested claim of any valid encounter checks with no error;
+* check() never crashes on a valid encounter with an arbitrary claim drawn from the catalogue;
+* an encounter survives a round trip through to_dict();
+* junk never gets past parse_encounter as anything but a typed InvalidEncounter.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import JUNK, encounters
+
+from esi_reference import EsiError, InvalidEncounter
+from esi_reference.catalogue import all_codes
+from esi_reference.encounter import parse_encounter
+from esi_reference.engine import check, suggest_claim
+
+CLAIM_CODES = sorted(c.code for c in all_codes() if not c.is_range) + ["99213", "96413"]
+FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(encounters())
+def test_suggested_claim_checks_clean(data: dict[str, Any]) -> None:
+    enc = parse_encounter(data)
+    suggestion = suggest_claim(enc)
+    report = check(enc)
+    assert report.is_clean, report.text()
+    assert not report.billed and report.lines == suggestion.lines
+    billed = check(enc.__class__(**{**enc.__dict__, "claim": suggestion.lines}))
+    assert billed.is_clean, billed.text()
+
+
+@FAST
+@given(encounters(), st.lists(st.tuples(st.sampled_from(CLAIM_CODES),
+                                        st.lists(st.sampled_from(["50", "RT", "LT", "59", "XS", "25", "KX", "GZ", "GA"]),
+                                                 max_size=2),
+                                        st.integers(1, 12)), max_size=5))
+def test_check_never_crashes(data: dict[str, Any], claim: list[tuple[str, list[str], int]]) -> None:
+    data = dict(data, claim=[{"code": c, "modifiers": m, "units": u} for c, m, u in claim])
+    report = check(parse_encounter(data))
+    for f in report.findings:
+        assert f.rule_id and f.message and f.citations and f.severity in ("error", "warning", "info")
+        assert all(1 <= n <= len(claim) for n in f.lines)
+
+
+@FAST
+@given(encounters())
+def test_round_trip(data: dict[str, Any]) -> None:
+    enc = parse_encounter(data)
+    assert parse_encounter(enc.to_dict()) == enc
+
+
+@settings(max_examples=3000, deadline=None)
+@given(JUNK)
+def test_junk_is_rejected_with_a_typed_error(junk: object) -> None:
+    try:
+        parse_encounter(junk)
+    except InvalidEncounter as exc:
+        assert exc.errors and all(e.field for e in exc.errors)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(encounters(), st.sampled_from(["procedures", "diagnoses", "drugs", "documentation", "prior_sessions",
+                                      "other_services", "claim", "date_of_service", "place_of_service"]), JUNK)
+def test_one_bad_field_is_named(data: dict[str, Any], key: str, junk: object) -> None:
+    bad = copy.deepcopy(data)
+    bad[key] = junk
+    try:
+        parse_encounter(bad)
+    except EsiError as exc:
+        assert isinstance(exc, InvalidEncounter)
+        assert any(e.field.startswith(key) for e in exc.errors), exc
