@@ -16,11 +16,13 @@ CPT-BILATERAL-ONE-LINE    a bilateral-indicator-1 primary code on RT and LT line
 CPT-SESSION-UNITS         more than one unit of a per-session code; a transforaminal primary with more than
                           one unit that is not bilateral
 CPT-IMAGING-INCLUDED      imaging guidance (77003, 77012, 76942, 72275) in a session whose injection code
-                          includes imaging
+                          includes imaging, or with a without-imaging ESI code (the guidance shows the
+                          injection was guided)
+CPT-IMAGING-CODE          a without-imaging ESI code (62320/62322/62324/62326) with guidance billed that day
 NCCI-PTP                  an active NCCI pair in one session (imaging pairs are CPT-IMAGING-INCLUDED);
                           indicator 1 with 59/XE/XS/XP/XU on the column-two line = info
 NCCI-EM-SAME-DAY          an E/M visit without modifier 25 on the day of a minor procedure
-NCCI-LOCAL-ANESTHETIC     J2001 billed
+NCCI-LOCAL-ANESTHETIC     the local anesthetic code the rule names (J2001) billed
 MUE-UNITS                 units per code per session above the MUE (MAI 1: per line)
 DRUG-UNITS                drug units ≠ dose / unit size, when the file gives ``drug_dose``
 DRUG-FACILITY             a drug line in a facility place of service
@@ -28,7 +30,8 @@ DRUG-CONTRAST             a contrast line (Q9965-Q9967), information only
 LCD-FREQUENCY             the 5th and later ESI session of a region family in a rolling 12 months
 LCD-ONE-REGION            ESI codes of both region families in one session
 LCD-TF-LEVELS             more than two transforaminal levels in one session (primary codes + add-on units)
-LCD-IMAGING-GUIDANCE      an ESI billed with a without-imaging code (62320/62322/62324/62326)
+LCD-IMAGING-GUIDANCE      an ESI billed with a without-imaging code and no guidance that day, or with an
+                          ultrasound code (0228T-0231T)
 LCD-DIAGNOSIS             an ESI session whose diagnoses hold no covered indication
 ========================  ==================================================================================
 
@@ -346,28 +349,49 @@ def session_units(p: Prepared) -> Iterator[Hits]:
         )
 
 
+def _unguided_esi(p: Prepared) -> np.ndarray:
+    """ESI rows billed with a without-imaging code (62320, 62322, 62324, 62326 ...)."""
+    return p.is_code(lambda t: t["is_esi"] & (t["imaging"] == "none"))
+
+
 def imaging_included(p: Prepared) -> Iterator[Hits]:
-    inclusive = p.session_any(p.is_code("imaging_included"))
+    """Guidance billed in a session whose injection code includes imaging - or with a without-imaging ESI
+    code: billing the guidance shows the injection was guided, so the guided code (which includes it) is
+    the right one (CPT-IMAGING-CODE on the ESI line)."""
+    inclusive = p.session_any(p.is_code("imaging_included") | _unguided_esi(p))
     pos = np.flatnonzero(p.is_code("guidance") & inclusive[p.session] & p.applies("CPT-IMAGING-INCLUDED"))
     if len(pos):
-        yield _hits(
-            "CPT-IMAGING-INCLUDED",
-            pos,
-            np.array(
-                [
-                    f"{p.codes[c]} is included in the injection code and is not reported separately"
-                    for c in p.code_idx[pos]
-                ],
-                dtype=object,
-            ),
+        text = np.array(
+            [f"{c} is included in the injection code and is not reported separately" for c in p.codes],
+            dtype=object,
         )
+        yield _hits("CPT-IMAGING-INCLUDED", pos, text[p.code_idx[pos]])
+
+
+def imaging_code(p: Prepared) -> Iterator[Hits]:
+    """A without-imaging ESI code billed on the same date as imaging guidance: use the guided code."""
+    guided = p.session_any(p.is_code("guidance"))
+    pos = np.flatnonzero(_unguided_esi(p) & guided[p.session] & p.applies("CPT-IMAGING-CODE"))
+    if len(pos):
+        text = np.array(
+            [
+                f"{c} is the code for an injection without imaging guidance, but guidance is billed the "
+                "same day: report the code that includes fluoroscopy or CT"
+                for c in p.codes
+            ],
+            dtype=object,
+        )
+        yield _hits("CPT-IMAGING-CODE", pos, text[p.code_idx[pos]])
 
 
 def ptp(p: Prepared) -> Iterator[Hits]:
     table = ptp_table(p.codes, p.ptp_edits)
     if table.empty:
         return
-    guidance = p.ct["guidance"].to_numpy()
+    # Column-two codes that other rules report: imaging guidance (CPT-IMAGING-INCLUDED), local anesthetic
+    # (NCCI-LOCAL-ANESTHETIC), as in the engine's NCCI-PTP rule.
+    elsewhere = set(rule_by_id("NCCI-LOCAL-ANESTHETIC").codes)
+    guidance = p.ct["guidance"].to_numpy() | p.ct["code"].isin(elsewhere).to_numpy()
     distinct = p.mod("distinct")
     applies = p.applies("NCCI-PTP")
     for e in table.itertuples(index=False):
@@ -432,14 +456,12 @@ def em_same_day(p: Prepared) -> Iterator[Hits]:
 
 
 def local_anesthetic(p: Prepared) -> Iterator[Hits]:
-    rows = p.rows_of("J2001")
-    pos = rows[p.applies("NCCI-LOCAL-ANESTHETIC")[rows]]
-    if len(pos):
-        yield _hits(
-            "NCCI-LOCAL-ANESTHETIC",
-            pos,
-            "J2001 - local anesthetic for the procedure is not billed separately",
-        )
+    for code in rule_by_id("NCCI-LOCAL-ANESTHETIC").codes:
+        rows = p.rows_of(code)
+        pos = rows[p.applies("NCCI-LOCAL-ANESTHETIC")[rows]]
+        if len(pos):
+            text = f"{code} - local anesthetic for the procedure is not billed separately"
+            yield _hits("NCCI-LOCAL-ANESTHETIC", pos, text)
 
 
 def mue_units(p: Prepared) -> Iterator[Hits]:
@@ -478,10 +500,11 @@ def mue_units(p: Prepared) -> Iterator[Hits]:
 def drug_units(p: Prepared) -> Iterator[Hits]:
     if "drug_dose" not in p.lines.columns:
         return
+    anesthetic = set(rule_by_id("NCCI-LOCAL-ANESTHETIC").codes)
     dose = p.lines["drug_dose"].to_numpy(dtype=float)
     valid = p.valid()
     drug = (
-        p.is_code(lambda t: (t["family"] == "drug") & (t["code"] != "J2001"))
+        p.is_code(lambda t: (t["family"] == "drug") & ~t["code"].isin(anesthetic))
         & valid
         & p.applies("DRUG-UNITS")
     )
@@ -679,21 +702,21 @@ def tf_levels(p: Prepared) -> Iterator[Hits]:
 
 
 def imaging_guidance(p: Prepared) -> Iterator[Hits]:
-    pos = np.flatnonzero(_covered_esi(p) & p.is_code("imaging", "none") & p.applies("LCD-IMAGING-GUIDANCE"))
+    """An ESI code without imaging (and no guidance billed that day) or with ultrasound (0228T-0231T)."""
+    guided = p.session_any(p.is_code("guidance"))
+    cand = _covered_esi(p) & p.is_code(lambda t: t["imaging"].isin(["none", "ultrasound"]))
+    pos = np.flatnonzero(cand & ~(guided[p.session] & _unguided_esi(p)) & p.applies("LCD-IMAGING-GUIDANCE"))
     if len(pos):
-        yield _hits(
-            "LCD-IMAGING-GUIDANCE",
-            pos,
-            np.array(
-                [
-                    f"{p.codes[c]} is the code for an injection without imaging guidance: the LCD "
-                    "requires fluoroscopy or CT"
-                    for c in p.code_idx[pos]
-                ],
-                dtype=object,
-            ),
-            group=p.session[pos],
+        text = np.array(
+            [
+                f"{c} is the code for an injection "
+                + ("with ultrasound" if im == "ultrasound" else "without imaging guidance")
+                + ": the LCD requires fluoroscopy or CT"
+                for c, im in zip(p.codes, p.ct["imaging"], strict=True)
+            ],
+            dtype=object,
         )
+        yield _hits("LCD-IMAGING-GUIDANCE", pos, text[p.code_idx[pos]], group=p.session[pos])
 
 
 def diagnosis(p: Prepared) -> Iterator[Hits]:
@@ -704,7 +727,9 @@ def diagnosis(p: Prepared) -> Iterator[Hits]:
     cats = []
     for v in col.cat.categories:
         cats.append({coverage_rules.diagnosis_category(d) for d in split_tokens(v)})
-    covered = np.array([bool(c & coverage_rules.COVERED_CATEGORIES) for c in cats] + [False])
+    # A postoperative-pain diagnosis (G89.1x) marks the exempt postoperative use of the ESI codes.
+    exempt = coverage_rules.COVERED_CATEGORIES | {"postoperative"}
+    covered = np.array([bool(c & exempt) for c in cats] + [False])
     axial = np.array(["axial" in c for c in cats] + [False])
     other = np.array([bool(c - {"axial"}) for c in cats] + [False])
     codes = col.cat.codes.to_numpy()

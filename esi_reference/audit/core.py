@@ -109,7 +109,7 @@ def audit(
     mask = np.zeros(prepared.n, dtype=np.uint64)
     rank = np.zeros(prepared.n, dtype=np.int8)
     liability = prepared.mod("liability") if prepared.n else np.zeros(0, bool)
-    for check in CHECKS:
+    for check in CHECKS if prepared.n else ():
         prog.step(f"checking {check.__name__.replace('_', ' ')}")
         for hits in check(prepared):
             frame = _hits_frame(hits, liability)

@@ -374,6 +374,7 @@ def validate(raw: pd.DataFrame) -> Claims:
             "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing_cols),
             ",".join(map(str, raw.columns)),
         )
+    raw = _as_categories(raw)
     n = len(raw)
     reason = np.full(n, -1, dtype=np.int32)  # index into `reasons`, -1 = accepted so far
     reasons: list[str] = []
@@ -463,6 +464,26 @@ def validate(raw: pd.DataFrame) -> Claims:
         }
     )
     return Claims(lines=lines, rejects=rejects, rows_read=n)
+
+
+def _as_categories(raw: pd.DataFrame) -> pd.DataFrame:
+    """Frames that did not come from the reader (API callers, Dask partitions): every known column except
+    the identifiers becomes a categorical with blank values as missing."""
+    todo = [
+        c
+        for c in raw.columns
+        if c in COLUMN_NAMES
+        and c not in ("patient_id", "claim_id")
+        and not isinstance(raw[c].dtype, pd.CategoricalDtype)
+    ]
+    if not todo:
+        return raw
+    raw = raw.copy()
+    for c in todo:
+        col = raw[c].astype("category")
+        blank = [v for v in col.cat.categories if isinstance(v, str) and not v.strip()]
+        raw[c] = col.cat.remove_categories(blank) if blank else col
+    return raw
 
 
 def _raw_text(col: pd.Series, idx: np.ndarray) -> np.ndarray:
