@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from . import catalogue, documentation, sources
+from . import catalogue, documentation
 from .catalogue import (
     APPROACH_LABELS,
     BILATERAL_LABELS,
@@ -26,6 +26,7 @@ from .catalogue import (
 )
 from .errors import EsiError
 from .output import FORMATS, render
+from .sources import sources as all_sources
 
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
 PLUGIN_COMMANDS = ("esi_reference.engine_cli", "esi_reference.gradebook", "esi_reference.audit.command")
@@ -118,7 +119,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 def _cmd_sources(args: argparse.Namespace) -> int:
     rows = [{"id": s.id, "document": s.document_id, "confidence": s.confidence,
              "effective": s.effective_date.isoformat() if s.effective_date else "", "read": s.date_read.isoformat(),
-             "title": s.title, "url": s.url} for s in sources.sources()]
+             "title": s.title, "url": s.url} for s in all_sources()]
     print(render(rows, args.format))
     return 0
 

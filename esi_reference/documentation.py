@@ -62,6 +62,6 @@ def documentation_items(applies_to: object = None) -> tuple[DocumentationItem, .
     """Every documentation requirement, or those for one situation (see ``APPLIES_TO``)."""
     if applies_to is None:
         return _ITEMS
-    if applies_to not in APPLIES_TO:
+    if not isinstance(applies_to, str) or applies_to not in APPLIES_TO:
         raise InvalidField("applies_to", "one of " + ", ".join(APPLIES_TO), applies_to)
     return tuple(d for d in _ITEMS if d.applies_to == applies_to)

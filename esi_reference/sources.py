@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ._data import read_rows
 from .dates import optional_date
-from .errors import UnknownSource
+from .errors import UnknownSource, _short
 
 CONFIDENCE = ("primary", "secondary", "unverified")
 
@@ -60,7 +60,7 @@ def sources() -> tuple[Source, ...]:
 def source(source_id: object) -> Source:
     """The source with this id; an unknown id raises :class:`UnknownSource`."""
     if not isinstance(source_id, str) or source_id not in _SOURCES:
-        raise UnknownSource(f"unknown source id {source_id!r}", "source")
+        raise UnknownSource(f"unknown source id {_short(source_id)}", "source")
     return _SOURCES[source_id]
 
 
