@@ -3,12 +3,13 @@
     .venv/bin/python tools/build_site.py     # what `make site` / `make site-build` run
 
 Steps (each timed):
-1. widget JS: install ``@jupyter-widgets/html-manager`` and ``requirejs`` from npm into a scratch folder and copy
-   the bundles into ``book/_widgets/widgets/`` (skipped when they are already there), so pages with widgets load
-   their JavaScript from the site itself, never from a CDN;
+1. widget JS: install ``@jupyter-widgets/html-manager`` and ``requirejs`` from npm into a scratch folder
+   and copy the bundles into ``book/_widgets/widgets/`` (skipped when they are already there), so pages
+   with widgets load their JavaScript from the site itself, never from a CDN;
 2. ``book/generate.py`` writes ``book/generated/`` from ``esi_reference`` (unchanged files are left untouched,
    so a rebuild with nothing changed stays incremental);
-3. ``jupyter-book build book -W -n --keep-going`` (warnings are errors; notebooks executed, a failing cell fails);
+3. ``jupyter-book build book -W -n --keep-going`` (warnings are errors; notebooks are executed and a
+   failing cell fails the build);
 4. ``tools/build_lite.py`` (the in-browser exercises under ``book/_build/html/lite/``) when that file exists.
 """
 
@@ -57,13 +58,19 @@ def ensure_widget_js() -> str:
     if npm is None:
         raise SystemExit("npm is needed once to fetch the widget JavaScript (apt-get install npm)")
     NPM_DIR.mkdir(parents=True, exist_ok=True)
-    (NPM_DIR / "package.json").write_text(json.dumps(
-        {"name": "esi-reference-widget-js", "private": True, "dependencies": NPM_PACKAGES}, indent=2))
+    (NPM_DIR / "package.json").write_text(
+        json.dumps(
+            {"name": "esi-reference-widget-js", "private": True, "dependencies": NPM_PACKAGES}, indent=2
+        )
+    )
     dist = NPM_DIR / "node_modules" / "@jupyter-widgets" / "html-manager" / "dist"
     require = NPM_DIR / "node_modules" / "requirejs" / "require.js"
     if not (dist.is_dir() and require.is_file()):
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-                       cwd=NPM_DIR, check=True)
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+            cwd=NPM_DIR,
+            check=True,
+        )
     staging = WIDGETS.with_name("widgets.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -85,10 +92,14 @@ def ensure_exercises_page() -> bool:
         return any(p.name != "index.md" for p in pages)
     (folder / "index.md").write_text(
         "# Practice exercises\n\n"
-        "Practice scenarios: read a short clinical note, choose the codes, units and modifiers, and get feedback\n"
-        "that cites the rule behind each correction. The exercises are notebooks; run them live in the browser\n"
+        "Practice scenarios: read a short clinical note, choose the codes, units and modifiers, and get "
+        "feedback\n"
+        "that cites the rule behind each correction. The exercises are notebooks; run them live in the "
+        "browser\n"
         "(JupyterLite, no install) or locally with `make site`.\n\n"
-        "No exercise notebook has been added to `book/exercises/` yet.\n", encoding="utf-8")
+        "No exercise notebook has been added to `book/exercises/` yet.\n",
+        encoding="utf-8",
+    )
     return False
 
 
