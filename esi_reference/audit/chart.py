@@ -39,9 +39,7 @@ def bar_chart(
         y = top + i * (bar + gap)
         w = max(1, round(plot * value / peak)) if value else 0
         color = colors[i] if colors else "#2e86c1"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end">{escape(label)}</text>'
-        )
+        parts.append(f'<text x="{label_width - 8}" y="{y + bar * 0.7:.1f}" text-anchor="end">{escape(label)}</text>')
         parts.append(
             f'<rect x="{label_width}" y="{y}" width="{w}" height="{bar}" fill="{color}">'
             f"<title>{escape(label)}: {value:,}</title></rect>"
@@ -59,7 +57,6 @@ def findings_chart(by_rule, title: str = "Audit findings by rule") -> str:
     rows = by_rule[by_rule["findings"] > 0].sort_values("findings", ascending=False)
     items = [(r.rule_id, int(r.findings)) for r in rows.itertuples()]
     colors = [
-        COLORS["error"] if r.errors else COLORS["warning"] if r.warnings else COLORS["info"]
-        for r in rows.itertuples()
+        COLORS["error"] if r.errors else COLORS["warning"] if r.warnings else COLORS["info"] for r in rows.itertuples()
     ]
     return bar_chart(items, title=title, colors=colors)

@@ -280,9 +280,7 @@ def addon_primary(p: Prepared) -> Iterator[Hits]:
 
 def interlaminar_not_bilateral(p: Prepared) -> Iterator[Hits]:
     lateral = p.mod("bilateral") | p.mod("side")
-    pos = np.flatnonzero(
-        p.is_code("family", "esi_interlaminar") & lateral & p.applies("CPT-IL-NOT-BILATERAL")
-    )
+    pos = np.flatnonzero(p.is_code("family", "esi_interlaminar") & lateral & p.applies("CPT-IL-NOT-BILATERAL"))
     if len(pos):
         names = p.mf["lateral_names"].to_numpy()[p.mod_idx[pos]]
         msgs = [
@@ -415,8 +413,7 @@ def ptp(p: Prepared) -> Iterator[Hits]:
             yield _hits(
                 "NCCI-PTP",
                 rows2[bypass],
-                head + ": bypassed with a distinct-service modifier - the record must "
-                "show a separate site or session",
+                head + ": bypassed with a distinct-service modifier - the record must show a separate site or session",
                 "info",
             )
         denied = rows2[~bypass]
@@ -437,9 +434,7 @@ def ptp(p: Prepared) -> Iterator[Hits]:
 
 def em_same_day(p: Prepared) -> Iterator[Hits]:
     has_proc = p.session_any(p.is_code("procedure"))
-    pos = np.flatnonzero(
-        p.is_code("em") & ~p.mod("m25") & has_proc[p.session] & p.applies("NCCI-EM-SAME-DAY")
-    )
+    pos = np.flatnonzero(p.is_code("em") & ~p.mod("m25") & has_proc[p.session] & p.applies("NCCI-EM-SAME-DAY"))
     if len(pos):
         yield _hits(
             "NCCI-EM-SAME-DAY",
@@ -489,8 +484,7 @@ def mue_units(p: Prepared) -> Iterator[Hits]:
                 else "clinical (MAI 3): the excess is denied, appealable with records"
             )
             msgs.append(
-                f"{p.codes[c]}: {int(t)} units on one date exceed the MUE of {m} - {kind} "
-                f"({vint[c]} CMS table)"
+                f"{p.codes[c]}: {int(t)} units on one date exceed the MUE of {m} - {kind} ({vint[c]} CMS table)"
             )
     sev = np.where(mai[pos] == 3, "warning", "error").astype(object)
     group = np.where(mai[pos] == 1, -1 - pos, p.sc[pos])
@@ -503,11 +497,7 @@ def drug_units(p: Prepared) -> Iterator[Hits]:
     anesthetic = set(rule_by_id("NCCI-LOCAL-ANESTHETIC").codes)
     dose = p.lines["drug_dose"].to_numpy(dtype=float)
     valid = p.valid()
-    drug = (
-        p.is_code(lambda t: (t["family"] == "drug") & ~t["code"].isin(anesthetic))
-        & valid
-        & p.applies("DRUG-UNITS")
-    )
+    drug = p.is_code(lambda t: (t["family"] == "drug") & ~t["code"].isin(anesthetic)) & valid & p.applies("DRUG-UNITS")
     with_dose = drug & ~np.isnan(dose)
     if not with_dose.any():
         return
@@ -562,8 +552,7 @@ def drug_contrast(p: Prepared) -> Iterator[Hits]:
             pos,
             np.array(
                 [
-                    f"{p.codes[c]} - separate payment for contrast with an ESI is unverified; "
-                    "check the contractor"
+                    f"{p.codes[c]} - separate payment for contrast with an ESI is unverified; check the contractor"
                     for c in p.code_idx[pos]
                 ],
                 dtype=object,
@@ -664,8 +653,7 @@ def one_region(p: Prepared) -> Iterator[Hits]:
     pos = np.flatnonzero(esi & two[p.session] & (region != first_region[p.session]))
     msgs = np.array(
         [
-            f"ESIs in 2 region families in one session; only the {REGION_NAMES[int(first_region[s])]} "
-            "lines are covered"
+            f"ESIs in 2 region families in one session; only the {REGION_NAMES[int(first_region[s])]} lines are covered"
             for s in p.session[pos]
         ],
         dtype=object,
@@ -684,9 +672,7 @@ def tf_levels(p: Prepared) -> Iterator[Hits]:
         _, first = np.unique(p.sc[idx], return_index=True)
         first_of_code[idx[first]] = True
     levels = np.bincount(p.session, weights=first_of_code.astype(float), minlength=p.n_sessions)
-    levels += np.bincount(
-        p.session, weights=np.where(addon, p.units, 0).astype(float), minlength=p.n_sessions
-    )
+    levels += np.bincount(p.session, weights=np.where(addon, p.units, 0).astype(float), minlength=p.n_sessions)
     over = levels > policy.MAX_TRANSFORAMINAL_LEVELS
     pos = np.flatnonzero(addon & over[p.session])
     if len(pos):

@@ -23,16 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "input row (clean, findings or rejected); the summary by rule is printed.",
     )
     p.add_argument("claims", help="claim-line CSV file")
-    p.add_argument(
-        "--out", help="write one row per input row here (status, severity, rule ids, reject reason)"
-    )
+    p.add_argument("--out", help="write one row per input row here (status, severity, rule ids, reject reason)")
     p.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="format of --out and --detail (default csv)"
     )
     p.add_argument("--detail", help="write one row per finding (rule id, severity, message) here")
-    p.add_argument(
-        "--summary", help="write the summary (totals, by rule, by month, patients over the limit) as JSON"
-    )
+    p.add_argument("--summary", help="write the summary (totals, by rule, by month, patients over the limit) as JSON")
     p.add_argument("--chart", help="write an SVG bar chart of findings by rule")
     p.add_argument(
         "--ptp-file",
@@ -55,9 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _write(frame, path: str, fmt: str) -> None:
     try:
         if fmt == "json":
-            Path(path).write_text(
-                frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8"
-            )
+            Path(path).write_text(frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8")
         else:
             frame.to_csv(path, index=False)
     except OSError as exc:
@@ -81,9 +75,7 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary
     if args.summary:
         try:
-            Path(args.summary).write_text(
-                json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
-            )
+            Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
         except OSError as exc:
             raise EsiError(f"cannot write {args.summary}: {exc.strerror}", "path") from exc
     if args.chart:

@@ -141,11 +141,7 @@ def _hits_frame(h: Hits, liability: np.ndarray) -> pd.DataFrame | None:
             else np.asarray(h.severities, object)
         )
     )
-    msg = (
-        np.full(n, h.messages, dtype=object)
-        if isinstance(h.messages, str)
-        else np.asarray(h.messages, object)
-    )
+    msg = np.full(n, h.messages, dtype=object) if isinstance(h.messages, str) else np.asarray(h.messages, object)
     if rule.coverage:
         group = h.group if h.group is not None else -1 - pos
         g, _ = pd.factorize(group)
@@ -166,9 +162,7 @@ def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
     if frames:
         f = pd.concat(frames, ignore_index=True)
     else:
-        f = pd.DataFrame(
-            {"pos": np.zeros(0, np.int64), "rule_id": [], "severity": [], "rank": [], "message": []}
-        )
+        f = pd.DataFrame({"pos": np.zeros(0, np.int64), "rule_id": [], "severity": [], "rank": [], "message": []})
     pos = f["pos"].to_numpy()
     L = p.lines
     out = pd.DataFrame(
@@ -177,9 +171,7 @@ def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
             "patient_id": L["patient_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
             "claim_id": L["claim_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
             "line_number": p.line_number[pos],
-            "date_of_service": p.dos[pos].astype("datetime64[D]")
-            if len(pos)
-            else np.array([], "datetime64[D]"),
+            "date_of_service": p.dos[pos].astype("datetime64[D]") if len(pos) else np.array([], "datetime64[D]"),
             "code": L["code"].take(pos).to_numpy() if len(pos) else np.array([], object),
             "rule_id": pd.Categorical(f["rule_id"], categories=list(AUDIT_RULE_IDS)),
             "severity": pd.Categorical(f["severity"], categories=["error", "warning", "info"]),

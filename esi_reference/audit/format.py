@@ -57,13 +57,10 @@ COLUMNS: tuple[Column, ...] = (
         "patient_id",
         True,
         "text",
-        "Stable patient identifier (a de-identified key, not a name). "
-        "Frequency limits are counted per patient.",
+        "Stable patient identifier (a de-identified key, not a name). Frequency limits are counted per patient.",
         "PT000123",
     ),
-    Column(
-        "claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"
-    ),
+    Column("claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"),
     Column(
         "line_number",
         True,
@@ -174,10 +171,12 @@ def _header(source: object) -> list[str]:
         source.seek(pos)
     else:
         try:
-            with open(source, encoding="utf-8-sig", newline="") as f:  # type: ignore[arg-type]
-                first = f.readline()
+            with open(source, "rb") as f:  # type: ignore[arg-type]
+                first = f.readline().decode("utf-8-sig")
         except OSError as exc:
             raise EsiError(f"cannot read {source}: {exc.strerror}", "path") from exc
+        except UnicodeDecodeError as exc:
+            raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
     if not first.strip():
         raise EsiError(f"{source}: empty file (expected a header row with {', '.join(REQUIRED)})", "header")
     return [h.strip().strip('"').strip().lstrip("\ufeff").lower() for h in first.rstrip("\r\n").split(",")]
@@ -193,7 +192,7 @@ def _read_raw(source: object, header: list[str]) -> pd.DataFrame:
             raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
     widest = _widest_row(source)
     try:
-        return _read_csv(source, header, max(0, widest - len(header)))
+        return _read_csv(source, header, max(0, widest - len(header)), header_row=False)
     except pd.errors.ParserError as exc:
         raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
 
@@ -207,20 +206,22 @@ def _widest_row(source: object) -> int:
         return max((len(r) for r in csv.reader(f)), default=0)
 
 
-def _read_csv(source: object, header: list[str], extra: int) -> pd.DataFrame:
+def _read_csv(source: object, header: list[str], extra: int, header_row: bool = True) -> pd.DataFrame:
+    """One C-engine read. ``extra`` spare columns take the surplus fields of over-long rows; then the
+    header line is skipped rather than parsed, so the parser expects the wider width on every row."""
     if isinstance(source, io.TextIOBase):
         source.seek(0)
+    # No usecols: with it the C parser silently drops the surplus fields of an over-long row, which must
+    # be rejected instead. Unknown columns are read as text (under placeholder names) and dropped.
     spare = [f"_extra{i}" for i in range(extra)]
-    names = [*header, *spare]
-    known = [n for n in header if n in COLUMN_NAMES]
-    dtype = {n: ("str" if n in ("patient_id", "claim_id") else "category") for n in known}
-    dtype.update(dict.fromkeys(spare, "str"))
+    names = [n if n in COLUMN_NAMES else f"_other{i}" for i, n in enumerate(header)] + spare
+    dtype = {n: ("str" if n in ("patient_id", "claim_id") or n.startswith("_") else "category") for n in names}
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             source,
-            header=0,
+            header=0 if header_row else None,
+            skiprows=None if header_row else 1,
             names=names,
-            usecols=[*known, *spare],
             dtype=dtype,
             keep_default_na=False,
             na_values=[""],
@@ -229,6 +230,27 @@ def _read_csv(source: object, header: list[str], extra: int) -> pd.DataFrame:
             engine="c",
             skip_blank_lines=False,
         )
+        frame = frame.drop(columns=[n for n in names if n.startswith("_other")])
+        if "code" in frame.columns and frame["code"].cat.categories.dtype.kind in "iuf":
+            # Every code in the file is numeric: read_csv inferred numbers and dropped leading zeros.
+            if isinstance(source, io.TextIOBase):
+                source.seek(0)
+            text = pd.read_csv(
+                source,
+                header=0 if header_row else None,
+                skiprows=None if header_row else 1,
+                names=names,
+                usecols=["code"],
+                dtype={"code": "str"},
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                encoding="utf-8-sig",
+                engine="c",
+                skip_blank_lines=False,
+            )
+            frame["code"] = text["code"].astype("category")
+        return frame
     except UnicodeDecodeError as exc:
         raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
 
@@ -280,7 +302,7 @@ def _int_result(name: str):
             return int(text), ""
         if text.startswith("-") and text[1:].isdigit():
             return None, f"{name}: expected a whole number of at least 1, got negative {text}"
-        return None, f"{name}: expected a whole number of at least 1, got {value!r}"
+        return None, f"{name}: expected a whole number of at least 1, got {text!r}"
 
     return parse
 
@@ -302,9 +324,9 @@ def _dose_result(value: object) -> tuple[float | None, str]:
     try:
         number = float(value)  # type: ignore[arg-type]
     except ValueError:
-        return None, f"drug_dose: expected a number, got {value!r}"
+        return None, f"drug_dose: expected a number, got {_as_text(value)!r}"
     if not np.isfinite(number) or number < 0:
-        return None, f"drug_dose: expected a number of at least 0, got {value!r}"
+        return None, f"drug_dose: expected a number of at least 0, got {_as_text(value)!r}"
     return number, ""
 
 
@@ -395,7 +417,7 @@ def validate(raw: pd.DataFrame) -> Claims:
     extra = [c for c in raw.columns if c.startswith("_extra")]
     if extra:
         too_many = raw[extra].notna().any(axis=1).to_numpy()
-        flag(too_many, text=f"row has more fields than the header's {len(raw.columns) - len(extra)}")
+        flag(too_many, text="row has more fields than the header")
     # Identifiers: factorized once (no sort), so grouping later works on small integers (-1 = missing).
     pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
     cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
@@ -430,9 +452,7 @@ def validate(raw: pd.DataFrame) -> Claims:
 
     out["patient_id"] = (pid_codes, pid_uniques)
     out["claim_id"] = (cid_codes, cid_uniques)
-    rows = (
-        raw["row"].to_numpy(dtype=np.int64) if "row" in raw.columns else np.arange(1, n + 1, dtype=np.int64)
-    )
+    rows = raw["row"].to_numpy(dtype=np.int64) if "row" in raw.columns else np.arange(1, n + 1, dtype=np.int64)
     # Duplicate claim lines among the rows still accepted: reject the second and later occurrences.
     ok = np.flatnonzero(reason < 0)
     if len(ok) and "line_number" in out:
@@ -444,9 +464,7 @@ def validate(raw: pd.DataFrame) -> Claims:
             first = pd.Series(ok[~dup], index=key[~dup])
             first_rows = rows[first.reindex(key[dup]).to_numpy()]
             base = len(reasons)
-            reasons.extend(
-                f"duplicate claim line: claim_id and line_number repeat row {r}" for r in first_rows
-            )
+            reasons.extend(f"duplicate claim line: claim_id and line_number repeat row {r}" for r in first_rows)
             reason[ok[dup]] = np.arange(base, base + int(dup.sum()), dtype=np.int32)
     keep = reason < 0
     lines = _assemble(out, keep, rows)
@@ -551,3 +569,11 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
         elif kind == "float":
             data[key] = np.full(count, np.nan)
     return pd.DataFrame(data)
+
+
+def columns_markdown() -> str:
+    """The column table of ``docs/claims-format.md`` (a test keeps the two in step)."""
+    lines = ["| column | required | type | meaning | example |", "|---|---|---|---|---|"]
+    for c in COLUMNS:
+        lines.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | {c.description} | `{c.example}` |")
+    return "\n".join(lines)

@@ -24,9 +24,11 @@ import os
 import random
 from collections.abc import Iterator
 
+from ..encounter import CONTRACTOR_LCDS
 from .format import COLUMN_NAMES
 
-Line = tuple[str, str, str, str, str, str, str, str, str, str, str]
+Line = tuple[str, ...]
+_CONTRACTORS = ("", *CONTRACTOR_LCDS)
 
 # (code, modifiers, units, drug_dose) templates; region: C = cervical/thoracic, L = lumbar/sacral.
 _CLEAN_SESSIONS: tuple[tuple[int, str, tuple[tuple[str, str, int], ...]], ...] = (
@@ -51,6 +53,10 @@ _ERRORS: tuple[tuple[int, str, tuple[tuple[str, str, int], ...]], ...] = (
     (4, "L", (("0230T", "{side}", 1),)),  # deleted 2021-01-01
     (3, "C", (("62321", "", 1), ("72275", "", 1))),  # deleted 2022-01-01, imaging
     (3, "L", (("62322", "", 1), ("77003", "", 1))),  # unguided code + fluoroscopy
+    (3, "L", (("62322", "", 1),)),  # unguided ESI: not covered
+    (3, "A", (("64483", "{side}", 1),)),  # axial pain diagnosis: not covered
+    (2, "L", (("99214", "", 1), ("64483", "{side}", 1))),  # same-day visit without 25
+    (2, "L", (("64483", "{side}", 1), ("J2001", "", 1))),  # local anesthetic billed
 )
 # (code, units per dose, typical dose) for a steroid drug line in the office.
 _DRUGS = (
@@ -65,13 +71,10 @@ _DX = {
     "L": ("M54.16", "M54.17", "M51.16", "M51.17", "M48.062", "M96.1"),
     "C": ("M54.12", "M50.121", "M50.122", "M54.13"),
     "X": ("M54.12 M54.16",),
+    "A": ("M54.50", "M51.36"),
 }
 _POS = (("11", 45), ("22", 30), ("24", 25))
-_SESSIONS_PER_PATIENT = ((1, 34), (2, 24), (3, 17), (4, 13), (5, 7), (6, 5))
-
-
-def _weighted(rng: random.Random, table):
-    return rng.choices(table, weights=[t[0] if not isinstance(t[0], str) else t[1] for t in table])[0]
+_SESSIONS_PER_PATIENT = ((1, 38), (2, 26), (3, 18), (4, 12), (5, 4), (6, 2))
 
 
 def generate_rows(
@@ -108,6 +111,8 @@ def iter_rows(
         n_sessions = rng.choices(_SESSIONS_PER_PATIENT, weights=n_w)[0][0]
         home = "L" if rng.random() < 0.75 else "C"
         provider = f"{1000000000 + rng.randrange(200) * 7919:010d}"
+        payer = "other" if rng.random() < 0.1 else "medicare"
+        contractor = rng.choice(_CONTRACTORS) if payer == "medicare" else ""
         dates = sorted(rng.sample(range(days), min(n_sessions, days)))
         for offset in dates:
             day = start + dt.timedelta(days=offset)
@@ -128,7 +133,7 @@ def iter_rows(
                 out.append(["99214", "25", "1", dx, ""])
             for code, mods, units in lines:
                 out.append([code, mods.format(side=side), str(units), dx, ""])
-            if pos == "11" and rng.random() < 0.8:
+            if (pos == "11" and rng.random() < 0.8) or rng.random() < 0.01:
                 drug, per_unit, dose = rng.choice(_DRUGS)
                 if drug == "J1010" and day < dt.date(2024, 4, 1):
                     drug = "J1040"
@@ -151,6 +156,8 @@ def iter_rows(
                     dxs,
                     provider,
                     dose_text,
+                    payer,
+                    contractor,
                 ]
                 if bad_row_rate and rng.random() < bad_row_rate:
                     row = _break(rng, row)
@@ -183,6 +190,116 @@ def write_claims(path: str | os.PathLike[str], n_lines: int, seed: int = 0, **kw
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMN_NAMES)
         for row in iter_rows(n_lines, seed, **kwargs):  # type: ignore[arg-type]
+            w.writerow(row)
+            count += 1
+    return count
+
+
+#: A hand-written patient for the sample file: five lumbar sessions within 12 months (the fifth is over
+#: the limit), with the first one exactly a year before the last so that the window boundary shows.
+_SAMPLE_PATIENT = (
+    (
+        "PT9000001",
+        "CL90000001",
+        "1",
+        "2025-01-15",
+        "11",
+        "64483",
+        "LT",
+        "1",
+        "M54.16",
+        "1234567893",
+        "",
+        "medicare",
+        "",
+    ),
+    (
+        "PT9000001",
+        "CL90000002",
+        "1",
+        "2025-04-02",
+        "11",
+        "64483",
+        "LT",
+        "1",
+        "M54.16",
+        "1234567893",
+        "",
+        "medicare",
+        "",
+    ),
+    ("PT9000001", "CL90000003", "1", "2025-07-09", "11", "62323", "", "1", "M54.16", "1234567893", "", "medicare", ""),
+    (
+        "PT9000001",
+        "CL90000003",
+        "2",
+        "2025-07-09",
+        "11",
+        "J3301",
+        "",
+        "4",
+        "M54.16",
+        "1234567893",
+        "40",
+        "medicare",
+        "",
+    ),
+    (
+        "PT9000001",
+        "CL90000004",
+        "1",
+        "2025-10-01",
+        "11",
+        "64483",
+        "50",
+        "1",
+        "M54.16",
+        "1234567893",
+        "",
+        "medicare",
+        "",
+    ),
+    (
+        "PT9000001",
+        "CL90000005",
+        "1",
+        "2025-12-10",
+        "11",
+        "64483",
+        "LT",
+        "1",
+        "M54.16",
+        "1234567893",
+        "",
+        "medicare",
+        "",
+    ),
+    (
+        "PT9000001",
+        "CL90000006",
+        "1",
+        "2026-01-15",
+        "11",
+        "64483",
+        "LT",
+        "1",
+        "M54.16",
+        "1234567893",
+        "",
+        "medicare",
+        "",
+    ),
+)
+
+
+def write_sample(path: str | os.PathLike[str]) -> int:
+    """Write ``examples/claims/sample_claims.csv``: 80 generated lines (with some malformed rows) plus one
+    patient over the session limit."""
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMN_NAMES)
+        for row in (*iter_rows(80, seed=2025, bad_row_rate=0.06, error_rate=0.35), *_SAMPLE_PATIENT):
             w.writerow(row)
             count += 1
     return count

@@ -18,9 +18,7 @@ from typing import TextIO
 class Progress:
     """Stage-based progress: ``step(label)`` before each stage, ``done()`` at the end."""
 
-    def __init__(
-        self, total: int, enabled: bool | None = None, stream: TextIO | None = None, width: int = 30
-    ) -> None:
+    def __init__(self, total: int, enabled: bool | None = None, stream: TextIO | None = None, width: int = 30) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.total = total

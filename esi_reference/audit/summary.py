@@ -67,9 +67,7 @@ def summarise(result) -> Summary:
             }
         )
     by_rule = pd.DataFrame(rows)
-    month = (
-        f["date_of_service"].to_numpy().astype("datetime64[M]").astype(str) if len(f) else np.array([], str)
-    )
+    month = f["date_of_service"].to_numpy().astype("datetime64[M]").astype(str) if len(f) else np.array([], str)
     by_month = (
         pd.DataFrame({"month": month, "rule_id": f["rule_id"].astype(str).to_numpy()})
         .groupby(["month", "rule_id"])

@@ -119,6 +119,4 @@ def ptp_table(codes: Sequence[str], edits: tuple[ncci.PtpEdit, ...] | None = Non
                     "last_day": _day_number(e.deletion_date),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "last_day"]
-    )
+    return pd.DataFrame(rows, columns=["column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "last_day"])
