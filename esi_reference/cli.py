@@ -48,21 +48,45 @@ def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
         ("Approach", APPROACH_LABELS.get(code.approach, code.approach)),
         ("Imaging", IMAGING_LABELS.get(code.imaging, code.imaging)),
         ("Catheter", CATHETER_LABELS.get(code.catheter, code.catheter)),
-        ("Units", mark("unit_amount", UNIT_LABELS.get(code.unit_basis, code.unit_basis)
-                       + (f"; 1 unit = {code.unit_amount} {code.unit_measure}" if code.unit_amount else ""))),
+        (
+            "Units",
+            mark(
+                "unit_amount",
+                UNIT_LABELS.get(code.unit_basis, code.unit_basis)
+                + (f"; 1 unit = {code.unit_amount} {code.unit_measure}" if code.unit_amount else ""),
+            ),
+        ),
     ]
     if code.family == "esi_interlaminar":
         rows.append(("Levels", "one level per session (LCD); one unit however many levels are injected"))
     if code.primary_codes:
         rows.append(("Add-on of", mark("primary_codes", " or ".join(code.primary_codes))))
     rows += [
-        ("Bilateral", "not bilateral - " + BILATERAL_LABELS["9"] if code.bilateral_indicator == "9"
-         else BILATERAL_LABELS.get(code.bilateral_indicator, code.bilateral_indicator)),
+        (
+            "Bilateral",
+            "not bilateral - " + BILATERAL_LABELS["9"]
+            if code.bilateral_indicator == "9"
+            else BILATERAL_LABELS.get(code.bilateral_indicator, code.bilateral_indicator),
+        ),
         ("Global days", code.global_days or "not loaded"),
-        ("MUE", mark("mue", f"{code.mue} per day, MAI {MAI_LABELS.get(code.mue_mai, code.mue_mai)} ({code.mue_vintage} CMS table)"
-                     if code.mue is not None else "no value in the loaded table")),
-        ("Valid", code.validity + (" (start date not verified)" if "valid_from" in unverified and code.valid_from is None
-                                   and not code.valid_to else "")),
+        (
+            "MUE",
+            mark(
+                "mue",
+                f"{code.mue} per day, MAI {MAI_LABELS.get(code.mue_mai, code.mue_mai)} ({code.mue_vintage} CMS table)"
+                if code.mue is not None
+                else "no value in the loaded table",
+            ),
+        ),
+        (
+            "Valid",
+            code.validity
+            + (
+                " (start date not verified)"
+                if "valid_from" in unverified and code.valid_from is None and not code.valid_to
+                else ""
+            ),
+        ),
     ]
     if code.replaced_by:
         rows.append(("Replaced by", mark("replaced_by", ", ".join(code.replaced_by))))
@@ -91,8 +115,16 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def _code_rows(rows: Sequence[catalogue.Code]) -> list[dict[str, object]]:
-    return [{"code": c.code, "kind": c.status, "region": REGION_LABELS.get(c.region_family, ""), "valid": c.validity,
-             "summary": c.summary} for c in rows]
+    return [
+        {
+            "code": c.code,
+            "kind": c.status,
+            "region": REGION_LABELS.get(c.region_family, ""),
+            "valid": c.validity,
+            "summary": c.summary,
+        }
+        for c in rows
+    ]
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
@@ -110,16 +142,27 @@ def _cmd_codes(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    rows = [{"id": d.id, "applies to": d.applies_to_text, "requirement": d.text, "sources": list(d.sources)}
-            for d in documentation.documentation_items(args.applies_to)]
+    rows = [
+        {"id": d.id, "applies to": d.applies_to_text, "requirement": d.text, "sources": list(d.sources)}
+        for d in documentation.documentation_items(args.applies_to)
+    ]
     print(render(rows, args.format))
     return 0
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
-    rows = [{"id": s.id, "document": s.document_id, "confidence": s.confidence,
-             "effective": s.effective_date.isoformat() if s.effective_date else "", "read": s.date_read.isoformat(),
-             "title": s.title, "url": s.url} for s in all_sources()]
+    rows = [
+        {
+            "id": s.id,
+            "document": s.document_id,
+            "confidence": s.confidence,
+            "effective": s.effective_date.isoformat() if s.effective_date else "",
+            "read": s.date_read.isoformat(),
+            "title": s.title,
+            "url": s.url,
+        }
+        for s in all_sources()
+    ]
     print(render(rows, args.format))
     return 0
 

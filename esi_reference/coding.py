@@ -43,20 +43,28 @@ ULTRASOUND_TF_LAST_DAY = dt.date(2020, 12, 31)
 
 #: (region family, image guided, indwelling catheter) -> interlaminar/caudal code, 2017 onward.
 INTERLAMINAR_CODES = {
-    ("cervical_thoracic", False, False): "62320", ("cervical_thoracic", True, False): "62321",
-    ("lumbar_sacral", False, False): "62322", ("lumbar_sacral", True, False): "62323",
-    ("cervical_thoracic", False, True): "62324", ("cervical_thoracic", True, True): "62325",
-    ("lumbar_sacral", False, True): "62326", ("lumbar_sacral", True, True): "62327",
+    ("cervical_thoracic", False, False): "62320",
+    ("cervical_thoracic", True, False): "62321",
+    ("lumbar_sacral", False, False): "62322",
+    ("lumbar_sacral", True, False): "62323",
+    ("cervical_thoracic", False, True): "62324",
+    ("cervical_thoracic", True, True): "62325",
+    ("lumbar_sacral", False, True): "62326",
+    ("lumbar_sacral", True, True): "62327",
 }
 #: Before 2017: (region family, indwelling) -> deleted code; guidance was reported separately.
 INTERLAMINAR_CODES_BEFORE_2017 = {
-    ("cervical_thoracic", False): "62310", ("lumbar_sacral", False): "62311",
-    ("cervical_thoracic", True): "62318", ("lumbar_sacral", True): "62319",
+    ("cervical_thoracic", False): "62310",
+    ("lumbar_sacral", False): "62311",
+    ("cervical_thoracic", True): "62318",
+    ("lumbar_sacral", True): "62319",
 }
 #: (region family, ultrasound) -> (primary, add-on)
 TRANSFORAMINAL_CODES = {
-    ("cervical_thoracic", False): ("64479", "64480"), ("lumbar_sacral", False): ("64483", "64484"),
-    ("cervical_thoracic", True): ("0228T", "0229T"), ("lumbar_sacral", True): ("0230T", "0231T"),
+    ("cervical_thoracic", False): ("64479", "64480"),
+    ("lumbar_sacral", False): ("64483", "64484"),
+    ("cervical_thoracic", True): ("0228T", "0229T"),
+    ("lumbar_sacral", True): ("0230T", "0231T"),
 }
 #: region family -> (first level, second level, third and further levels)
 FACET_CODES = {"cervical_thoracic": ("64490", "64491", "64492"), "lumbar_sacral": ("64493", "64494", "64495")}
@@ -64,9 +72,17 @@ NEUROLYTIC_CODES = {"cervical_thoracic": "62281", "lumbar_sacral": "62282"}
 GUIDANCE_CODES = {"fluoroscopy": "77003", "ct": "77012", "ultrasound": "76942"}
 #: Anatomic site groups: a PTP edit with modifier indicator 1 between different groups takes XS.
 SITE_GROUPS = {
-    "esi_interlaminar": "epidural", "esi_transforaminal": "epidural", "esi_transforaminal_ultrasound": "epidural",
-    "neurolytic": "epidural", "chemotherapy": "epidural", "spinal_puncture": "epidural", "epidurography": "epidural",
-    "imaging_guidance": "guidance", "facet": "facet", "facet_ultrasound": "facet", "si_joint": "si_joint",
+    "esi_interlaminar": "epidural",
+    "esi_transforaminal": "epidural",
+    "esi_transforaminal_ultrasound": "epidural",
+    "neurolytic": "epidural",
+    "chemotherapy": "epidural",
+    "spinal_puncture": "epidural",
+    "epidurography": "epidural",
+    "imaging_guidance": "guidance",
+    "facet": "facet",
+    "facet_ultrasound": "facet",
+    "si_joint": "si_joint",
 }
 
 
@@ -127,10 +143,15 @@ def _interlaminar(b: _Builder, index: int, proc: Procedure, seen: set[str]) -> N
     if code in seen:
         return
     seen.add(code)
-    catheter = {"none": "single injection", "same_day": "catheter removed the same day = single injection",
-                "indwelling": "indwelling catheter"}[proc.catheter]
+    catheter = {
+        "none": "single injection",
+        "same_day": "catheter removed the same day = single injection",
+        "indwelling": "indwelling catheter",
+    }[proc.catheter]
     guidance = "image guided (included)" if proc.image_guided else f"guidance: {proc.guidance} (not an imaging code)"
-    b.add(code, f"{proc.approach}, {catalogue.REGION_LABELS[region]}, {guidance}, {catheter}; one unit per session", index)
+    b.add(
+        code, f"{proc.approach}, {catalogue.REGION_LABELS[region]}, {guidance}, {catheter}; one unit per session", index
+    )
     if b.day < CPT_2017 and proc.guidance in ("fluoroscopy", "ct"):
         b.add(GUIDANCE_CODES[proc.guidance], "before 2017 the epidural codes did not include imaging guidance", index)
 
@@ -150,12 +171,20 @@ def _transforaminal(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
     for key, levels in by_region.items():
         region, ultrasound = key
         if ultrasound and b.day > ULTRASOUND_TF_LAST_DAY:
-            b.drop(TRANSFORAMINAL_CODES[key][0],
-                   "0228T-0231T were deleted on 2021-01-01 and no replacement code is verified here; the Medicare ESI "
-                   "LCDs require fluoroscopy or CT, so an ultrasound-guided transforaminal injection cannot be coded "
-                   "with 64479-64484", "CPT-ULTRASOUND", ("CMS-RVU-2020-2022", "SUM-L33906"))
-            b.drop("76942", "ultrasound guidance is not reported with an epidural injection code",
-                   "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3",))
+            b.drop(
+                TRANSFORAMINAL_CODES[key][0],
+                "0228T-0231T were deleted on 2021-01-01 and no replacement code is verified here; the Medicare ESI "
+                "LCDs require fluoroscopy or CT, so an ultrasound-guided transforaminal injection cannot be coded "
+                "with 64479-64484",
+                "CPT-ULTRASOUND",
+                ("CMS-RVU-2020-2022", "SUM-L33906"),
+            )
+            b.drop(
+                "76942",
+                "ultrasound guidance is not reported with an epidural injection code",
+                "CPT-IMAGING-INCLUDED",
+                ("CMS-PTP-PRAC-2024Q3",),
+            )
             continue
         primary, addon = TRANSFORAMINAL_CODES[key]
         ordered = sorted(levels, key=lambda lv: (len(levels[lv]) < 2, list(levels).index(lv)))
@@ -163,17 +192,32 @@ def _transforaminal(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
         first = ordered[0]
         bilateral_first = ("50",) if len(levels[first]) == 2 else ()
         label = catalogue.REGION_LABELS[region]
-        b.add(primary, f"transforaminal, first {label} level ({first})"
-              + (", both sides: modifier 50, one unit" if bilateral_first else ""), origin[key], bilateral_first + kx)
+        b.add(
+            primary,
+            f"transforaminal, first {label} level ({first})"
+            + (", both sides: modifier 50, one unit" if bilateral_first else ""),
+            origin[key],
+            bilateral_first + kx,
+        )
         rest = ordered[1:]
         for bilateral in (True, False):
             group = [lv for lv in rest if (len(levels[lv]) == 2) == bilateral]
             if group:
-                b.add(addon, f"each additional {label} level ({', '.join(group)})"
-                      + (", both sides: modifier 50" if bilateral else ""), origin[key],
-                      (("50",) if bilateral else ()) + kx, len(group))
+                b.add(
+                    addon,
+                    f"each additional {label} level ({', '.join(group)})"
+                    + (", both sides: modifier 50" if bilateral else ""),
+                    origin[key],
+                    (("50",) if bilateral else ()) + kx,
+                    len(group),
+                )
         if ultrasound:
-            b.drop("76942", "ultrasound guidance is included in 0228T-0231T", "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3",))
+            b.drop(
+                "76942",
+                "ultrasound guidance is included in 0228T-0231T",
+                "CPT-IMAGING-INCLUDED",
+                ("CMS-PTP-PRAC-2024Q3",),
+            )
 
 
 def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
@@ -183,18 +227,28 @@ def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
         for level in proc.levels:
             region = proc.region_family_of(level)
             by_region.setdefault(region, {}).setdefault(level, set()).update(
-                ("left", "right") if proc.side == "bilateral" else (proc.side,))
+                ("left", "right") if proc.side == "bilateral" else (proc.side,)
+            )
             origin.setdefault(region, index)
     for region, levels in by_region.items():
         first, second, more = FACET_CODES[region]
         bilateral = ("50",) if any(len(s) == 2 for s in levels.values()) else ()
         ordered = list(levels)
-        b.add(first, f"facet joint (not an ESI), first {catalogue.REGION_LABELS[region]} joint level ({ordered[0]})",
-              origin[region], bilateral)
+        b.add(
+            first,
+            f"facet joint (not an ESI), first {catalogue.REGION_LABELS[region]} joint level ({ordered[0]})",
+            origin[region],
+            bilateral,
+        )
         if len(ordered) >= 2:
             b.add(second, f"second facet joint level ({ordered[1]})", origin[region], bilateral)
         if len(ordered) >= 3:
-            b.add(more, f"third and further facet joint levels ({', '.join(ordered[2:])}), one unit", origin[region], bilateral)
+            b.add(
+                more,
+                f"third and further facet joint levels ({', '.join(ordered[2:])}), one unit",
+                origin[region],
+                bilateral,
+            )
 
 
 def _drugs(b: _Builder) -> None:
@@ -205,20 +259,34 @@ def _drugs(b: _Builder) -> None:
         row = DRUGS[drug]
         codes = [catalogue.lookup(c) for c in row["codes"].split()]
         if row["billing"] == "bundled":
-            b.drop(codes[0].code if codes else drug, f"{row['label']}: {row['notes']}", "NCCI-LOCAL-ANESTHETIC",
-                   ("NCCI-LIDOCAINE",))
+            b.drop(
+                codes[0].code if codes else drug,
+                f"{row['label']}: {row['notes']}",
+                "NCCI-LOCAL-ANESTHETIC",
+                ("NCCI-LIDOCAINE",),
+            )
             continue
         if row["billing"] == "contrast":
             b.notes.append(f"{row['label']} ({codes[0].code}, per mL): {row['notes']}.")
             continue
         if b.enc.place_of_service in FACILITY_PLACES_OF_SERVICE:
-            b.drop(codes[0].code, f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
-                   "reports the drug; the physician claim does not", "DRUG-FACILITY", ("CPT-GUIDE-SI-JOINT", "DRUG-CONTRAST"))
+            b.drop(
+                codes[0].code,
+                f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
+                "reports the drug; the physician claim does not",
+                "DRUG-FACILITY",
+                ("CPT-GUIDE-SI-JOINT", "DRUG-CONTRAST"),
+            )
             continue
         for code, units in drug_units(drug, dose, b.day):
             amount = catalogue.lookup(code)
-            b.add(code, f"{row['label']} {dose:g} {amount.unit_measure}: 1 unit = {amount.unit_amount} "
-                  f"{amount.unit_measure}", None, (), units)
+            b.add(
+                code,
+                f"{row['label']} {dose:g} {amount.unit_measure}: 1 unit = {amount.unit_amount} {amount.unit_measure}",
+                None,
+                (),
+                units,
+            )
 
 
 def drug_units(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
@@ -258,30 +326,58 @@ def _other_services(b: _Builder, guided_epidural: bool) -> None:
         if any(line.code == service.code for line in b.lines):
             continue
         if not code.valid_on(b.day):
-            b.drop(service.code, f"not valid for a date of service on {b.day.isoformat()} ({code.validity})",
-                   "CPT-CODE-VALID", code.sources)
+            b.drop(
+                service.code,
+                f"not valid for a date of service on {b.day.isoformat()} ({code.validity})",
+                "CPT-CODE-VALID",
+                code.sources,
+            )
             continue
         if code.family == "em":
             if service.separately_identifiable:
                 mods = tuple(dict.fromkeys((*service.modifiers, "25")))
-                b.add(service.code, "significant, separately identifiable visit: modifier 25", None, mods, service.units)
+                b.add(
+                    service.code, "significant, separately identifiable visit: modifier 25", None, mods, service.units
+                )
             else:
-                b.drop(service.code, "the decision to perform the injection is part of the procedure; bill a visit only "
-                       "when a significant, separately identifiable service is documented (modifier 25)",
-                       "NCCI-EM-SAME-DAY", ("NCCI-EM-MINOR",))
+                b.drop(
+                    service.code,
+                    "the decision to perform the injection is part of the procedure; bill a visit only "
+                    "when a significant, separately identifiable service is documented (modifier 25)",
+                    "NCCI-EM-SAME-DAY",
+                    ("NCCI-EM-MINOR",),
+                )
         elif code.family in ("imaging_guidance", "epidurography"):
             if guided_epidural or code.family == "epidurography":
-                b.drop(service.code, "imaging guidance and contrast are included in the injection code",
-                       "CPT-IMAGING-INCLUDED", ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER"))
+                b.drop(
+                    service.code,
+                    "imaging guidance and contrast are included in the injection code",
+                    "CPT-IMAGING-INCLUDED",
+                    ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER"),
+                )
             else:
-                b.add(service.code, "imaging reported with a code that does not include it", None, service.modifiers,
-                      service.units)
+                b.add(
+                    service.code,
+                    "imaging reported with a code that does not include it",
+                    None,
+                    service.modifiers,
+                    service.units,
+                )
         elif service.code == "J2001":
-            b.drop("J2001", "local anesthetic for the injection is part of the procedure", "NCCI-LOCAL-ANESTHETIC",
-                   ("NCCI-LIDOCAINE",))
+            b.drop(
+                "J2001",
+                "local anesthetic for the injection is part of the procedure",
+                "NCCI-LOCAL-ANESTHETIC",
+                ("NCCI-LIDOCAINE",),
+            )
         else:
-            b.add(service.code, f"other service the same day: {catalogue.FAMILY_LABELS.get(code.family, code.family)}",
-                  None, service.modifiers, service.units)
+            b.add(
+                service.code,
+                f"other service the same day: {catalogue.FAMILY_LABELS.get(code.family, code.family)}",
+                None,
+                service.modifiers,
+                service.units,
+            )
 
 
 def site_group(code: str) -> str:
@@ -299,21 +395,31 @@ def resolve_ptp(b: _Builder) -> None:
             for j, line_b in enumerate(b.lines):
                 if i == j:
                     continue
-                edits = [e for e in ncci.edits_between(line_a.code, line_b.code, b.day)
-                         if e.column1 == line_a.code and e.column2 == line_b.code]
+                edits = [
+                    e
+                    for e in ncci.edits_between(line_a.code, line_b.code, b.day)
+                    if e.column1 == line_a.code and e.column2 == line_b.code
+                ]
                 if not edits:
                     continue
                 edit = edits[0]
                 if edit.bypassable and site_group(line_a.code) != site_group(line_b.code):
                     if line_b.has(*DISTINCT_SERVICE_MODIFIERS):
                         continue
-                    b.lines[j] = replace(line_b, modifiers=(*line_b.modifiers, "XS"),
-                                         reason=line_b.reason + "; separate anatomic site: XS for the NCCI pair "
-                                         f"with {line_a.code}")
+                    b.lines[j] = replace(
+                        line_b,
+                        modifiers=(*line_b.modifiers, "XS"),
+                        reason=line_b.reason + f"; separate anatomic site: XS for the NCCI pair with {line_a.code}",
+                    )
                 else:
-                    how = "never billed together (modifier indicator 0)" if edit.modifier_indicator == "0" else \
-                        "same anatomic site and session, so no distinct-service modifier applies"
-                    b.drop(line_b.code, f"NCCI edit with {line_a.code} ({edit.rationale}): {how}", "NCCI-PTP", edit.sources)
+                    how = (
+                        "never billed together (modifier indicator 0)"
+                        if edit.modifier_indicator == "0"
+                        else "same anatomic site and session, so no distinct-service modifier applies"
+                    )
+                    b.drop(
+                        line_b.code, f"NCCI edit with {line_a.code} ({edit.rationale}): {how}", "NCCI-PTP", edit.sources
+                    )
                     del b.lines[j]
                     del b.origins[j]
                 changed = True
@@ -328,10 +434,18 @@ def _drop_orphan_addons(b: _Builder) -> None:
     present = {line.code for line in b.lines}
     for j in reversed(range(len(b.lines))):
         code = catalogue.lookup(b.lines[j].code)
-        if code.is_addon and code.primary_codes and "primary_codes" not in code.unverified \
-                and not present & set(code.primary_codes):
-            b.drop(code.code, f"its primary code {' or '.join(code.primary_codes)} is not billable here",
-                   "CPT-ADDON-PRIMARY", code.sources)
+        if (
+            code.is_addon
+            and code.primary_codes
+            and "primary_codes" not in code.unverified
+            and not present & set(code.primary_codes)
+        ):
+            b.drop(
+                code.code,
+                f"its primary code {' or '.join(code.primary_codes)} is not billable here",
+                "CPT-ADDON-PRIMARY",
+                code.sources,
+            )
             del b.lines[j]
             del b.origins[j]
 
@@ -360,8 +474,12 @@ def derive_lines(encounter: Encounter) -> Derivation:
             facets.append((index, proc))
         elif proc.approach == "si_joint" and "27096" not in seen:
             seen.add("27096")
-            b.add("27096", "sacroiliac joint injection (not an ESI), imaging guidance included", index,
-                  ("50",) if proc.side == "bilateral" else ())
+            b.add(
+                "27096",
+                "sacroiliac joint injection (not an ESI), imaging guidance included",
+                index,
+                ("50",) if proc.side == "bilateral" else (),
+            )
     _transforaminal(b, transforaminal)
     _facet(b, facets)
     guided = any(p.image_guided for p in encounter.procedures) and encounter.date_of_service >= CPT_2017

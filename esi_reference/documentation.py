@@ -50,8 +50,14 @@ class DocumentationItem:
 
 _ITEMS = tuple(
     DocumentationItem(
-        id=r["id"], title=r["title"], text=r["text"], applies_to=r["applies_to"], fact=split_ids(r["fact"]),
-        requirement=r["requirement"], severity=r["severity"], guide_item=int(r["guide_item"]) if r["guide_item"] else None,
+        id=r["id"],
+        title=r["title"],
+        text=r["text"],
+        applies_to=r["applies_to"],
+        fact=split_ids(r["fact"]),
+        requirement=r["requirement"],
+        severity=r["severity"],
+        guide_item=int(r["guide_item"]) if r["guide_item"] else None,
         sources=split_ids(r["sources"]),
     )
     for r in read_rows("documentation.csv")

@@ -20,8 +20,8 @@ injection may omit levels (it enters at the sacral hiatus).
 >>> parse_encounter({"date_of_service": "2025-02-30", "place_of_service": "99", "procedures": []})
 Traceback (most recent call last):
 ...
-esi_reference.errors.InvalidEncounter: invalid encounter: date_of_service: expected a date as YYYY-MM-DD, got '2025-02-30'; \
-place_of_service: expected one of 11, 19, 21, 22, 23, 24, 49, 62, got '99'
+esi_reference.errors.InvalidEncounter: invalid encounter: date_of_service: expected a date as YYYY-MM-DD, \
+got '2025-02-30'; place_of_service: expected one of 11, 19, 21, 22, 23, 24, 49, 62, got '99'
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import catalogue
@@ -43,7 +44,16 @@ SIDES = ("left", "right", "bilateral", "midline")
 GUIDANCE = ("fluoroscopy", "ct", "ultrasound", "none")
 CONTRAST = ("used", "contraindicated", "not_used")
 CATHETER = ("none", "same_day", "indwelling")
-SUBSTANCES = ("steroid", "anesthetic", "steroid_and_anesthetic", "opioid", "saline", "neurolytic", "chemotherapy", "other")
+SUBSTANCES = (
+    "steroid",
+    "anesthetic",
+    "steroid_and_anesthetic",
+    "opioid",
+    "saline",
+    "neurolytic",
+    "chemotherapy",
+    "other",
+)
 PURPOSES = ("therapeutic", "diagnostic_snrb", "postoperative_pain", "pump_trial")
 PAYERS = ("medicare", "other")
 REGION_FAMILIES = ("cervical_thoracic", "lumbar_sacral")
@@ -115,9 +125,18 @@ class Documentation:
     @classmethod
     def complete(cls, **overrides: Any) -> Documentation:
         """A fully documented record (handy for examples and tests)."""
-        base = dict(history_and_exam=True, indication_documented=True, pain_weeks=8, conservative_care_weeks=6,
-                    concordant_imaging=True, baseline_scale=True, procedure_report=True, image_views=2,
-                    signed_and_dated=True, codes_supported=True)
+        base = dict(
+            history_and_exam=True,
+            indication_documented=True,
+            pain_weeks=8,
+            conservative_care_weeks=6,
+            concordant_imaging=True,
+            baseline_scale=True,
+            procedure_report=True,
+            image_views=2,
+            signed_and_dated=True,
+            codes_supported=True,
+        )
         base.update(overrides)
         return cls(**base)
 
@@ -150,8 +169,12 @@ class ClaimLine:
         return any(m in self.modifiers for m in modifiers)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "modifiers": list(self.modifiers), "units": self.units,
-                               "diagnoses": list(self.diagnoses)}
+        out: dict[str, Any] = {
+            "code": self.code,
+            "modifiers": list(self.modifiers),
+            "units": self.units,
+            "diagnoses": list(self.diagnoses),
+        }
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -178,11 +201,16 @@ class Encounter:
     id: str = ""
     title: str = ""
 
-    @property
+    @cached_property
     def esi_procedures(self) -> tuple[Procedure, ...]:
         return tuple(p for p in self.procedures if p.is_epidural and p.substance not in ("neurolytic", "chemotherapy"))
 
-    @property
+    @cached_property
+    def lcd_effective(self) -> dt.date | None:
+        """Effective date of the contractor's ESI LCD, when the encounter names one."""
+        return contractor_lcd_effective(self)
+
+    @cached_property
     def esi_region_families(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(rf for p in self.esi_procedures for rf in p.region_families))
 
@@ -191,8 +219,11 @@ class Encounter:
 
         def plain(value: Any) -> Any:
             if dataclasses.is_dataclass(value) and not isinstance(value, type):
-                return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                        if not (f.name == "reason" and not getattr(value, f.name))}
+                return {
+                    f.name: plain(getattr(value, f.name))
+                    for f in dataclasses.fields(value)
+                    if not (f.name == "reason" and not getattr(value, f.name))
+                }
             if isinstance(value, tuple | list):
                 return [plain(v) for v in value]
             if isinstance(value, dt.date):
@@ -275,7 +306,9 @@ class _Collector:
             catalogue.lookup(text)
             return text
         except EsiError as exc:
-            self.errors.append(exc if isinstance(exc, InvalidField) else InvalidField(path, "a code in the catalogue", value))
+            self.errors.append(
+                exc if isinstance(exc, InvalidField) else InvalidField(path, "a code in the catalogue", value)
+            )
             return ""
 
     def modifiers(self, value: object, path: str) -> tuple[str, ...]:
@@ -321,14 +354,23 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
     side = c.choice(d, "side", path + ".", SIDES, default_side)
     guidance = c.choice(d, "guidance", path + ".", GUIDANCE, "fluoroscopy")
     if approach in ("transforaminal", "facet", "si_joint") and guidance == "none":
-        c.add(f"{path}.guidance", f"fluoroscopy, ct or ultrasound: a {approach} injection is always image guided", guidance)
+        c.add(
+            f"{path}.guidance",
+            f"fluoroscopy, ct or ultrasound: a {approach} injection is always image guided",
+            guidance,
+        )
     if approach in ("facet", "si_joint") and guidance == "ultrasound":
-        c.add(f"{path}.guidance", f"fluoroscopy or ct (ultrasound-guided {approach} injections are outside this reference)",
-              guidance)
+        c.add(
+            f"{path}.guidance",
+            f"fluoroscopy or ct (ultrasound-guided {approach} injections are outside this reference)",
+            guidance,
+        )
     if side == "midline" and approach not in ("interlaminar", "caudal"):
         c.add(f"{path}.side", f"left, right or bilateral for a {approach} injection", side)
     return Procedure(
-        approach=approach, levels=tuple(levels), side=side,
+        approach=approach,
+        levels=tuple(levels),
+        side=side,
         guidance=guidance,
         contrast=c.choice(d, "contrast", path + ".", CONTRAST, "used"),
         catheter=c.choice(d, "catheter", path + ".", CATHETER, "none"),
@@ -392,13 +434,20 @@ def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
     c.unknown_keys(d, {"code", "modifiers", "units", "diagnoses", "reason"}, path + ".")
     code = c.code(d.get("code"), f"{path}.code")
     units = c.integer(d, "units", path + ".", 1, 9999, 1)
-    diagnoses = tuple(c.diagnosis(x, f"{path}.diagnoses[{i}]") for i, x in enumerate(c.items(d, "diagnoses", path + ".")))
+    diagnoses = tuple(
+        c.diagnosis(x, f"{path}.diagnoses[{i}]") for i, x in enumerate(c.items(d, "diagnoses", path + "."))
+    )
     reason = d.get("reason", "")
     if not isinstance(reason, str):
         c.add(f"{path}.reason", "text", reason)
         reason = ""
-    return ClaimLine(code=code, modifiers=c.modifiers(d.get("modifiers"), f"{path}.modifiers"), units=units or 1,
-                     diagnoses=diagnoses, reason=reason[:500])
+    return ClaimLine(
+        code=code,
+        modifiers=c.modifiers(d.get("modifiers"), f"{path}.modifiers"),
+        units=units or 1,
+        diagnoses=diagnoses,
+        reason=reason[:500],
+    )
 
 
 def parse_encounter(data: object) -> Encounter:
@@ -419,8 +468,11 @@ def parse_encounter(data: object) -> Encounter:
     if contractor is not None and contractor not in CONTRACTOR_LCDS:
         c.add("contractor", "an LCD id: " + ", ".join(CONTRACTOR_LCDS), contractor)
         contractor = None
-    procedures = tuple(p for i, x in enumerate(c.items(data, "procedures", "", required=True))
-                       if (p := _procedure(c, x, f"procedures[{i}]")) is not None)
+    procedures = tuple(
+        p
+        for i, x in enumerate(c.items(data, "procedures", "", required=True))
+        if (p := _procedure(c, x, f"procedures[{i}]")) is not None
+    )
     diagnoses = tuple(c.diagnosis(x, f"diagnoses[{i}]") for i, x in enumerate(c.items(data, "diagnoses", "")))
     drugs = tuple(g for i, x in enumerate(c.items(data, "drugs", "")) if (g := _drug(c, x, f"drugs[{i}]")) is not None)
     documentation = _documentation(c, data.get("documentation"), "documentation")
@@ -443,14 +495,21 @@ def parse_encounter(data: object) -> Encounter:
             continue
         path = f"other_services[{i}]"
         c.unknown_keys(d, {"code", "modifiers", "units", "separately_identifiable"}, path + ".")
-        others.append(OtherService(code=c.code(d.get("code"), f"{path}.code"),
-                                   modifiers=c.modifiers(d.get("modifiers"), f"{path}.modifiers"),
-                                   units=c.integer(d, "units", path + ".", 1, 99, 1) or 1,
-                                   separately_identifiable=c.boolean(d, "separately_identifiable", path + ".")))
+        others.append(
+            OtherService(
+                code=c.code(d.get("code"), f"{path}.code"),
+                modifiers=c.modifiers(d.get("modifiers"), f"{path}.modifiers"),
+                units=c.integer(d, "units", path + ".", 1, 99, 1) or 1,
+                separately_identifiable=c.boolean(d, "separately_identifiable", path + "."),
+            )
+        )
     claim = None
     if data.get("claim") is not None:
-        claim = tuple(line for i, x in enumerate(c.items(data, "claim", ""))
-                      if (line := _claim_line(c, x, f"claim[{i}]")) is not None)
+        claim = tuple(
+            line
+            for i, x in enumerate(c.items(data, "claim", ""))
+            if (line := _claim_line(c, x, f"claim[{i}]")) is not None
+        )
     for key in ("id", "title"):
         if not isinstance(data.get(key, ""), str):
             c.add(key, "text", data.get(key))
@@ -459,9 +518,20 @@ def parse_encounter(data: object) -> Encounter:
         raise InvalidEncounter(c.errors)
     assert day is not None
     return Encounter(
-        date_of_service=day, place_of_service=str(pos), procedures=procedures, payer=payer, contractor=contractor,
-        abn_on_file=abn, diagnoses=diagnoses, drugs=drugs, documentation=documentation, prior_sessions=tuple(prior),
-        other_services=tuple(others), claim=claim, id=str(data.get("id", "")), title=str(data.get("title", "")),
+        date_of_service=day,
+        place_of_service=str(pos),
+        procedures=procedures,
+        payer=payer,
+        contractor=contractor,
+        abn_on_file=abn,
+        diagnoses=diagnoses,
+        drugs=drugs,
+        documentation=documentation,
+        prior_sessions=tuple(prior),
+        other_services=tuple(others),
+        claim=claim,
+        id=str(data.get("id", "")),
+        title=str(data.get("title", "")),
     )
 
 
@@ -488,9 +558,16 @@ def _enum(options: tuple[str, ...], description: str) -> dict[str, Any]:
 
 def encounter_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts."""
-    level = {"type": "string", "pattern": r"^(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5])-(C[2-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5]|CO1?)$",
-             "description": "interspace, top segment first: C6-C7, T12-L1, L5-S1"}
-    code = {"type": "string", "pattern": catalogue.CODE_PATTERN.pattern, "description": "CPT/HCPCS code in the catalogue"}
+    level = {
+        "type": "string",
+        "pattern": r"^(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5])-(C[2-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5]|CO1?)$",
+        "description": "interspace, top segment first: C6-C7, T12-L1, L5-S1",
+    }
+    code = {
+        "type": "string",
+        "pattern": catalogue.CODE_PATTERN.pattern,
+        "description": "CPT/HCPCS code in the catalogue",
+    }
     modifiers = {"type": "array", "maxItems": 4, "items": {"type": "string", "pattern": "^[0-9A-Z]{2}$"}}
     icd = {"type": "string", "pattern": ICD10_PATTERN.pattern, "description": "ICD-10-CM code"}
     date = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -510,43 +587,93 @@ def encounter_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["date_of_service", "place_of_service", "procedures"],
         "properties": {
-            "id": {"type": "string"}, "title": {"type": "string"}, "notes": {"type": "string"},
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "notes": {"type": "string"},
             "expected": {"type": "object", "description": "documented result of check() for this example"},
             "date_of_service": date,
             "place_of_service": _enum(tuple(PLACES_OF_SERVICE), "CMS place-of-service code"),
             "payer": _enum(PAYERS, "payer (the rules encode Medicare policy)"),
             "contractor": _enum(tuple(CONTRACTOR_LCDS), "the Medicare contractor's ESI LCD id"),
             "abn_on_file": {"type": "boolean", "description": "an Advance Beneficiary Notice was signed"},
-            "procedures": {"type": "array", "maxItems": MAX_LIST, "items": {
-                "type": "object", "additionalProperties": False, "required": ["approach"],
-                "properties": {
-                    "approach": _enum(APPROACHES, "how the needle reached the target"),
-                    "levels": {"type": "array", "maxItems": MAX_LIST, "items": level, "uniqueItems": True},
-                    "side": _enum(SIDES, "midline for interlaminar/caudal"),
-                    "guidance": _enum(GUIDANCE, "imaging guidance used"),
-                    "contrast": _enum(CONTRAST, "contrast injected to confirm spread"),
-                    "catheter": _enum(CATHETER, "none, placed and removed the same day, or left indwelling"),
-                    "substance": _enum(SUBSTANCES, "what was injected"),
-                    "purpose": _enum(PURPOSES, "why it was injected"),
-                }}},
+            "procedures": {
+                "type": "array",
+                "maxItems": MAX_LIST,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["approach"],
+                    "properties": {
+                        "approach": _enum(APPROACHES, "how the needle reached the target"),
+                        "levels": {"type": "array", "maxItems": MAX_LIST, "items": level, "uniqueItems": True},
+                        "side": _enum(SIDES, "midline for interlaminar/caudal"),
+                        "guidance": _enum(GUIDANCE, "imaging guidance used"),
+                        "contrast": _enum(CONTRAST, "contrast injected to confirm spread"),
+                        "catheter": _enum(CATHETER, "none, placed and removed the same day, or left indwelling"),
+                        "substance": _enum(SUBSTANCES, "what was injected"),
+                        "purpose": _enum(PURPOSES, "why it was injected"),
+                    },
+                },
+            },
             "diagnoses": {"type": "array", "maxItems": MAX_LIST, "items": icd},
-            "drugs": {"type": "array", "maxItems": MAX_LIST, "items": {
-                "type": "object", "additionalProperties": False, "required": ["drug", "dose"],
-                "properties": {"drug": _enum(tuple(DRUGS), "drug given"),
-                               "dose": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
-                               "unit": _enum(("mg", "mL"), "unit of the dose")}}},
+            "drugs": {
+                "type": "array",
+                "maxItems": MAX_LIST,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["drug", "dose"],
+                    "properties": {
+                        "drug": _enum(tuple(DRUGS), "drug given"),
+                        "dose": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+                        "unit": _enum(("mg", "mL"), "unit of the dose"),
+                    },
+                },
+            },
             "documentation": {"type": "object", "additionalProperties": False, "properties": doc_props},
-            "prior_sessions": {"type": "array", "maxItems": MAX_LIST, "items": {
-                "type": "object", "additionalProperties": False, "required": ["date", "region_family"],
-                "properties": {"date": date, "region_family": _enum(REGION_FAMILIES, "region family of that session")}}},
-            "other_services": {"type": "array", "maxItems": MAX_LIST, "items": {
-                "type": "object", "additionalProperties": False, "required": ["code"],
-                "properties": {"code": code, "modifiers": modifiers, "units": {"type": "integer", "minimum": 1, "maximum": 99},
-                               "separately_identifiable": {"type": "boolean"}}}},
-            "claim": {"type": "array", "maxItems": MAX_LIST, "items": {
-                "type": "object", "additionalProperties": False, "required": ["code"],
-                "properties": {"code": code, "modifiers": modifiers,
-                               "units": {"type": "integer", "minimum": 1, "maximum": 9999},
-                               "diagnoses": {"type": "array", "items": icd}, "reason": {"type": "string"}}}},
+            "prior_sessions": {
+                "type": "array",
+                "maxItems": MAX_LIST,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["date", "region_family"],
+                    "properties": {
+                        "date": date,
+                        "region_family": _enum(REGION_FAMILIES, "region family of that session"),
+                    },
+                },
+            },
+            "other_services": {
+                "type": "array",
+                "maxItems": MAX_LIST,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["code"],
+                    "properties": {
+                        "code": code,
+                        "modifiers": modifiers,
+                        "units": {"type": "integer", "minimum": 1, "maximum": 99},
+                        "separately_identifiable": {"type": "boolean"},
+                    },
+                },
+            },
+            "claim": {
+                "type": "array",
+                "maxItems": MAX_LIST,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["code"],
+                    "properties": {
+                        "code": code,
+                        "modifiers": modifiers,
+                        "units": {"type": "integer", "minimum": 1, "maximum": 9999},
+                        "diagnoses": {"type": "array", "items": icd},
+                        "reason": {"type": "string"},
+                    },
+                },
+            },
         },
     }

@@ -45,8 +45,11 @@ class SuggestedClaim:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"lines": [line.to_dict() for line in self.lines],
-                "not_billable": [n.to_dict() for n in self.not_billable], "notes": list(self.notes)}
+        return {
+            "lines": [line.to_dict() for line in self.lines],
+            "not_billable": [n.to_dict() for n in self.not_billable],
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -74,16 +77,23 @@ class Report:
         return tuple(dict.fromkeys(f.rule_id for f in self.findings if severity in (None, f.severity)))
 
     def to_dict(self) -> dict[str, object]:
-        return {"id": self.encounter.id, "date_of_service": self.encounter.date_of_service.isoformat(),
-                "as_of": str(self.as_of), "claim_checked": "billed" if self.billed else "suggested",
-                "lines": [line.to_dict() for line in self.lines], "clean": self.is_clean,
-                "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
-                "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings]}
+        return {
+            "id": self.encounter.id,
+            "date_of_service": self.encounter.date_of_service.isoformat(),
+            "as_of": str(self.as_of),
+            "claim_checked": "billed" if self.billed else "suggested",
+            "lines": [line.to_dict() for line in self.lines],
+            "clean": self.is_clean,
+            "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
+            "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings],
+        }
 
     def text(self) -> str:
         """A readable report for terminals and notebooks."""
-        head = (f"Encounter {self.encounter.id or ''} - date of service {self.encounter.date_of_service.isoformat()}"
-                f" - {'billed' if self.billed else 'suggested'} claim:").replace("  ", " ")
+        head = (
+            f"Encounter {self.encounter.id or ''} - date of service {self.encounter.date_of_service.isoformat()}"
+            f" - {'billed' if self.billed else 'suggested'} claim:"
+        ).replace("  ", " ")
         out = [head] + [f"  {n}. {line}" for n, line in enumerate(self.lines, 1)]
         if not self.findings:
             out.append("No findings: the claim is clean.")
@@ -109,15 +119,18 @@ def _as_encounter(encounter: object) -> Encounter:
     raise InvalidField("encounter", "an Encounter or a dict as in the encounter JSON Schema", encounter)
 
 
+_ALL_RULES = all_rules()
+
+
 def _run(ctx: Context, rules: object = None) -> list[Finding]:
     findings: list[Finding] = []
-    for r in all_rules() if rules is None else rules:
+    for r in _ALL_RULES if rules is None else rules:
         if r.applies(ctx):
             findings.extend(r.run(ctx))
     return findings
 
 
-_COVERAGE_RULES = tuple(r for r in all_rules() if r.coverage)
+_COVERAGE_RULES = tuple(r for r in _ALL_RULES if r.coverage)
 
 
 def suggest_claim(encounter: object) -> SuggestedClaim:
@@ -127,14 +140,26 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
     ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
     denied = {i - 1 for f in _run(ctx, _COVERAGE_RULES) if f.severity == "error" for i in f.lines}
     modifier = "GA" if enc.abn_on_file else "GZ"
-    lines = tuple(replace(line, modifiers=(*line.modifiers, modifier),
-                          reason=line.reason + f"; expected to be denied under the LCD: {modifier}")
-                  if i in denied else line for i, line in enumerate(derivation.lines))
+    lines = tuple(
+        replace(
+            line,
+            modifiers=(*line.modifiers, modifier),
+            reason=line.reason + f"; expected to be denied under the LCD: {modifier}",
+        )
+        if i in denied
+        else line
+        for i, line in enumerate(derivation.lines)
+    )
     notes = derivation.notes
     if denied:
-        notes += (f"Lines marked {modifier} fail a Medicare coverage rule; "
-                  + ("the ABN on file lets you bill the patient (GA)." if enc.abn_on_file
-                     else "without an ABN the provider is liable (GZ)."),)
+        notes += (
+            f"Lines marked {modifier} fail a Medicare coverage rule; "
+            + (
+                "the ABN on file lets you bill the patient (GA)."
+                if enc.abn_on_file
+                else "without an ABN the provider is liable (GZ)."
+            ),
+        )
     return SuggestedClaim(lines, derivation.not_billable, notes)
 
 

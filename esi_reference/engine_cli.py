@@ -71,8 +71,17 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    rows = [{"id": r.id, "family": r.family, "severity": r.severity, "effective": r.effective_text,
-             "sources": list(r.sources), "title": r.title} for r in all_rules()]
+    rows = [
+        {
+            "id": r.id,
+            "family": r.family,
+            "severity": r.severity,
+            "effective": r.effective_text,
+            "sources": list(r.sources),
+            "title": r.title,
+        }
+        for r in all_rules()
+    ]
     print(render(rows, args.format))
     return 0
 

@@ -64,25 +64,40 @@ class MueValue:
 def ptp_edits() -> tuple[PtpEdit, ...]:
     """The shipped PTP edits (Q3 2024)."""
     return tuple(
-        PtpEdit(r["column1"], r["column2"], optional_date(r["deletion_date"]), r["modifier_indicator"], r["rationale"],
-                split_ids(r["sources"]))
+        PtpEdit(
+            r["column1"],
+            r["column2"],
+            optional_date(r["deletion_date"]),
+            r["modifier_indicator"],
+            r["rationale"],
+            split_ids(r["sources"]),
+        )
         for r in read_rows("ptp_edits.csv")
     )
 
 
-@cache
+_INDEXES: dict[int, tuple[tuple[PtpEdit, ...], dict[frozenset[str], tuple[PtpEdit, ...]]]] = {}
+
+
 def _index(edits: tuple[PtpEdit, ...]) -> dict[frozenset[str], tuple[PtpEdit, ...]]:
+    """Pair index of an edit table, built once per table object."""
+    known = _INDEXES.get(id(edits))
+    if known is not None and known[0] is edits:
+        return known[1]
     out: dict[frozenset[str], list[PtpEdit]] = {}
     for e in edits:
         out.setdefault(frozenset((e.column1, e.column2)), []).append(e)
-    return {k: tuple(v) for k, v in out.items()}
+    index = {k: tuple(v) for k, v in out.items()}
+    _INDEXES[id(edits)] = (edits, index)
+    return index
 
 
-def edits_between(code_a: str, code_b: str, as_of: object = None,
-                  edits: tuple[PtpEdit, ...] | None = None) -> tuple[PtpEdit, ...]:
+def edits_between(
+    code_a: str, code_b: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None
+) -> tuple[PtpEdit, ...]:
     """Edits pairing the two codes (either column order), active on ``as_of`` when given."""
-    found = _index(edits or ptp_edits()).get(frozenset((code_a, code_b)), ())
-    if as_of is not None:
+    found = _index(edits if edits is not None else ptp_edits()).get(frozenset((code_a, code_b)), ())
+    if found and as_of is not None:
         day = parse_date(as_of, "as_of")
         found = tuple(e for e in found if e.active_on(day))
     return found
@@ -91,7 +106,9 @@ def edits_between(code_a: str, code_b: str, as_of: object = None,
 def edits_for(code: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None) -> tuple[PtpEdit, ...]:
     """Every edit in which ``code`` is column 1 or column 2."""
     day = parse_date(as_of, "as_of") if as_of is not None else None
-    return tuple(e for e in (edits or ptp_edits()) if code in (e.column1, e.column2) and (day is None or e.active_on(day)))
+    return tuple(
+        e for e in (edits or ptp_edits()) if code in (e.column1, e.column2) and (day is None or e.active_on(day))
+    )
 
 
 def _read_table(path: str | Path) -> list[list[str]]:
@@ -122,8 +139,16 @@ def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
             raise InvalidField(f"row {number}: deletion date", "YYYYMMDD or *", deletion) from exc
         if cells[5] not in ("0", "1", "9"):
             raise InvalidField(f"row {number}: modifier indicator", "0, 1 or 9", cells[5])
-        edits.append(PtpEdit(cells[0].upper(), cells[1].upper(), deleted, cells[5], cells[6] if len(cells) > 6 else "",
-                             (f"user file {Path(path).name}",)))
+        edits.append(
+            PtpEdit(
+                cells[0].upper(),
+                cells[1].upper(),
+                deleted,
+                cells[5],
+                cells[6] if len(cells) > 6 else "",
+                (f"user file {Path(path).name}",),
+            )
+        )
     if not edits:
         raise EsiError(f"{path}: no PTP edit rows found (expected CMS columns Column 1, Column 2, ...)", "path")
     return tuple(edits)

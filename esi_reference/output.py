@@ -36,8 +36,10 @@ def table(rows: list[dict[str, object]], max_width: int | None = None) -> str:
     total = max_width or shutil.get_terminal_size((120, 20)).columns
     while sum(widths) + 2 * (len(cols) - 1) > total and max(widths) > 20:
         widths[widths.index(max(widths))] -= 1
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for row in cells:
         wrapped = [textwrap.wrap(v, w) or [""] for v, w in zip(row, widths, strict=True)]
         for k in range(max(len(x) for x in wrapped)):

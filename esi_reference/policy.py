@@ -60,13 +60,24 @@ LATERALITY_MODIFIERS = frozenset({"RT", "LT"})
 #: Places of service where the facility bills drugs and imaging technical components (secondary, S32/S77).
 FACILITY_PLACES_OF_SERVICE = frozenset({"19", "21", "22", "23", "24"})
 PLACES_OF_SERVICE = {
-    "11": "office", "19": "off-campus hospital outpatient", "21": "inpatient hospital", "22": "on-campus hospital outpatient",
-    "23": "emergency room", "24": "ambulatory surgical center", "49": "independent clinic", "62": "comprehensive outpatient rehabilitation",
+    "11": "office",
+    "19": "off-campus hospital outpatient",
+    "21": "inpatient hospital",
+    "22": "on-campus hospital outpatient",
+    "23": "emergency room",
+    "24": "ambulatory surgical center",
+    "49": "independent clinic",
+    "62": "comprehensive outpatient rehabilitation",
 }
 
 LEVEL_PATTERN = re.compile(r"^(C[1-7]|T(?:[1-9]|1[0-2])|L[1-5]|S[1-5])-(C[2-7]|T(?:[1-9]|1[0-2])|L[1-5]|S[1-5]|CO1?)$")
-_ORDER = [f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + [
-    f"S{i}" for i in range(1, 6)] + ["CO", "CO1"]
+_ORDER = (
+    [f"C{i}" for i in range(1, 8)]
+    + [f"T{i}" for i in range(1, 13)]
+    + [f"L{i}" for i in range(1, 6)]
+    + [f"S{i}" for i in range(1, 6)]
+    + ["CO", "CO1"]
+)
 
 
 def window_start(day: dt.date) -> dt.date:

@@ -42,9 +42,15 @@ def _load() -> dict[str, Source]:
     table = {}
     for r in read_rows("sources.csv"):
         table[r["id"]] = Source(
-            id=r["id"], title=r["title"], publisher=r["publisher"], url=r["url"], document_id=r["document_id"],
-            effective_date=optional_date(r["effective_date"]), date_read=dt.date.fromisoformat(r["date_read"]),
-            confidence=r["confidence"], note=r["note"],
+            id=r["id"],
+            title=r["title"],
+            publisher=r["publisher"],
+            url=r["url"],
+            document_id=r["document_id"],
+            effective_date=optional_date(r["effective_date"]),
+            date_read=dt.date.fromisoformat(r["date_read"]),
+            confidence=r["confidence"],
+            note=r["note"],
         )
     return table
 
@@ -70,7 +76,9 @@ def cite(source_ids: tuple[str, ...]) -> str:
     >>> cite(("LCD-L39240", "SUM-L33906"))
     'L39240; SUM-L33906'
     """
+
     def one(sid: str) -> str:
         src = _SOURCES.get(sid)
         return src.document_id if src and src.confidence == "primary" and src.document_id else sid
+
     return "; ".join(one(s) for s in source_ids)

@@ -8,17 +8,32 @@ from typing import Any
 from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check
 
-FULL_DOC = dict(history_and_exam=True, indication_documented=True, pain_weeks=10, conservative_care_weeks=8,
-                concordant_imaging=True, baseline_scale=True, procedure_report=True, image_views=2,
-                signed_and_dated=True, codes_supported=True)
+FULL_DOC = dict(
+    history_and_exam=True,
+    indication_documented=True,
+    pain_weeks=10,
+    conservative_care_weeks=8,
+    concordant_imaging=True,
+    baseline_scale=True,
+    procedure_report=True,
+    image_views=2,
+    signed_and_dated=True,
+    codes_supported=True,
+)
 
 
 def base_encounter(**overrides: Any) -> dict[str, Any]:
     """A clean lumbar interlaminar ESI in a hospital outpatient department, correctly billed."""
     data: dict[str, Any] = {
-        "date_of_service": "2025-06-02", "place_of_service": "22", "payer": "medicare",
-        "procedures": [{"approach": "interlaminar", "levels": ["L4-L5"], "guidance": "fluoroscopy", "contrast": "used"}],
-        "diagnoses": ["M54.16"], "documentation": dict(FULL_DOC), "claim": [{"code": "62323"}],
+        "date_of_service": "2025-06-02",
+        "place_of_service": "22",
+        "payer": "medicare",
+        "procedures": [
+            {"approach": "interlaminar", "levels": ["L4-L5"], "guidance": "fluoroscopy", "contrast": "used"}
+        ],
+        "diagnoses": ["M54.16"],
+        "documentation": dict(FULL_DOC),
+        "claim": [{"code": "62323"}],
     }
     data.update(copy.deepcopy(overrides))
     return data

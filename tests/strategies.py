@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from esi_reference.encounter import CATHETER, CONTRAST, DRUGS, PURPOSES, SUBSTAN
 from esi_reference.policy import PLACES_OF_SERVICE
 
 SEGMENTS = [f"C{i}" for i in range(2, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + ["S1"]
-LEVELS = [f"{a}-{b}" for a, b in zip(SEGMENTS, SEGMENTS[1:], strict=False)]
+LEVELS = [f"{a}-{b}" for a, b in itertools.pairwise(SEGMENTS)]
 SPINE_LEVELS = LEVELS[4:]  # from C6-C7 down
 
 
@@ -22,11 +23,14 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
     if approach in ("interlaminar", "transforaminal", "facet"):
         start = draw(st.integers(0, len(SPINE_LEVELS) - 1))
         count = draw(st.integers(1, 3))
-        proc["levels"] = SPINE_LEVELS[start:start + count]
+        proc["levels"] = SPINE_LEVELS[start : start + count]
     if approach in ("transforaminal", "facet", "si_joint"):
         proc["side"] = draw(st.sampled_from(["left", "right", "bilateral"]))
-    guidance = ["fluoroscopy", "ct"] + (["ultrasound"] if approach == "transforaminal" else []) + (
-        ["none", "ultrasound"] if approach in ("interlaminar", "caudal") else [])
+    guidance = (
+        ["fluoroscopy", "ct"]
+        + (["ultrasound"] if approach == "transforaminal" else [])
+        + (["none", "ultrasound"] if approach in ("interlaminar", "caudal") else [])
+    )
     proc["guidance"] = draw(st.sampled_from(guidance))
     proc["contrast"] = draw(st.sampled_from(CONTRAST))
     if approach in ("interlaminar", "caudal"):
@@ -50,23 +54,44 @@ def encounters(draw: st.DrawFn) -> dict[str, Any]:
         "payer": draw(st.sampled_from(["medicare", "medicare", "other"])),
         "abn_on_file": draw(st.booleans()),
         "procedures": draw(st.lists(procedures(), min_size=1, max_size=3)),
-        "diagnoses": draw(st.lists(st.sampled_from(["M54.16", "M54.12", "M54.50", "M48.062", "G89.18", "B02.29",
-                                                     "M47.816", "Z00.00"]), max_size=3, unique=True)),
+        "diagnoses": draw(
+            st.lists(
+                st.sampled_from(["M54.16", "M54.12", "M54.50", "M48.062", "G89.18", "B02.29", "M47.816", "Z00.00"]),
+                max_size=3,
+                unique=True,
+            )
+        ),
         "drugs": [{"drug": d, "dose": draw(st.integers(1, 120)), "unit": DRUGS[d]["dose_unit"]} for d in drugs],
         "documentation": {
-            "history_and_exam": draw(st.booleans()), "signed_and_dated": draw(st.booleans()),
+            "history_and_exam": draw(st.booleans()),
+            "signed_and_dated": draw(st.booleans()),
             "pain_weeks": draw(st.none() | st.integers(0, 60)),
             "conservative_care_weeks": draw(st.none() | st.integers(0, 60)),
             "image_views": draw(st.none() | st.integers(0, 4)),
             "prior_relief_percent": draw(st.none() | st.integers(0, 100)),
             "sedation_justified": draw(st.booleans()),
         },
-        "prior_sessions": [{"date": d.isoformat(), "region_family": draw(st.sampled_from(["cervical_thoracic",
-                                                                                          "lumbar_sacral"]))}
-                           for d in prior],
-        "other_services": draw(st.lists(st.sampled_from([
-            {"code": "99213"}, {"code": "99214", "separately_identifiable": True}, {"code": "77003"},
-            {"code": "99152"}, {"code": "J2001"}, {"code": "20552"}, {"code": "96372"}]), max_size=2, unique_by=str)),
+        "prior_sessions": [
+            {"date": d.isoformat(), "region_family": draw(st.sampled_from(["cervical_thoracic", "lumbar_sacral"]))}
+            for d in prior
+        ],
+        "other_services": draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        {"code": "99213"},
+                        {"code": "99214", "separately_identifiable": True},
+                        {"code": "77003"},
+                        {"code": "99152"},
+                        {"code": "J2001"},
+                        {"code": "20552"},
+                        {"code": "96372"},
+                    ]
+                ),
+                max_size=2,
+                unique_by=str,
+            )
+        ),
     }
     if draw(st.booleans()):
         data["contractor"] = draw(st.sampled_from(["L38994", "L39240", "L33906"]))
@@ -74,7 +99,11 @@ def encounters(draw: st.DrawFn) -> dict[str, Any]:
 
 
 JUNK = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=30)
     | st.sampled_from(["", "62321x", "🦴", "L5-S1", "2025-02-30", "-1", "9" * 40, "<script>alert(1)</script>"]),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,

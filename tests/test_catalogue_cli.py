@@ -21,8 +21,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_lookup_62321(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "lookup", "62321")
     assert rc == 0
-    for text in ("cervical/thoracic", "interlaminar", "fluoroscopy or CT guidance included", "not bilateral",
-                 "one level per session", "Sources", "CMS-RVU-2024-07"):
+    for text in (
+        "cervical/thoracic",
+        "interlaminar",
+        "fluoroscopy or CT guidance included",
+        "not bilateral",
+        "one level per session",
+        "Sources",
+        "CMS-RVU-2024-07",
+    ):
         assert text in out
 
 
@@ -49,8 +56,19 @@ def test_suggestions_for_prefix() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
-@pytest.mark.parametrize("cmd", [["codes"], ["codes", "--family", "esi"], ["codes", "--as-of", "2020-06-01"],
-                                 ["docs"], ["sources"], ["search", "caudal"], ["rules"], ["lookup", "J1010"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        ["codes"],
+        ["codes", "--family", "esi"],
+        ["codes", "--as-of", "2020-06-01"],
+        ["docs"],
+        ["sources"],
+        ["search", "caudal"],
+        ["rules"],
+        ["lookup", "J1010"],
+    ],
+)
 def test_commands_and_formats(capsys: pytest.CaptureFixture[str], cmd: list[str], fmt: str) -> None:
     rc, out, err = run(capsys, *cmd, "--format", fmt)
     assert rc == 0 and out.strip() and not err
@@ -58,11 +76,24 @@ def test_commands_and_formats(capsys: pytest.CaptureFixture[str], cmd: list[str]
         json.loads(out)
 
 
-@pytest.mark.parametrize("args", [["lookup"], ["lookup", ""], ["lookup", "62321x"], ["codes", "--as-of", "2025-13-01"],
-                                  ["codes", "--family", "nope"], ["codes", "--kind", "x"], ["search", ""],
-                                  ["check", "/nonexistent.json"], ["suggest", "/"], ["nonsense"], []])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lookup"],
+        ["lookup", ""],
+        ["lookup", "62321x"],
+        ["codes", "--as-of", "2025-13-01"],
+        ["codes", "--family", "nope"],
+        ["codes", "--kind", "x"],
+        ["search", ""],
+        ["check", "/nonexistent.json"],
+        ["suggest", "/"],
+        ["nonsense"],
+        [],
+    ],
+)
 def test_bad_input_one_line(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
-    rc, out, err = run(capsys, *args)
+    rc, _out, err = run(capsys, *args)
     assert rc == 2 and err.strip() and err.count("\n") == 1 and "Traceback" not in err
 
 
@@ -83,7 +114,9 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_console_script_entry_point() -> None:
-    proc = subprocess.run([sys.executable, "-m", "esi_reference.cli", "lookup", "99999"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "esi_reference.cli", "lookup", "99999"], capture_output=True, text=True
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 

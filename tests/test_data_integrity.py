@@ -24,8 +24,9 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(DATA.joinpath(name).read_text(encoding="utf-8").splitlines()))
 
 
-@pytest.mark.parametrize("name", ["codes.csv", "documentation.csv", "ptp_edits.csv", "contractors.csv", "drugs.csv",
-                                  "diagnoses.csv"])
+@pytest.mark.parametrize(
+    "name", ["codes.csv", "documentation.csv", "ptp_edits.csv", "contractors.csv", "drugs.csv", "diagnoses.csv"]
+)
 def test_every_row_cites_known_sources(name: str) -> None:
     for row in _rows(name):
         cited = row["sources"].split()
@@ -62,12 +63,59 @@ def test_addons_have_existing_primaries() -> None:
                 assert not lookup(p).is_addon
 
 
-@pytest.mark.parametrize("code", ["62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327", "64479",
-                                  "64480", "64483", "64484", "0228T", "0229T", "0230T", "0231T", "77003", "77012",
-                                  "76942", "64490", "64491", "64492", "64493", "64494", "64495", "27096", "G0259",
-                                  "G0260", "62280", "62281", "62282", "96450", "96542", "99151", "99152", "99153",
-                                  "99155", "99156", "99157", "62310", "62311", "62318", "62319", "72275", "J1010",
-                                  "J1020", "J1030", "J1040"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "62320",
+        "62321",
+        "62322",
+        "62323",
+        "62324",
+        "62325",
+        "62326",
+        "62327",
+        "64479",
+        "64480",
+        "64483",
+        "64484",
+        "0228T",
+        "0229T",
+        "0230T",
+        "0231T",
+        "77003",
+        "77012",
+        "76942",
+        "64490",
+        "64491",
+        "64492",
+        "64493",
+        "64494",
+        "64495",
+        "27096",
+        "G0259",
+        "G0260",
+        "62280",
+        "62281",
+        "62282",
+        "96450",
+        "96542",
+        "99151",
+        "99152",
+        "99153",
+        "99155",
+        "99156",
+        "99157",
+        "62310",
+        "62311",
+        "62318",
+        "62319",
+        "72275",
+        "J1010",
+        "J1020",
+        "J1030",
+        "J1040",
+    ],
+)
 def test_guide_and_issue_codes_present(code: str) -> None:
     assert lookup(code).code == code
 

@@ -11,11 +11,23 @@ from esi_reference import lookup
 from esi_reference.policy import window_start
 
 
-@pytest.mark.parametrize(("code", "last_valid"), [
-    ("62310", "2016-12-31"), ("62311", "2016-12-31"), ("62318", "2016-12-31"), ("62319", "2016-12-31"),
-    ("0228T", "2020-12-31"), ("0229T", "2020-12-31"), ("0230T", "2020-12-31"), ("0231T", "2020-12-31"),
-    ("72275", "2021-12-31"), ("J1020", "2024-03-31"), ("J1030", "2024-03-31"), ("J1040", "2024-03-31"),
-])
+@pytest.mark.parametrize(
+    ("code", "last_valid"),
+    [
+        ("62310", "2016-12-31"),
+        ("62311", "2016-12-31"),
+        ("62318", "2016-12-31"),
+        ("62319", "2016-12-31"),
+        ("0228T", "2020-12-31"),
+        ("0229T", "2020-12-31"),
+        ("0230T", "2020-12-31"),
+        ("0231T", "2020-12-31"),
+        ("72275", "2021-12-31"),
+        ("J1020", "2024-03-31"),
+        ("J1030", "2024-03-31"),
+        ("J1040", "2024-03-31"),
+    ],
+)
 def test_deleted_codes(code: str, last_valid: str) -> None:
     day = dt.date.fromisoformat(last_valid)
     row = lookup(code)
@@ -25,7 +37,9 @@ def test_deleted_codes(code: str, last_valid: str) -> None:
     assert row.deleted_on == day + dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize(("code", "first_valid"), [("J1010", "2024-04-01"), ("62321", "2017-01-01"), ("99152", "2017-01-01")])
+@pytest.mark.parametrize(
+    ("code", "first_valid"), [("J1010", "2024-04-01"), ("62321", "2017-01-01"), ("99152", "2017-01-01")]
+)
 def test_new_codes(code: str, first_valid: str) -> None:
     day = dt.date.fromisoformat(first_valid)
     assert not lookup(code).valid_on(day - dt.timedelta(days=1))
@@ -55,14 +69,20 @@ def _sessions(first: str) -> list[dict[str, str]]:
     return [{"date": d, "region_family": "lumbar_sacral"} for d in (first, "2024-09-15", "2024-12-10", "2025-03-05")]
 
 
-@pytest.mark.parametrize(("first_prior", "fires"), [
-    ("2024-06-01", False),  # the day before the same calendar date a year earlier: outside
-    ("2024-06-02", False),  # the same calendar date a year earlier: outside (window starts the day after)
-    ("2024-06-03", True),   # the day after: inside -> fifth session
-])
+@pytest.mark.parametrize(
+    ("first_prior", "fires"),
+    [
+        ("2024-06-01", False),  # the day before the same calendar date a year earlier: outside
+        ("2024-06-02", False),  # the same calendar date a year earlier: outside (window starts the day after)
+        ("2024-06-03", True),  # the day after: inside -> fifth session
+    ],
+)
 def test_rolling_12_month_window(first_prior: str, fires: bool) -> None:
-    data = base_encounter(date_of_service="2025-06-02", prior_sessions=_sessions(first_prior),
-                          documentation=dict(FULL_DOC, prior_relief_percent=75))
+    data = base_encounter(
+        date_of_service="2025-06-02",
+        prior_sessions=_sessions(first_prior),
+        documentation=dict(FULL_DOC, prior_relief_percent=75),
+    )
     assert ("LCD-FREQUENCY" in findings(data)) is fires
 
 
@@ -79,7 +99,10 @@ def test_sessions_are_distinct_dates() -> None:
 
 
 def test_other_region_does_not_count() -> None:
-    prior = [{"date": d, "region_family": "cervical_thoracic"} for d in ("2024-07-01", "2024-09-15", "2024-12-10", "2025-03-05")]
+    prior = [
+        {"date": d, "region_family": "cervical_thoracic"}
+        for d in ("2024-07-01", "2024-09-15", "2024-12-10", "2025-03-05")
+    ]
     assert_no_finding(base_encounter(prior_sessions=prior), "LCD-FREQUENCY")
 
 
@@ -87,8 +110,12 @@ def test_other_region_does_not_count() -> None:
 def test_methylprednisolone_code_switch(day: str, code: str) -> None:
     from esi_reference.engine import suggest_claim
 
-    data = base_encounter(date_of_service=day, place_of_service="11", claim=None,
-                          drugs=[{"drug": "methylprednisolone_acetate", "dose": 80}])
+    data = base_encounter(
+        date_of_service=day,
+        place_of_service="11",
+        claim=None,
+        drugs=[{"drug": "methylprednisolone_acetate", "dose": 80}],
+    )
     data.pop("claim")
     assert code in [line.code for line in suggest_claim(data).lines]
 
@@ -97,8 +124,10 @@ def test_methylprednisolone_code_switch(day: str, code: str) -> None:
 def test_ultrasound_tfesi_code_until_2020(day: str, expected: str | None) -> None:
     from esi_reference.engine import suggest_claim
 
-    data = base_encounter(date_of_service=day, procedures=[
-        {"approach": "transforaminal", "levels": ["L4-L5"], "side": "left", "guidance": "ultrasound"}])
+    data = base_encounter(
+        date_of_service=day,
+        procedures=[{"approach": "transforaminal", "levels": ["L4-L5"], "side": "left", "guidance": "ultrasound"}],
+    )
     data.pop("claim")
     codes = [line.code for line in suggest_claim(data).lines]
     assert codes == ([expected] if expected else [])

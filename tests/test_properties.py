@@ -20,7 +20,7 @@ from esi_reference.catalogue import all_codes
 from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check, suggest_claim
 
-CLAIM_CODES = sorted(c.code for c in all_codes() if not c.is_range) + ["99213", "96413"]
+CLAIM_CODES = [*sorted(c.code for c in all_codes() if not c.is_range), "99213", "96413"]
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -37,10 +37,17 @@ def test_suggested_claim_checks_clean(data: dict[str, Any]) -> None:
 
 
 @FAST
-@given(encounters(), st.lists(st.tuples(st.sampled_from(CLAIM_CODES),
-                                        st.lists(st.sampled_from(["50", "RT", "LT", "59", "XS", "25", "KX", "GZ", "GA"]),
-                                                 max_size=2),
-                                        st.integers(1, 12)), max_size=5))
+@given(
+    encounters(),
+    st.lists(
+        st.tuples(
+            st.sampled_from(CLAIM_CODES),
+            st.lists(st.sampled_from(["50", "RT", "LT", "59", "XS", "25", "KX", "GZ", "GA"]), max_size=2),
+            st.integers(1, 12),
+        ),
+        max_size=5,
+    ),
+)
 def test_check_never_crashes(data: dict[str, Any], claim: list[tuple[str, list[str], int]]) -> None:
     data = dict(data, claim=[{"code": c, "modifiers": m, "units": u} for c, m, u in claim])
     report = check(parse_encounter(data))
@@ -66,8 +73,23 @@ def test_junk_is_rejected_with_a_typed_error(junk: object) -> None:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(encounters(), st.sampled_from(["procedures", "diagnoses", "drugs", "documentation", "prior_sessions",
-                                      "other_services", "claim", "date_of_service", "place_of_service"]), JUNK)
+@given(
+    encounters(),
+    st.sampled_from(
+        [
+            "procedures",
+            "diagnoses",
+            "drugs",
+            "documentation",
+            "prior_sessions",
+            "other_services",
+            "claim",
+            "date_of_service",
+            "place_of_service",
+        ]
+    ),
+    JUNK,
+)
 def test_one_bad_field_is_named(data: dict[str, Any], key: str, junk: object) -> None:
     bad = copy.deepcopy(data)
     bad[key] = junk

@@ -22,90 +22,187 @@ def line(code: str, *mods: str, units: int = 1) -> dict[str, Any]:
 
 TF_L = [proc("transforaminal", ["L4-L5"], side="left")]
 TF_BI = [proc("transforaminal", ["L4-L5"], side="bilateral")]
-PRIOR4 = [{"date": d, "region_family": "lumbar_sacral"} for d in ("2024-06-20", "2024-09-15", "2024-12-10", "2025-03-05")]
+PRIOR4 = [
+    {"date": d, "region_family": "lumbar_sacral"} for d in ("2024-06-20", "2024-09-15", "2024-12-10", "2025-03-05")
+]
 OFFICE_TRI = dict(place_of_service="11", drugs=[{"drug": "triamcinolone_acetonide", "dose": 40}])
 
 # rule id -> (overrides that trigger it, overrides that do not)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "CPT-CODE-VALID": ({"date_of_service": "2017-01-01", "claim": [line("62311")]},
-                       {"date_of_service": "2016-12-31", "claim": [line("62311"), line("77003")],
-                        "other_services": [{"code": "77003"}]}),
-    "CPT-ADDON-PRIMARY": ({"procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")], "claim": [line("64484")]},
-                          {"procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")],
-                           "claim": [line("64483"), line("64484")]}),
-    "CPT-ADDON-OTHER-SIDE": ({"procedures": TF_BI, "claim": [line("64483"), line("64484")]},
-                             {"procedures": TF_BI, "claim": [line("64483", "50")]}),
-    "CPT-LEVEL-UNITS": ({"procedures": [proc("transforaminal", ["L3-L4", "L4-L5"], side="left")],
-                         "claim": [line("64483"), line("64484", units=2)]},
-                        {"procedures": [proc("transforaminal", ["L3-L4", "L4-L5"], side="left")],
-                         "claim": [line("64483"), line("64484")]}),
+    "CPT-CODE-VALID": (
+        {"date_of_service": "2017-01-01", "claim": [line("62311")]},
+        {
+            "date_of_service": "2016-12-31",
+            "claim": [line("62311"), line("77003")],
+            "other_services": [{"code": "77003"}],
+        },
+    ),
+    "CPT-ADDON-PRIMARY": (
+        {"procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")], "claim": [line("64484")]},
+        {
+            "procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")],
+            "claim": [line("64483"), line("64484")],
+        },
+    ),
+    "CPT-ADDON-OTHER-SIDE": (
+        {"procedures": TF_BI, "claim": [line("64483"), line("64484")]},
+        {"procedures": TF_BI, "claim": [line("64483", "50")]},
+    ),
+    "CPT-LEVEL-UNITS": (
+        {
+            "procedures": [proc("transforaminal", ["L3-L4", "L4-L5"], side="left")],
+            "claim": [line("64483"), line("64484", units=2)],
+        },
+        {
+            "procedures": [proc("transforaminal", ["L3-L4", "L4-L5"], side="left")],
+            "claim": [line("64483"), line("64484")],
+        },
+    ),
     "CPT-SESSION-UNITS": ({"claim": [line("62323", units=2)]}, {"claim": [line("62323")]}),
     "CPT-IL-NOT-BILATERAL": ({"claim": [line("62323", "50")]}, {"claim": [line("62323")]}),
-    "CPT-BILATERAL-ONE-LINE": ({"procedures": TF_BI, "claim": [line("64483", "RT"), line("64483", "LT")]},
-                               {"procedures": TF_BI, "claim": [line("64483", "50")]}),
-    "CPT-APPROACH": ({"procedures": [proc("facet", ["L4-L5"], side="left")], "claim": [line("64483")]},
-                     {"procedures": [proc("facet", ["L4-L5"], side="left")], "claim": [line("64493")]}),
-    "CPT-REGION": ({"procedures": [proc("transforaminal", ["T12-L1"], side="left")], "claim": [line("64483")]},
-                   {"procedures": [proc("transforaminal", ["T12-L1"], side="left")], "claim": [line("64479")]}),
+    "CPT-BILATERAL-ONE-LINE": (
+        {"procedures": TF_BI, "claim": [line("64483", "RT"), line("64483", "LT")]},
+        {"procedures": TF_BI, "claim": [line("64483", "50")]},
+    ),
+    "CPT-APPROACH": (
+        {"procedures": [proc("facet", ["L4-L5"], side="left")], "claim": [line("64483")]},
+        {"procedures": [proc("facet", ["L4-L5"], side="left")], "claim": [line("64493")]},
+    ),
+    "CPT-REGION": (
+        {"procedures": [proc("transforaminal", ["T12-L1"], side="left")], "claim": [line("64483")]},
+        {"procedures": [proc("transforaminal", ["T12-L1"], side="left")], "claim": [line("64479")]},
+    ),
     "CPT-IMAGING-CODE": ({"claim": [line("62322")]}, {"claim": [line("62323")]}),
-    "CPT-CATHETER": ({"procedures": [proc("interlaminar", ["L4-L5"], catheter="indwelling")], "claim": [line("62323")]},
-                     {"procedures": [proc("interlaminar", ["L4-L5"], catheter="same_day")], "claim": [line("62323")]}),
-    "CPT-NEUROLYTIC": ({"procedures": [proc("interlaminar", ["L4-L5"], substance="neurolytic")], "claim": [line("62323")]},
-                       {"procedures": [proc("interlaminar", ["L4-L5"], substance="neurolytic")], "claim": [line("62282")]}),
-    "CPT-CHEMOTHERAPY": ({"procedures": [proc("interlaminar", ["L3-L4"], substance="chemotherapy")], "claim": [line("62323")]},
-                         {"procedures": [proc("interlaminar", ["L3-L4"], substance="chemotherapy")], "claim": [line("96450")]}),
+    "CPT-CATHETER": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], catheter="indwelling")], "claim": [line("62323")]},
+        {"procedures": [proc("interlaminar", ["L4-L5"], catheter="same_day")], "claim": [line("62323")]},
+    ),
+    "CPT-NEUROLYTIC": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], substance="neurolytic")], "claim": [line("62323")]},
+        {"procedures": [proc("interlaminar", ["L4-L5"], substance="neurolytic")], "claim": [line("62282")]},
+    ),
+    "CPT-CHEMOTHERAPY": (
+        {"procedures": [proc("interlaminar", ["L3-L4"], substance="chemotherapy")], "claim": [line("62323")]},
+        {"procedures": [proc("interlaminar", ["L3-L4"], substance="chemotherapy")], "claim": [line("96450")]},
+    ),
     "CPT-NOT-PERFORMED": ({"claim": [line("62323"), line("64493")]}, {"claim": [line("62323")]}),
-    "CPT-NOT-BILLED": ({"procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
-                        "claim": [line("62323")]},
-                       {"procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
-                        "claim": [line("62323"), line("64493")]}),
-    "CPT-ULTRASOUND": ({"date_of_service": "2020-12-31", "procedures": [proc("transforaminal", ["L4-L5"], side="left",
-                                                                              guidance="ultrasound")],
-                        "claim": [line("64483")]},
-                       {"date_of_service": "2020-12-31", "procedures": [proc("transforaminal", ["L4-L5"], side="left",
-                                                                              guidance="ultrasound")],
-                        "claim": [line("0230T")]}),
-    "CPT-IMAGING-INCLUDED": ({"claim": [line("62323"), line("77012")], "other_services": [{"code": "77012"}]},
-                             {"claim": [line("62323")], "other_services": [{"code": "77012"}]}),
-    "NCCI-PTP": ({"procedures": [proc("si_joint", side="right"), proc("transforaminal", ["L5-S1"], side="right")],
-                  "claim": [line("27096"), line("64483")]},
-                 {"procedures": [proc("si_joint", side="right"), proc("transforaminal", ["L5-S1"], side="right")],
-                  "claim": [line("27096"), line("64483", "XS")]}),
-    "NCCI-EM-SAME-DAY": ({"claim": [line("62323"), line("99213")], "other_services": [{"code": "99213"}]},
-                         {"claim": [line("62323"), line("99213", "25")],
-                          "other_services": [{"code": "99213", "separately_identifiable": True}]}),
+    "CPT-NOT-BILLED": (
+        {
+            "procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
+            "claim": [line("62323")],
+        },
+        {
+            "procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
+            "claim": [line("62323"), line("64493")],
+        },
+    ),
+    "CPT-ULTRASOUND": (
+        {
+            "date_of_service": "2020-12-31",
+            "procedures": [proc("transforaminal", ["L4-L5"], side="left", guidance="ultrasound")],
+            "claim": [line("64483")],
+        },
+        {
+            "date_of_service": "2020-12-31",
+            "procedures": [proc("transforaminal", ["L4-L5"], side="left", guidance="ultrasound")],
+            "claim": [line("0230T")],
+        },
+    ),
+    "CPT-IMAGING-INCLUDED": (
+        {"claim": [line("62323"), line("77012")], "other_services": [{"code": "77012"}]},
+        {"claim": [line("62323")], "other_services": [{"code": "77012"}]},
+    ),
+    "NCCI-PTP": (
+        {
+            "procedures": [proc("si_joint", side="right"), proc("transforaminal", ["L5-S1"], side="right")],
+            "claim": [line("27096"), line("64483")],
+        },
+        {
+            "procedures": [proc("si_joint", side="right"), proc("transforaminal", ["L5-S1"], side="right")],
+            "claim": [line("27096"), line("64483", "XS")],
+        },
+    ),
+    "NCCI-EM-SAME-DAY": (
+        {"claim": [line("62323"), line("99213")], "other_services": [{"code": "99213"}]},
+        {
+            "claim": [line("62323"), line("99213", "25")],
+            "other_services": [{"code": "99213", "separately_identifiable": True}],
+        },
+    ),
     "NCCI-LOCAL-ANESTHETIC": ({"claim": [line("62323"), line("J2001")]}, {"claim": [line("62323")]}),
-    "MUE-UNITS": ({"procedures": TF_L, "claim": [line("64483", units=2)]}, {"procedures": TF_L, "claim": [line("64483")]}),
-    "LCD-IMAGING-GUIDANCE": ({"procedures": [proc("interlaminar", ["L4-L5"], guidance="none")], "claim": [line("62322")]},
-                             {"procedures": [proc("interlaminar", ["L4-L5"], guidance="none")],
-                              "claim": [line("62322", "GZ")]}),
-    "LCD-CONTRAST": ({"procedures": [proc("interlaminar", ["L4-L5"], contrast="not_used")]},
-                     {"procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")],
-                      "documentation": dict(FULL_DOC, contrast_contraindication_documented=True)}),
+    "MUE-UNITS": (
+        {"procedures": TF_L, "claim": [line("64483", units=2)]},
+        {"procedures": TF_L, "claim": [line("64483")]},
+    ),
+    "LCD-IMAGING-GUIDANCE": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], guidance="none")], "claim": [line("62322")]},
+        {"procedures": [proc("interlaminar", ["L4-L5"], guidance="none")], "claim": [line("62322", "GZ")]},
+    ),
+    "LCD-CONTRAST": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], contrast="not_used")]},
+        {
+            "procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")],
+            "documentation": dict(FULL_DOC, contrast_contraindication_documented=True),
+        },
+    ),
     "LCD-IL-LEVELS": ({"procedures": [proc("interlaminar", ["L3-L4", "L4-L5"])]}, {}),
-    "LCD-TF-LEVELS": ({"procedures": [proc("transforaminal", ["L3-L4", "L4-L5", "L5-S1"], side="left")],
-                       "claim": [line("64483"), line("64484", units=2)]},
-                      {"procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")],
-                       "claim": [line("64483"), line("64484")]}),
-    "LCD-ONE-REGION": ({"procedures": [proc("interlaminar", ["C6-C7"]), proc("interlaminar", ["L4-L5"])],
-                        "claim": [line("62321"), line("62323")]},
-                       {"procedures": [proc("interlaminar", ["C6-C7"]), proc("interlaminar", ["L4-L5"])],
-                        "claim": [line("62321"), line("62323", "GZ")]}),
-    "LCD-FREQUENCY": ({"prior_sessions": PRIOR4, "documentation": dict(FULL_DOC, prior_relief_percent=80)},
-                      {"prior_sessions": PRIOR4[1:], "documentation": dict(FULL_DOC, prior_relief_percent=80)}),
-    "LCD-REPEAT-RELIEF": ({"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=40)},
-                          {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=50)}),
+    "LCD-TF-LEVELS": (
+        {
+            "procedures": [proc("transforaminal", ["L3-L4", "L4-L5", "L5-S1"], side="left")],
+            "claim": [line("64483"), line("64484", units=2)],
+        },
+        {
+            "procedures": [proc("transforaminal", ["L4-L5", "L5-S1"], side="left")],
+            "claim": [line("64483"), line("64484")],
+        },
+    ),
+    "LCD-ONE-REGION": (
+        {
+            "procedures": [proc("interlaminar", ["C6-C7"]), proc("interlaminar", ["L4-L5"])],
+            "claim": [line("62321"), line("62323")],
+        },
+        {
+            "procedures": [proc("interlaminar", ["C6-C7"]), proc("interlaminar", ["L4-L5"])],
+            "claim": [line("62321"), line("62323", "GZ")],
+        },
+    ),
+    "LCD-FREQUENCY": (
+        {"prior_sessions": PRIOR4, "documentation": dict(FULL_DOC, prior_relief_percent=80)},
+        {"prior_sessions": PRIOR4[1:], "documentation": dict(FULL_DOC, prior_relief_percent=80)},
+    ),
+    "LCD-REPEAT-RELIEF": (
+        {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=40)},
+        {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=50)},
+    ),
     "LCD-DIAGNOSIS": ({"diagnoses": ["M54.50"]}, {"diagnoses": ["M54.50", "M54.16"]}),
     "LCD-DURATION": ({"documentation": dict(FULL_DOC, pain_weeks=3)}, {"documentation": dict(FULL_DOC, pain_weeks=4)}),
-    "LCD-SEDATION": ({"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
-                     {"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}],
-                      "documentation": dict(FULL_DOC, sedation_justified=True)}),
-    "LCD-SNRB-KX": ({"procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
-                     "claim": [line("64483")], "documentation": dict(FULL_DOC, snrb_purpose_documented=True)},
-                    {"procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
-                     "claim": [line("64483", "KX")], "documentation": dict(FULL_DOC, snrb_purpose_documented=True)}),
-    "LCD-SAME-SESSION-BLOCKS": ({"procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
-                                 "claim": [line("62323"), line("64493")]}, {}),
+    "LCD-SEDATION": (
+        {"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
+        {
+            "claim": [line("62323"), line("99152")],
+            "other_services": [{"code": "99152"}],
+            "documentation": dict(FULL_DOC, sedation_justified=True),
+        },
+    ),
+    "LCD-SNRB-KX": (
+        {
+            "procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
+            "claim": [line("64483")],
+            "documentation": dict(FULL_DOC, snrb_purpose_documented=True),
+        },
+        {
+            "procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
+            "claim": [line("64483", "KX")],
+            "documentation": dict(FULL_DOC, snrb_purpose_documented=True),
+        },
+    ),
+    "LCD-SAME-SESSION-BLOCKS": (
+        {
+            "procedures": [proc("interlaminar", ["L4-L5"]), proc("facet", ["L4-L5"], side="left")],
+            "claim": [line("62323"), line("64493")],
+        },
+        {},
+    ),
     "LCD-POLICY-DATE": ({"date_of_service": "2021-12-04"}, {"date_of_service": "2021-12-05"}),
     "DOC-ASSESSMENT": ({"documentation": dict(FULL_DOC, history_and_exam=False)}, {}),
     "DOC-INDICATION": ({"documentation": dict(FULL_DOC, indication_documented=False)}, {}),
@@ -116,30 +213,66 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "DOC-IMAGES": ({"documentation": dict(FULL_DOC, image_views=1)}, {"documentation": dict(FULL_DOC, image_views=2)}),
     "DOC-SIGNED": ({"documentation": dict(FULL_DOC, signed_and_dated=False)}, {}),
     "DOC-CODES-SUPPORTED": ({"documentation": dict(FULL_DOC, codes_supported=False)}, {}),
-    "DOC-PRIOR-RELIEF": ({"prior_sessions": PRIOR4[-1:]},
-                         {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=70)}),
-    "DOC-CONTRAST-CONTRAINDICATION": ({"procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")]},
-                                      {"procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")],
-                                       "documentation": dict(FULL_DOC, contrast_contraindication_documented=True)}),
-    "DOC-SNRB-PURPOSE": ({"procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
-                          "claim": [line("64483", "KX")]},
-                         {"procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
-                          "claim": [line("64483", "KX")], "documentation": dict(FULL_DOC, snrb_purpose_documented=True)}),
-    "DOC-SEDATION-REASON": ({"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
-                            {"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}],
-                             "documentation": dict(FULL_DOC, sedation_justified=True)}),
-    "DRUG-CODE-DATE": ({"date_of_service": "2024-04-01", "place_of_service": "11", "claim": [line("62323"), line("J1040")],
-                        "drugs": [{"drug": "methylprednisolone_acetate", "dose": 80}]},
-                       {"date_of_service": "2024-03-31", "place_of_service": "11", "claim": [line("62323"), line("J1040")],
-                        "drugs": [{"drug": "methylprednisolone_acetate", "dose": 80}]}),
-    "DRUG-UNITS": (dict(OFFICE_TRI, claim=[line("62323"), line("J3301")]),
-                   dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)])),
-    "DRUG-FACILITY": ({"claim": [line("62323"), line("J3301", units=4)],
-                       "drugs": [{"drug": "triamcinolone_acetonide", "dose": 40}]},
-                      dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)])),
-    "DRUG-CONTRAST": ({"place_of_service": "11", "claim": [line("62323"), line("Q9966", units=3)],
-                       "drugs": [{"drug": "iohexol_240", "dose": 3, "unit": "mL"}]},
-                      {"place_of_service": "11", "drugs": [{"drug": "iohexol_240", "dose": 3, "unit": "mL"}]}),
+    "DOC-PRIOR-RELIEF": (
+        {"prior_sessions": PRIOR4[-1:]},
+        {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=70)},
+    ),
+    "DOC-CONTRAST-CONTRAINDICATION": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")]},
+        {
+            "procedures": [proc("interlaminar", ["L4-L5"], contrast="contraindicated")],
+            "documentation": dict(FULL_DOC, contrast_contraindication_documented=True),
+        },
+    ),
+    "DOC-SNRB-PURPOSE": (
+        {
+            "procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
+            "claim": [line("64483", "KX")],
+        },
+        {
+            "procedures": [proc("transforaminal", ["L5-S1"], side="right", purpose="diagnostic_snrb")],
+            "claim": [line("64483", "KX")],
+            "documentation": dict(FULL_DOC, snrb_purpose_documented=True),
+        },
+    ),
+    "DOC-SEDATION-REASON": (
+        {"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
+        {
+            "claim": [line("62323"), line("99152")],
+            "other_services": [{"code": "99152"}],
+            "documentation": dict(FULL_DOC, sedation_justified=True),
+        },
+    ),
+    "DRUG-CODE-DATE": (
+        {
+            "date_of_service": "2024-04-01",
+            "place_of_service": "11",
+            "claim": [line("62323"), line("J1040")],
+            "drugs": [{"drug": "methylprednisolone_acetate", "dose": 80}],
+        },
+        {
+            "date_of_service": "2024-03-31",
+            "place_of_service": "11",
+            "claim": [line("62323"), line("J1040")],
+            "drugs": [{"drug": "methylprednisolone_acetate", "dose": 80}],
+        },
+    ),
+    "DRUG-UNITS": (
+        dict(OFFICE_TRI, claim=[line("62323"), line("J3301")]),
+        dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)]),
+    ),
+    "DRUG-FACILITY": (
+        {"claim": [line("62323"), line("J3301", units=4)], "drugs": [{"drug": "triamcinolone_acetonide", "dose": 40}]},
+        dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)]),
+    ),
+    "DRUG-CONTRAST": (
+        {
+            "place_of_service": "11",
+            "claim": [line("62323"), line("Q9966", units=3)],
+            "drugs": [{"drug": "iohexol_240", "dose": 3, "unit": "mL"}],
+        },
+        {"place_of_service": "11", "drugs": [{"drug": "iohexol_240", "dose": 3, "unit": "mL"}]},
+    ),
 }
 
 

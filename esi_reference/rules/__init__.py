@@ -44,5 +44,7 @@ def rules_for_code(code: str) -> tuple[Rule, ...]:
     from ..catalogue import lookup
 
     row = lookup(code)
-    general = {"cpt", "ncci", "mue"} | ({"lcd", "doc", "drug"} if row.is_esi else {"drug"} if row.kind == "drug" else set())
+    general = {"cpt", "ncci", "mue"} | (
+        {"lcd", "doc", "drug"} if row.is_esi else {"drug"} if row.kind == "drug" else set()
+    )
     return tuple(r for r in all_rules() if row.code in r.codes or (not r.codes and r.family in general))

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from .. import catalogue
 from ..coding import Derivation
 from ..dates import describe_window, in_window
-from ..encounter import ClaimLine, Encounter, contractor_lcd_effective
+from ..encounter import ClaimLine, Encounter
 
 SEVERITIES = ("error", "warning", "info")
 FAMILIES = {
@@ -54,8 +54,15 @@ class Finding:
     citations: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"rule_id": self.rule_id, "title": self.title, "family": self.family, "severity": self.severity,
-                "message": self.message, "lines": list(self.lines), "citations": list(self.citations)}
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "family": self.family,
+            "severity": self.severity,
+            "message": self.message,
+            "lines": list(self.lines),
+            "citations": list(self.citations),
+        }
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,17 @@ class Context:
     def codes(self) -> tuple[catalogue.Code, ...]:
         return tuple(catalogue.lookup(line.code) for line in self.lines)
 
-    def indexed(self, predicate: Callable[[catalogue.Code], bool] = lambda c: True) -> list[tuple[int, ClaimLine, catalogue.Code]]:
+    @cached_property
+    def triples(self) -> tuple[tuple[int, ClaimLine, catalogue.Code], ...]:
+        return tuple((i, line, code) for i, (line, code) in enumerate(zip(self.lines, self.codes, strict=True)))
+
+    def indexed(
+        self, predicate: Callable[[catalogue.Code], bool] | None = None
+    ) -> list[tuple[int, ClaimLine, catalogue.Code]]:
         """(index, line, catalogue row) for the claim lines whose code satisfies ``predicate``."""
-        return [(i, line, code) for i, (line, code) in enumerate(zip(self.lines, self.codes, strict=True)) if predicate(code)]
+        if predicate is None:
+            return list(self.triples)
+        return [t for t in self.triples if predicate(t[2])]
 
     @cached_property
     def expected_codes(self) -> set[str]:
@@ -110,18 +125,25 @@ class Rule:
         return text
 
     def start_for(self, encounter: Encounter) -> dt.date | None:
-        if self.family == "lcd":
-            return contractor_lcd_effective(encounter) or self.effective_from
+        if self.family == "lcd" and self.effective_from is not None:
+            return encounter.lcd_effective or self.effective_from
         return self.effective_from
 
     def applies(self, ctx: Context) -> bool:
-        if self.family == "lcd" and ctx.encounter.payer != "medicare":
-            return False
-        return in_window(ctx.day, self.start_for(ctx.encounter), self.effective_to)
+        if self.family == "lcd":
+            if ctx.encounter.payer != "medicare":
+                return False
+            return in_window(ctx.day, self.start_for(ctx.encounter), self.effective_to)
+        if self.effective_from is None and self.effective_to is None:
+            return True
+        return in_window(ctx.day, self.effective_from, self.effective_to)
 
     def run(self, ctx: Context) -> list[Finding]:
+        hits = self.func(ctx)
+        if not hits:
+            return []
         out = []
-        for hit in self.func(ctx):
+        for hit in hits:
             severity = hit.severity or self.severity
             message = hit.message
             if self.coverage:
@@ -130,24 +152,56 @@ class Rule:
                     severity, message = "info", message + " (no claim line reports this service)"
                 elif all(line.has("GA", "GZ") for line in lines):
                     severity, message = "info", message + " Reported with GA/GZ: the expected denial is declared."
-            out.append(Finding(self.id, self.title, self.family, severity, message,
-                               tuple(i + 1 for i in sorted(set(hit.lines))), self.sources))
+            out.append(
+                Finding(
+                    self.id,
+                    self.title,
+                    self.family,
+                    severity,
+                    message,
+                    tuple(i + 1 for i in sorted(set(hit.lines))),
+                    self.sources,
+                )
+            )
         return out
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, title: str, family: str, severity: str, sources: tuple[str, ...], *,
-         effective_from: dt.date | None = None, effective_to: dt.date | None = None, coverage: bool = False,
-         codes: tuple[str, ...] = (), doc: str | None = None, note: str = "") -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+def rule(
+    rule_id: str,
+    title: str,
+    family: str,
+    severity: str,
+    sources: tuple[str, ...],
+    *,
+    effective_from: dt.date | None = None,
+    effective_to: dt.date | None = None,
+    coverage: bool = False,
+    codes: tuple[str, ...] = (),
+    doc: str | None = None,
+    note: str = "",
+) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
     """Register the decorated function as a rule; its docstring becomes the rule's reference text."""
     assert family in FAMILIES and severity in SEVERITIES and sources, rule_id
 
     def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
         assert rule_id not in REGISTRY, f"duplicate rule id {rule_id}"
-        REGISTRY[rule_id] = Rule(rule_id, title, family, severity, tuple(sources), func, effective_from, effective_to,
-                                 coverage, tuple(codes), inspect.cleandoc(doc or func.__doc__ or ""), note)
+        REGISTRY[rule_id] = Rule(
+            rule_id,
+            title,
+            family,
+            severity,
+            tuple(sources),
+            func,
+            effective_from,
+            effective_to,
+            coverage,
+            tuple(codes),
+            inspect.cleandoc(doc or func.__doc__ or ""),
+            note,
+        )
         return func
 
     return register

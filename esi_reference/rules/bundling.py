@@ -9,20 +9,26 @@ guidance or a second approach to the same region in the same session.
 
 from __future__ import annotations
 
-from .. import catalogue, ncci
+from .. import ncci
 from ..policy import DISTINCT_SERVICE_MODIFIERS
 from .base import Context, Hit, rule
 from .cpt import GUIDANCE_FAMILIES
 
 
-@rule("NCCI-PTP", "NCCI procedure-to-procedure edit", "ncci", "error", ncci.PTP_SOURCES,
-      note=f"{ncci.PTP_VINTAGE} table; each edit's deletion date is honoured")
+@rule(
+    "NCCI-PTP",
+    "NCCI procedure-to-procedure edit",
+    "ncci",
+    "error",
+    ncci.PTP_SOURCES,
+    note=f"{ncci.PTP_VINTAGE} table; each edit's deletion date is honoured",
+)
 def ptp(ctx: Context):
     """Two codes billed for the same date that form an active NCCI procedure-to-procedure edit: with
     modifier indicator 0 the column-two code is denied whatever the modifiers; with indicator 1 it needs a
     distinct-service modifier backed by documentation of a separate site or session. Imaging-guidance pairs
     are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by NCCI-LOCAL-ANESTHETIC instead."""
-    for i, line_a, code_a in ctx.indexed():
+    for i, _line_a, code_a in ctx.indexed():
         for j, line_b, code_b in ctx.indexed():
             if i == j or code_b.family in GUIDANCE_FAMILIES or code_b.code == "J2001":
                 continue
@@ -30,24 +36,40 @@ def ptp(ctx: Context):
                 if (edit.column1, edit.column2) != (code_a.code, code_b.code):
                     continue
                 modifier = [m for m in line_b.modifiers if m in DISTINCT_SERVICE_MODIFIERS]
-                text = (f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
-                        f"modifier indicator {edit.modifier_indicator}, {ncci.PTP_VINTAGE} table)")
+                text = (
+                    f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
+                    f"modifier indicator {edit.modifier_indicator}, {ncci.PTP_VINTAGE} table)"
+                )
                 if edit.modifier_indicator == "0":
-                    yield Hit(text + f": {code_b.code} is not payable with {code_a.code}, with or without a modifier.", (i, j))
+                    yield Hit(
+                        text + f": {code_b.code} is not payable with {code_a.code}, with or without a modifier.", (i, j)
+                    )
                 elif modifier:
-                    yield Hit(text + f": bypassed with {modifier[0]} - the record must show a separate site or session.",
-                              (j,), "info")
+                    yield Hit(
+                        text + f": bypassed with {modifier[0]} - the record must show a separate site or session.",
+                        (j,),
+                        "info",
+                    )
                 else:
-                    yield Hit(text + f": {code_b.code} is denied unless a separate site or session is documented and "
-                              "marked with 59/XS/XE/XP/XU.", (i, j))
+                    yield Hit(
+                        text + f": {code_b.code} is denied unless a separate site or session is documented and "
+                        "marked with 59/XS/XE/XP/XU.",
+                        (i, j),
+                    )
 
 
 def _has_procedure(ctx: Context) -> bool:
     return any(c.global_days in ("000", "010", "ZZZ") and c.kind != "drug" for c in ctx.codes)
 
 
-@rule("NCCI-EM-SAME-DAY", "E/M visit on the day of the injection", "ncci", "error", ("NCCI-EM-MINOR",),
-      codes=("99202-99215",))
+@rule(
+    "NCCI-EM-SAME-DAY",
+    "E/M visit on the day of the injection",
+    "ncci",
+    "error",
+    ("NCCI-EM-MINOR",),
+    codes=("99202-99215",),
+)
 def em_same_day(ctx: Context):
     """An ESI is a minor procedure (global 000): the evaluation that leads to the decision to inject is part
     of it. A same-day E/M is billable only when it is significant and separately identifiable, with
@@ -55,21 +77,32 @@ def em_same_day(ctx: Context):
     if not _has_procedure(ctx):
         return
     documented = {s.code for s in ctx.encounter.other_services if s.separately_identifiable}
-    for i, line, code in ctx.indexed(lambda c: c.family == "em"):
+    for i, line, _code in ctx.indexed(lambda c: c.family == "em"):
         if "25" not in line.modifiers:
-            yield Hit(f"Line {i + 1}: {line.code} on the day of a minor procedure needs modifier 25 and a significant, "
-                      "separately identifiable service; otherwise the visit is included in the injection.", (i,))
+            yield Hit(
+                f"Line {i + 1}: {line.code} on the day of a minor procedure needs modifier 25 and a significant, "
+                "separately identifiable service; otherwise the visit is included in the injection.",
+                (i,),
+            )
         elif line.code not in documented:
-            yield Hit(f"Line {i + 1}: {line.code}-25 is billed, but the record does not show a significant, separately "
-                      "identifiable evaluation.", (i,), "warning")
+            yield Hit(
+                f"Line {i + 1}: {line.code}-25 is billed, but the record does not show a significant, separately "
+                "identifiable evaluation.",
+                (i,),
+                "warning",
+            )
 
 
-@rule("NCCI-LOCAL-ANESTHETIC", "Local anesthetic is part of the injection", "ncci", "error",
-      ("NCCI-LIDOCAINE", "CMS-PTP-PRAC-2024Q3"), codes=("J2001",))
+@rule(
+    "NCCI-LOCAL-ANESTHETIC",
+    "Local anesthetic is part of the injection",
+    "ncci",
+    "error",
+    ("NCCI-LIDOCAINE", "CMS-PTP-PRAC-2024Q3"),
+    codes=("J2001",),
+)
 def local_anesthetic(ctx: Context):
     """Lidocaine or another local anesthetic used to numb the skin and track is part of the injection
     procedure. J2001 (lidocaine for IV infusion) is paired with every ESI code by NCCI."""
-    for i, line, code in ctx.indexed(lambda c: c.code == "J2001"):
+    for i, _line, _code in ctx.indexed(lambda c: c.code == "J2001"):
         yield Hit(f"Line {i + 1}: J2001 - local anesthetic for the procedure is not billed separately.", (i,))
-
-

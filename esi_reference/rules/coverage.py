@@ -60,9 +60,29 @@ def _covered_procedures(ctx: Context) -> list[Procedure]:
 
 
 def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...]):
-    return rule(rule_id, title, "lcd", "error", sources + LCD_SOURCES, effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
-                coverage=True, codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327",
-                                      "64479", "64480", "64483", "64484"))
+    return rule(
+        rule_id,
+        title,
+        "lcd",
+        "error",
+        sources + LCD_SOURCES,
+        effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
+        coverage=True,
+        codes=(
+            "62320",
+            "62321",
+            "62322",
+            "62323",
+            "62324",
+            "62325",
+            "62326",
+            "62327",
+            "64479",
+            "64480",
+            "64483",
+            "64484",
+        ),
+    )
 
 
 @coverage_rule("LCD-IMAGING-GUIDANCE", "Fluoroscopy or CT guidance required", ("SUM-L33906", "SUM-A58745"))
@@ -71,18 +91,26 @@ def imaging_guidance(ctx: Context):
     (62320, 62322, 62324, 62326 as ESIs) and ultrasound-guided ones do not meet the policy."""
     for proc in _covered_procedures(ctx):
         if not proc.image_guided:
-            yield Hit(f"A {proc.approach} ESI with guidance '{proc.guidance}' is not covered: the LCD requires "
-                      "fluoroscopy or CT.", lines_for(ctx, proc))
+            yield Hit(
+                f"A {proc.approach} ESI with guidance '{proc.guidance}' is not covered: the LCD requires "
+                "fluoroscopy or CT.",
+                lines_for(ctx, proc),
+            )
 
 
-@coverage_rule("LCD-CONTRAST", "Contrast confirms needle placement unless contraindicated", ("SUM-L33906", "RUBRIC-L39240"))
+@coverage_rule(
+    "LCD-CONTRAST", "Contrast confirms needle placement unless contraindicated", ("SUM-L33906", "RUBRIC-L39240")
+)
 def contrast(ctx: Context):
     """Image guidance must use contrast to confirm epidural spread unless contrast is contraindicated (for
     example a documented allergy); the contraindication must be documented (DOC-CONTRAST-CONTRAINDICATION)."""
     for proc in _covered_procedures(ctx):
         if proc.contrast == "not_used" and proc.image_guided:
-            yield Hit(f"The {proc.approach} ESI was done without contrast and no contraindication is recorded; the "
-                      "LCD requires contrast unless it is contraindicated.", lines_for(ctx, proc))
+            yield Hit(
+                f"The {proc.approach} ESI was done without contrast and no contraindication is recorded; the "
+                "LCD requires contrast unless it is contraindicated.",
+                lines_for(ctx, proc),
+            )
 
 
 @coverage_rule("LCD-IL-LEVELS", "One interlaminar or caudal level per session", policy.LEVEL_LIMIT_SOURCES)
@@ -91,8 +119,11 @@ def interlaminar_levels(ctx: Context):
     whatever the number of levels)."""
     for proc in _covered_procedures(ctx):
         if proc.approach == "interlaminar" and len(proc.levels) > policy.MAX_INTERLAMINAR_LEVELS:
-            yield Hit(f"{len(proc.levels)} interlaminar levels ({', '.join(proc.levels)}) in one session: the LCD covers "
-                      f"{policy.MAX_INTERLAMINAR_LEVELS}.", lines_for(ctx, proc))
+            yield Hit(
+                f"{len(proc.levels)} interlaminar levels ({', '.join(proc.levels)}) in one session: the LCD covers "
+                f"{policy.MAX_INTERLAMINAR_LEVELS}.",
+                lines_for(ctx, proc),
+            )
 
 
 @coverage_rule("LCD-TF-LEVELS", "At most two transforaminal levels per session", policy.LEVEL_LIMIT_SOURCES)
@@ -107,8 +138,11 @@ def transforaminal_levels(ctx: Context):
     total = sorted(lv for group in levels.values() for lv in group)
     if len(total) > policy.MAX_TRANSFORAMINAL_LEVELS:
         addons = tuple(i for i, _, c in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and c.is_addon))
-        yield Hit(f"{len(total)} transforaminal levels ({', '.join(total)}) in one session: the LCD covers at most "
-                  f"{policy.MAX_TRANSFORAMINAL_LEVELS}.", addons)
+        yield Hit(
+            f"{len(total)} transforaminal levels ({', '.join(total)}) in one session: the LCD covers at most "
+            f"{policy.MAX_TRANSFORAMINAL_LEVELS}.",
+            addons,
+        )
 
 
 @coverage_rule("LCD-ONE-REGION", "One spinal region per session", policy.REGION_LIMIT_SOURCES)
@@ -118,11 +152,15 @@ def one_region(ctx: Context):
     modifier; there is no NCCI edit between the C/T and L/S codes, so only this rule catches it."""
     regions = tuple(dict.fromkeys(rf for p in _covered_procedures(ctx) for rf in p.region_families))
     if len(regions) > policy.MAX_REGIONS_PER_SESSION:
-        yield Hit(f"ESIs in {len(regions)} region families in one session ({', '.join(regions)}); only the first is "
-                  "covered.", esi_lines(ctx, regions[1:]))
+        yield Hit(
+            f"ESIs in {len(regions)} region families in one session ({', '.join(regions)}); only the first is covered.",
+            esi_lines(ctx, regions[1:]),
+        )
 
 
-@coverage_rule("LCD-FREQUENCY", "At most 4 sessions per region family in a rolling 12 months", policy.SESSION_LIMIT_SOURCES)
+@coverage_rule(
+    "LCD-FREQUENCY", "At most 4 sessions per region family in a rolling 12 months", policy.SESSION_LIMIT_SOURCES
+)
 def frequency(ctx: Context):
     """At most four ESI sessions per region family (cervical/thoracic or lumbar/sacral) in a rolling
     12 months, whatever the approach or number of levels. Sessions are distinct dates of service. The window
@@ -133,30 +171,44 @@ def frequency(ctx: Context):
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}
         count = len(dates) + 1
         if count > policy.MAX_SESSIONS_PER_12_MONTHS:
-            yield Hit(f"This is session {count} for the {region.replace('_', '/')} region family between "
-                      f"{start.isoformat()} and {ctx.encounter.date_of_service.isoformat()}: the LCD covers at most "
-                      f"{policy.MAX_SESSIONS_PER_12_MONTHS} in a rolling 12 months.", esi_lines(ctx, (region,)))
+            yield Hit(
+                f"This is session {count} for the {region.replace('_', '/')} region family between "
+                f"{start.isoformat()} and {ctx.encounter.date_of_service.isoformat()}: the LCD covers at most "
+                f"{policy.MAX_SESSIONS_PER_12_MONTHS} in a rolling 12 months.",
+                esi_lines(ctx, (region,)),
+            )
 
 
-@coverage_rule("LCD-REPEAT-RELIEF", "Repeat injection needs at least 50 % relief from the last one", policy.REPEAT_SOURCES)
+@coverage_rule(
+    "LCD-REPEAT-RELIEF", "Repeat injection needs at least 50 % relief from the last one", policy.REPEAT_SOURCES
+)
 def repeat_relief(ctx: Context):
     """A repeat ESI in the same region family is covered only when the previous one gave at least 50 %
     sustained relief of pain or improvement of function, measured on the same scale as the baseline. (How
     long the relief must last is not verified here; a derivative source says 3 months.)"""
     start = policy.window_start(ctx.encounter.date_of_service)
     relief = ctx.encounter.documentation.prior_relief_percent
-    for region in dict.fromkeys(rf for p in _covered_procedures(ctx) if p.purpose == "therapeutic"
-                                for rf in p.region_families):
+    for region in dict.fromkeys(
+        rf for p in _covered_procedures(ctx) if p.purpose == "therapeutic" for rf in p.region_families
+    ):
         if any(s.region_family == region and s.date >= start for s in ctx.encounter.prior_sessions):
             if relief is None:
-                yield Hit("A repeat injection in the same region family without a documented response to the previous "
-                          "one: the LCD requires at least 50 % relief.", esi_lines(ctx, (region,)))
+                yield Hit(
+                    "A repeat injection in the same region family without a documented response to the previous "
+                    "one: the LCD requires at least 50 % relief.",
+                    esi_lines(ctx, (region,)),
+                )
             elif relief < policy.MIN_PRIOR_RELIEF_PERCENT:
-                yield Hit(f"The previous injection gave {relief} % relief; a repeat needs at least "
-                          f"{policy.MIN_PRIOR_RELIEF_PERCENT} %.", esi_lines(ctx, (region,)))
+                yield Hit(
+                    f"The previous injection gave {relief} % relief; a repeat needs at least "
+                    f"{policy.MIN_PRIOR_RELIEF_PERCENT} %.",
+                    esi_lines(ctx, (region,)),
+                )
 
 
-@coverage_rule("LCD-DIAGNOSIS", "A covered indication (radicular pain, not axial pain)", ("SUM-L33906", "RUBRIC-L39240"))
+@coverage_rule(
+    "LCD-DIAGNOSIS", "A covered indication (radicular pain, not axial pain)", ("SUM-L33906", "RUBRIC-L39240")
+)
 def diagnosis(ctx: Context):
     """Covered indications are radicular pain or radiculopathy, neurogenic claudication from spinal stenosis,
     post-laminectomy syndrome and acute herpes zoster pain; axial (non-radicular) neck or back pain is not
@@ -173,11 +225,18 @@ def diagnosis(ctx: Context):
     if not ctx.encounter.diagnoses:
         yield Hit("No diagnosis is recorded for the ESI; a covered indication (e.g. radiculopathy) is required.", lines)
     elif "axial" in categories and not (categories - {"axial", ""}):
-        yield Hit(f"Diagnoses {', '.join(ctx.encounter.diagnoses)} describe axial (non-radicular) pain, which the ESI "
-                  "LCDs do not cover.", lines)
+        yield Hit(
+            f"Diagnoses {', '.join(ctx.encounter.diagnoses)} describe axial (non-radicular) pain, which the ESI "
+            "LCDs do not cover.",
+            lines,
+        )
     else:
-        yield Hit(f"None of {', '.join(ctx.encounter.diagnoses)} is in our example list of covered indications; the "
-                  "contractor article's ICD-10-CM groups are unverified here - check them.", lines, "info")
+        yield Hit(
+            f"None of {', '.join(ctx.encounter.diagnoses)} is in our example list of covered indications; the "
+            "contractor article's ICD-10-CM groups are unverified here - check them.",
+            lines,
+            "info",
+        )
 
 
 @coverage_rule("LCD-DURATION", "Four weeks of pain and of conservative care", policy.DURATION_SOURCES)
@@ -192,13 +251,23 @@ def duration(ctx: Context):
     if doc.pain_weeks is not None and doc.pain_weeks < policy.MIN_WEEKS_PAIN:
         yield Hit(f"Pain for {doc.pain_weeks} week(s): the LCD requires at least {policy.MIN_WEEKS_PAIN}.", lines)
     if doc.conservative_care_weeks is not None and doc.conservative_care_weeks < policy.MIN_WEEKS_CONSERVATIVE_CARE:
-        yield Hit(f"Conservative care for {doc.conservative_care_weeks} week(s): the LCD requires at least "
-                  f"{policy.MIN_WEEKS_CONSERVATIVE_CARE}.", lines)
+        yield Hit(
+            f"Conservative care for {doc.conservative_care_weeks} week(s): the LCD requires at least "
+            f"{policy.MIN_WEEKS_CONSERVATIVE_CARE}.",
+            lines,
+        )
 
 
-@rule("LCD-SEDATION", "Routine sedation is not covered", "lcd", "error", ("SUM-A58745",) + LCD_SOURCES,
-      effective_from=policy.POLICY_EARLIEST_EFFECTIVE, coverage=True,
-      codes=("99151", "99152", "99153", "99155", "99156", "99157"))
+@rule(
+    "LCD-SEDATION",
+    "Routine sedation is not covered",
+    "lcd",
+    "error",
+    ("SUM-A58745", *LCD_SOURCES),
+    effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
+    coverage=True,
+    codes=("99151", "99152", "99153", "99155", "99156", "99157"),
+)
 def sedation(ctx: Context):
     """Moderate or deep sedation, general anesthesia or monitored anesthesia care is not routinely reasonable
     and necessary for an ESI; it needs a documented patient-specific reason."""
@@ -209,9 +278,15 @@ def sedation(ctx: Context):
         yield Hit("Sedation with an ESI without a documented reason: not routinely covered.", lines)
 
 
-@rule("LCD-SNRB-KX", "Diagnostic selective nerve root block carries KX", "lcd", "error",
-      ("SUM-A56651", "SUM-A58745", "ZOTEC-ESI-2022"), effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
-      codes=("64479", "64480", "64483", "64484"))
+@rule(
+    "LCD-SNRB-KX",
+    "Diagnostic selective nerve root block carries KX",
+    "lcd",
+    "error",
+    ("SUM-A56651", "SUM-A58745", "ZOTEC-ESI-2022"),
+    effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
+    codes=("64479", "64480", "64483", "64484"),
+)
 def snrb_kx(ctx: Context):
     """A diagnostic selective nerve root block is billed with the transforaminal codes and modifier KX, which
     tells the contractor the block was diagnostic (and not one of the therapeutic sessions' criteria)."""
@@ -222,27 +297,46 @@ def snrb_kx(ctx: Context):
         if proc.purpose == "diagnostic_snrb":
             missing = tuple(i for i in lines if not ctx.lines[i].has("KX"))
             if missing:
-                yield Hit("A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing)
+                yield Hit(
+                    "A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing
+                )
     if not any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.procedures):
         for i, line, _ in ctx.indexed(lambda c: c.is_esi):
             if line.has("KX"):
-                yield Hit(f"Line {i + 1}: KX marks a diagnostic nerve root block, but the record describes a "
-                          f"{ctx.encounter.procedures[0].purpose if ctx.encounter.procedures else 'different'} injection.",
-                          (i,), "warning")
+                yield Hit(
+                    f"Line {i + 1}: KX marks a diagnostic nerve root block, but the record describes a "
+                    f"{ctx.encounter.procedures[0].purpose if ctx.encounter.procedures else 'different'} injection.",
+                    (i,),
+                    "warning",
+                )
 
 
-@rule("LCD-SAME-SESSION-BLOCKS", "Other blocks in the same session (unverified)", "lcd", "info", ("RUBRIC-L39240",),
-      effective_from=policy.POLICY_EARLIEST_EFFECTIVE)
+@rule(
+    "LCD-SAME-SESSION-BLOCKS",
+    "Other blocks in the same session (unverified)",
+    "lcd",
+    "info",
+    ("RUBRIC-L39240",),
+    effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
+)
 def same_session_blocks(ctx: Context):
     """A derivative checklist says the LCD does not cover other blocks (facet, sympathetic, trigger point)
     in the same session as an ESI. We could not verify that wording, and NCCI has no edit between the ESI and
     facet codes, so this is information only."""
     if ctx.encounter.esi_procedures and any(p.approach in ("facet", "si_joint") for p in ctx.encounter.procedures):
-        yield Hit("An ESI and a facet or SI joint injection in one session: some contractors may not cover both "
-                  "(LCD wording unverified; NCCI has no ESI/facet edit).")
+        yield Hit(
+            "An ESI and a facet or SI joint injection in one session: some contractors may not cover both "
+            "(LCD wording unverified; NCCI has no ESI/facet edit)."
+        )
 
 
-@rule("LCD-POLICY-DATE", "Coverage rules in force on the date of service", "lcd", "info", LCD_SOURCES + ("OIG-A-07-21-00618",))
+@rule(
+    "LCD-POLICY-DATE",
+    "Coverage rules in force on the date of service",
+    "lcd",
+    "info",
+    (*LCD_SOURCES, "OIG-A-07-21-00618"),
+)
 def policy_date(ctx: Context):
     """The current ESI coverage limits apply from the contractor's LCD effective date (2021-12-05,
     2021-12-12 or 2022-06-19). For earlier dates of service, or payers other than Medicare, the coverage
@@ -255,5 +349,7 @@ def policy_date(ctx: Context):
     start = ctx.encounter.contractor
     begins = contractor_lcd_effective(ctx.encounter) or policy.POLICY_EARLIEST_EFFECTIVE
     if ctx.day < begins:
-        yield Hit(f"The date of service precedes the ESI LCD in force from {begins.isoformat()}"
-                  f"{' (' + start + ')' if start else ''}: the current coverage limits were not applied.")
+        yield Hit(
+            f"The date of service precedes the ESI LCD in force from {begins.isoformat()}"
+            f"{' (' + start + ')' if start else ''}: the current coverage limits were not applied."
+        )

@@ -20,16 +20,29 @@ from ..coding import ULTRASOUND_TF_LAST_DAY
 from .base import Context, Hit, line_list, rule
 
 PROCEDURE_FAMILIES = {
-    "esi_interlaminar": "interlaminar", "esi_transforaminal": "transforaminal",
-    "esi_transforaminal_ultrasound": "transforaminal", "facet": "facet", "si_joint": "si_joint",
-    "neurolytic": "neurolytic", "chemotherapy": "chemotherapy",
+    "esi_interlaminar": "interlaminar",
+    "esi_transforaminal": "transforaminal",
+    "esi_transforaminal_ultrasound": "transforaminal",
+    "facet": "facet",
+    "si_joint": "si_joint",
+    "neurolytic": "neurolytic",
+    "chemotherapy": "chemotherapy",
 }
 GUIDANCE_FAMILIES = ("imaging_guidance", "epidurography")
 
 
 def _attributes(code: catalogue.Code) -> dict[str, str]:
-    return {"approach": PROCEDURE_FAMILIES.get(code.family, code.family), "region": code.region_family,
-            "imaging": code.imaging, "catheter": code.catheter, "addon": str(code.is_addon)}
+    return {
+        "approach": PROCEDURE_FAMILIES.get(code.family, code.family),
+        "region": code.region_family,
+        "imaging": code.imaging,
+        "catheter": code.catheter,
+        "addon": str(code.is_addon),
+    }
+
+
+def _imaging(code: catalogue.Code) -> str:
+    return catalogue.IMAGING_LABELS[code.imaging].split(" (")[0]
 
 
 def _is_procedure(code: catalogue.Code) -> bool:
@@ -45,7 +58,7 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
     expected_proc = [(line, code) for line, code in expected if _is_procedure(code)]
     matched_expected: set[str] = set()
     us_tf = [p for p in ctx.encounter.procedures if p.approach == "transforaminal" and p.guidance == "ultrasound"]
-    for i, line, code in ctx.indexed(_is_procedure):
+    for i, _line, code in ctx.indexed(_is_procedure):
         if code.code in ctx.expected_codes:
             matched_expected.add(code.code)
             continue
@@ -55,53 +68,79 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
         if code.family == "esi_transforaminal" and code.is_addon and set(code.primary_codes) & ctx.expected_codes:
             continue  # CPT-ADDON-OTHER-SIDE or CPT-LEVEL-UNITS explains it
         if code.family == "esi_transforaminal" and us_tf and ctx.day > ULTRASOUND_TF_LAST_DAY:
-            hits["CPT-ULTRASOUND"].append(Hit(
-                f"Line {i + 1}: {code.code} describes a fluoroscopy- or CT-guided injection, but this one was guided by "
-                "ultrasound. 0228T-0231T were deleted on 2021-01-01, the LCDs require fluoroscopy or CT, and no "
-                "replacement code is verified here.", (i,)))
+            hits["CPT-ULTRASOUND"].append(
+                Hit(
+                    f"Line {i + 1}: {code.code} describes a fluoroscopy- or CT-guided injection, but this one was "
+                    "guided by ultrasound. 0228T-0231T were deleted on 2021-01-01, the LCDs require fluoroscopy "
+                    "or CT, and no replacement code is verified here.",
+                    (i,),
+                )
+            )
             continue
         mine = _attributes(code)
         candidates = [(sum(mine[k] != v for k, v in _attributes(c).items()), line_e, c) for line_e, c in expected_proc]
-        candidates = [t for t in candidates if _attributes(t[2])["addon"] == mine["addon"]
-                      and t[2].code not in ctx.billed_codes]
+        candidates = [
+            t for t in candidates if _attributes(t[2])["addon"] == mine["addon"] and t[2].code not in ctx.billed_codes
+        ]
         if not candidates:
             if not any(s.code == code.code for s in ctx.encounter.other_services):
-                hits["CPT-NOT-PERFORMED"].append(Hit(
-                    f"Line {i + 1}: {code.code} is billed but no procedure in the record supports it.", (i,)))
+                hits["CPT-NOT-PERFORMED"].append(
+                    Hit(f"Line {i + 1}: {code.code} is billed but no procedure in the record supports it.", (i,))
+                )
             continue
         _, _, best = min(candidates, key=lambda t: t[0])
         matched_expected.add(best.code)
         theirs = _attributes(best)
         should = f"the facts call for {best.code}"
         if mine["approach"] != theirs["approach"]:
-            rule_id = {"neurolytic": "CPT-NEUROLYTIC", "chemotherapy": "CPT-CHEMOTHERAPY"}.get(theirs["approach"],
-                                                                                                 "CPT-APPROACH")
+            rule_id = {"neurolytic": "CPT-NEUROLYTIC", "chemotherapy": "CPT-CHEMOTHERAPY"}.get(
+                theirs["approach"], "CPT-APPROACH"
+            )
             if rule_id == "CPT-APPROACH" and mine["approach"] in ("neurolytic", "chemotherapy"):
                 rule_id = "CPT-NEUROLYTIC" if mine["approach"] == "neurolytic" else "CPT-CHEMOTHERAPY"
-            hits[rule_id].append(Hit(
-                f"Line {i + 1}: {code.code} is a {catalogue.FAMILY_LABELS[code.family]} code, but the procedure was "
-                f"{catalogue.FAMILY_LABELS[best.family]}: {should}.", (i,)))
+            hits[rule_id].append(
+                Hit(
+                    f"Line {i + 1}: {code.code} is a {catalogue.FAMILY_LABELS[code.family]} code, but the procedure "
+                    f"was {catalogue.FAMILY_LABELS[best.family]}: {should}.",
+                    (i,),
+                )
+            )
             continue
         if mine["region"] != theirs["region"]:
-            hits["CPT-REGION"].append(Hit(
-                f"Line {i + 1}: {code.code} is a {catalogue.REGION_LABELS[code.region_family]} code but the level(s) "
-                f"belong to the {catalogue.REGION_LABELS[best.region_family]} codes ({should}). Regions follow the code "
-                "set: a T12-L1 transforaminal injection is 64479, a T12-L1 facet injection 64493.", (i,)))
+            hits["CPT-REGION"].append(
+                Hit(
+                    f"Line {i + 1}: {code.code} is a {catalogue.REGION_LABELS[code.region_family]} code but the "
+                    f"level(s) belong to the {catalogue.REGION_LABELS[best.region_family]} codes ({should}). "
+                    "Regions follow the code set: a T12-L1 transforaminal injection is 64479, a T12-L1 facet "
+                    "injection 64493.",
+                    (i,),
+                )
+            )
         if mine["imaging"] != theirs["imaging"]:
             rule_id = "CPT-ULTRASOUND" if "ultrasound" in (mine["imaging"], theirs["imaging"]) else "CPT-IMAGING-CODE"
-            hits[rule_id].append(Hit(
-                f"Line {i + 1}: {code.code} is the code for {catalogue.IMAGING_LABELS[code.imaging].split(' (')[0]}, "
-                f"but the injection used {catalogue.IMAGING_LABELS[best.imaging].split(' (')[0]}: {should}.", (i,)))
+            hits[rule_id].append(
+                Hit(
+                    f"Line {i + 1}: {code.code} is the code for {_imaging(code)}, but the injection used "
+                    f"{_imaging(best)}: {should}.",
+                    (i,),
+                )
+            )
         if mine["catheter"] != theirs["catheter"]:
-            hits["CPT-CATHETER"].append(Hit(
-                f"Line {i + 1}: {code.code} is for {catalogue.CATHETER_LABELS[code.catheter]}, but the record describes "
-                f"{catalogue.CATHETER_LABELS[best.catheter]}: {should}.", (i,)))
+            hits["CPT-CATHETER"].append(
+                Hit(
+                    f"Line {i + 1}: {code.code} is for {catalogue.CATHETER_LABELS[code.catheter]}, but the record "
+                    f"describes {catalogue.CATHETER_LABELS[best.catheter]}: {should}.",
+                    (i,),
+                )
+            )
     if ctx.billed:
         billed = ctx.billed_codes
-        for j, line in enumerate(ctx.derivation.lines):
+        for _j, line in enumerate(ctx.derivation.lines):
             code = catalogue.lookup(line.code)
-            if line.code not in billed and line.code not in matched_expected and not code.kind == "drug":
-                hits["CPT-NOT-BILLED"].append(Hit(f"{line.code} ({line.reason}) was performed but is not on the claim."))
+            if line.code not in billed and line.code not in matched_expected and code.kind != "drug":
+                hits["CPT-NOT-BILLED"].append(
+                    Hit(f"{line.code} ({line.reason}) was performed but is not on the claim.")
+                )
     ctx.__dict__["cpt"] = hits
     return hits
 
@@ -109,35 +148,57 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
 def _from_analysis(rule_id: str):
     def run(ctx: Context) -> list[Hit]:
         return analyse(ctx).get(rule_id, [])
+
     return run
 
 
-@rule("CPT-CODE-VALID", "Code valid on the date of service", "cpt", "error",
-      ("CPT-2017-ESI", "CMS-RVU-2020-2022", "CMS-RVU-2024-07"), note="each code's own validity dates")
+@rule(
+    "CPT-CODE-VALID",
+    "Code valid on the date of service",
+    "cpt",
+    "error",
+    ("CPT-2017-ESI", "CMS-RVU-2020-2022", "CMS-RVU-2024-07"),
+    note="each code's own validity dates",
+)
 def code_valid(ctx: Context):
     """A code must exist on the date of service. The interlaminar codes 62310, 62311, 62318 and 62319 ended on
     2016-12-31 (replaced by 62320-62327, split by imaging guidance); the ultrasound transforaminal codes
     0228T-0231T ended on 2020-12-31; epidurography 72275 ended on 2021-12-31. Drug codes are checked by
     DRUG-CODE-DATE."""
-    for i, line, code in ctx.indexed(lambda c: c.kind != "drug"):
+    for i, _line, code in ctx.indexed(lambda c: c.kind != "drug"):
         if not code.valid_on(ctx.day):
-            when = f"deleted {code.deleted_on.isoformat()}" if code.deleted_on and ctx.day >= code.deleted_on else \
-                f"valid only {code.validity}"
+            when = (
+                f"deleted {code.deleted_on.isoformat()}"
+                if code.deleted_on and ctx.day >= code.deleted_on
+                else f"valid only {code.validity}"
+            )
             instead = f"; use {' or '.join(code.replaced_by)}" if code.replaced_by else f". {code.use_instead}"
-            yield Hit(f"Line {i + 1}: {code.code} is not valid for a date of service on {ctx.day.isoformat()} "
-                      f"({when}){instead}", (i,))
+            yield Hit(
+                f"Line {i + 1}: {code.code} is not valid for a date of service on {ctx.day.isoformat()} "
+                f"({when}){instead}",
+                (i,),
+            )
 
 
-@rule("CPT-ADDON-PRIMARY", "Add-on code without its primary code", "cpt", "error", ("ART-A58993", "CMS-RVU-2024-07"),
-      codes=("64480", "64484", "0229T", "0231T", "64491", "64492", "64494", "64495", "99153", "99157"))
+@rule(
+    "CPT-ADDON-PRIMARY",
+    "Add-on code without its primary code",
+    "cpt",
+    "error",
+    ("ART-A58993", "CMS-RVU-2024-07"),
+    codes=("64480", "64484", "0229T", "0231T", "64491", "64492", "64494", "64495", "99153", "99157"),
+)
 def addon_primary(ctx: Context):
     """An add-on code (global ZZZ) is reported only with its primary code on the same claim and date:
     +64480 with 64479, +64484 with 64483, +0229T with 0228T, +0231T with 0230T, facet add-ons with 64490 or
     64493, sedation add-ons with their initial code."""
-    for i, line, code in ctx.indexed(lambda c: c.is_addon and "primary_codes" not in c.unverified):
+    for i, _line, code in ctx.indexed(lambda c: c.is_addon and "primary_codes" not in c.unverified):
         if not ctx.billed_codes & set(code.primary_codes):
-            yield Hit(f"Line {i + 1}: add-on {code.code} needs its primary code {' or '.join(code.primary_codes)} "
-                      "on the same claim.", (i,))
+            yield Hit(
+                f"Line {i + 1}: add-on {code.code} needs its primary code {' or '.join(code.primary_codes)} "
+                "on the same claim.",
+                (i,),
+            )
 
 
 def _tf_levels(ctx: Context) -> dict[str, set[str]]:
@@ -149,21 +210,36 @@ def _tf_levels(ctx: Context) -> dict[str, set[str]]:
     return levels
 
 
-@rule("CPT-ADDON-OTHER-SIDE", "Add-on used for the other side instead of another level", "cpt", "error",
-      ("CPT-GUIDE-TFESI-LEVELS", "ART-A58993"), codes=("64480", "64484"))
+@rule(
+    "CPT-ADDON-OTHER-SIDE",
+    "Add-on used for the other side instead of another level",
+    "cpt",
+    "error",
+    ("CPT-GUIDE-TFESI-LEVELS", "ART-A58993"),
+    codes=("64480", "64484"),
+)
 def addon_other_side(ctx: Context):
     """The transforaminal add-ons count additional *levels*. Injecting both sides of one level is still one
     level: report the primary code once with modifier 50, never primary + add-on."""
     levels = _tf_levels(ctx)
-    for i, line, code in ctx.indexed(lambda c: c.family == "esi_transforaminal" and c.is_addon):
+    for i, _line, code in ctx.indexed(lambda c: c.family == "esi_transforaminal" and c.is_addon):
         if len(levels.get(code.region_family, ())) == 1:
             level = next(iter(levels[code.region_family]))
-            yield Hit(f"Line {i + 1}: {code.code} counts an additional level, but only {level} was injected. Both "
-                      f"sides of one level = {code.primary_codes[0]} with modifier 50, one unit.", (i,))
+            yield Hit(
+                f"Line {i + 1}: {code.code} counts an additional level, but only {level} was injected. Both "
+                f"sides of one level = {code.primary_codes[0]} with modifier 50, one unit.",
+                (i,),
+            )
 
 
-@rule("CPT-LEVEL-UNITS", "Add-on units equal the additional levels", "cpt", "error", ("CPT-GUIDE-TFESI-LEVELS",),
-      codes=("64480", "64484"))
+@rule(
+    "CPT-LEVEL-UNITS",
+    "Add-on units equal the additional levels",
+    "cpt",
+    "error",
+    ("CPT-GUIDE-TFESI-LEVELS",),
+    codes=("64480", "64484"),
+)
 def level_units(ctx: Context):
     """Transforaminal add-on units equal the number of distinct levels beyond the first in that region family
     (per side group), never the number of needles or injections."""
@@ -172,42 +248,66 @@ def level_units(ctx: Context):
         if line.code in ("64480", "64484", "0229T", "0231T"):
             expected[line.code] += line.units
     billed: dict[str, list[int]] = defaultdict(list)
-    for i, line, code in ctx.indexed(lambda c: c.code in ("64480", "64484", "0229T", "0231T")):
+    for i, _line, code in ctx.indexed(lambda c: c.code in ("64480", "64484", "0229T", "0231T")):
         billed[code.code].append(i)
     for code, indices in billed.items():
         units = sum(ctx.lines[i].units for i in indices)
         if expected.get(code) and units != expected[code]:
-            yield Hit(f"{code} is billed for {units} unit(s) ({line_list(ctx, indices)}) but {expected[code]} additional "
-                      "level(s) were injected.", tuple(indices))
+            yield Hit(
+                f"{code} is billed for {units} unit(s) ({line_list(ctx, indices)}) but {expected[code]} additional "
+                "level(s) were injected.",
+                tuple(indices),
+            )
 
 
-@rule("CPT-SESSION-UNITS", "One unit per session (interlaminar, caudal, catheter, neurolytic codes)", "cpt", "error",
-      ("CPT-2017-ESI", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"))
+@rule(
+    "CPT-SESSION-UNITS",
+    "One unit per session (interlaminar, caudal, catheter, neurolytic codes)",
+    "cpt",
+    "error",
+    ("CPT-2017-ESI", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
+)
 def session_units(ctx: Context):
     """62320-62327 (and the neurolytic codes) are reported once per session, with one unit, however many
     levels or injections. A transforaminal primary code (64479, 64483) is one level: further levels go on the
     add-on code and both sides of a level are modifier 50 (see CPT-BILATERAL-ONE-LINE)."""
     per_code: dict[str, list[int]] = defaultdict(list)
-    for i, line, code in ctx.indexed(lambda c: c.per_session_only and c.family in ("esi_interlaminar", "neurolytic")):
+    for i, _line, code in ctx.indexed(lambda c: c.per_session_only and c.family in ("esi_interlaminar", "neurolytic")):
         per_code[code.code].append(i)
     for code, indices in per_code.items():
         units = sum(ctx.lines[i].units for i in indices)
         if units > 1:
-            yield Hit(f"{code} is reported once per session with one unit; the claim has {units} units "
-                      f"({line_list(ctx, indices)}).", tuple(indices))
+            yield Hit(
+                f"{code} is reported once per session with one unit; the claim has {units} units "
+                f"({line_list(ctx, indices)}).",
+                tuple(indices),
+            )
     bilateral_regions = _bilateral_tf_regions(ctx)
     for i, line, code in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and not c.is_addon):
         if line.units > 1 and code.region_family not in bilateral_regions:
-            yield Hit(f"Line {i + 1}: {code.code} is one level with one unit; report further levels with its add-on.", (i,))
+            yield Hit(
+                f"Line {i + 1}: {code.code} is one level with one unit; report further levels with its add-on.", (i,)
+            )
 
 
 def _bilateral_tf_regions(ctx: Context) -> set[str]:
-    return {rf for line in ctx.derivation.lines if "50" in line.modifiers
-            for rf in (catalogue.lookup(line.code).region_family,)}
+    return {
+        rf
+        for line in ctx.derivation.lines
+        if "50" in line.modifiers
+        for rf in (catalogue.lookup(line.code).region_family,)
+    }
 
 
-@rule("CPT-IL-NOT-BILATERAL", "Interlaminar and caudal codes are never bilateral", "cpt", "error",
-      ("CMS-RVU-2024-07", "SUM-L33906"), effective_from=dt.date(2017, 1, 1), codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"))
+@rule(
+    "CPT-IL-NOT-BILATERAL",
+    "Interlaminar and caudal codes are never bilateral",
+    "cpt",
+    "error",
+    ("CMS-RVU-2024-07", "SUM-L33906"),
+    effective_from=dt.date(2017, 1, 1),
+    codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"),
+)
 def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
     Never append 50, RT or LT; an interlaminar or caudal injection spreads in the epidural space and is
@@ -215,13 +315,21 @@ def interlaminar_not_bilateral(ctx: Context):
     for i, line, code in ctx.indexed(lambda c: c.family == "esi_interlaminar"):
         bad = [m for m in line.modifiers if m in ("50", "RT", "LT")]
         if bad:
-            yield Hit(f"Line {i + 1}: {code.code} cannot carry {', '.join(bad)} (bilateral indicator 9): report it "
-                      "once, without laterality.", (i,))
+            yield Hit(
+                f"Line {i + 1}: {code.code} cannot carry {', '.join(bad)} (bilateral indicator 9): report it "
+                "once, without laterality.",
+                (i,),
+            )
 
 
-@rule("CPT-BILATERAL-ONE-LINE", "Bilateral = one line, modifier 50, one unit", "cpt", "error",
-      ("NORIDIAN-MOD50", "CMS-RVU-2024-07", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
-      codes=("64479", "64480", "64483", "64484", "64490", "64493", "27096"))
+@rule(
+    "CPT-BILATERAL-ONE-LINE",
+    "Bilateral = one line, modifier 50, one unit",
+    "cpt",
+    "error",
+    ("NORIDIAN-MOD50", "CMS-RVU-2024-07", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
+    codes=("64479", "64480", "64483", "64484", "64490", "64493", "27096"),
+)
 def bilateral_one_line(ctx: Context):
     """For codes with bilateral indicator 1 (64479-64484, the facet codes, 27096) Medicare wants a bilateral
     procedure on one line with modifier 50 and one unit - not two lines (RT and LT), not two units. A
@@ -229,7 +337,7 @@ def bilateral_one_line(ctx: Context):
     expected_50 = {line.code for line in ctx.derivation.lines if "50" in line.modifiers}
     expected_codes = ctx.expected_codes
     by_code: dict[str, list[int]] = defaultdict(list)
-    for i, line, code in ctx.indexed(lambda c: c.bilateral_indicator == "1" and c.kind != "drug"):
+    for i, _line, code in ctx.indexed(lambda c: c.bilateral_indicator == "1" and c.kind != "drug"):
         by_code[code.code].append(i)
     for code, indices in by_code.items():
         lines = [ctx.lines[i] for i in indices]
@@ -238,47 +346,82 @@ def bilateral_one_line(ctx: Context):
         addon = catalogue.lookup(code).is_addon
         if code in expected_50:
             if split or (not addon and sum(line.units for line in lines) > 1 and not has_50):
-                yield Hit(f"{code}: both sides were injected - report one line with modifier 50 and one unit, not "
-                          f"{line_list(ctx, indices)}.", tuple(indices))
+                yield Hit(
+                    f"{code}: both sides were injected - report one line with modifier 50 and one unit, not "
+                    f"{line_list(ctx, indices)}.",
+                    tuple(indices),
+                )
             elif not has_50:
-                yield Hit(f"{code}: both sides were injected - add modifier 50 ({line_list(ctx, indices)}).",
-                          tuple(indices))
+                yield Hit(
+                    f"{code}: both sides were injected - add modifier 50 ({line_list(ctx, indices)}).", tuple(indices)
+                )
         elif code in expected_codes and has_50:
-            yield Hit(f"{code}: modifier 50 but only one side was injected ({line_list(ctx, indices)}).", tuple(indices))
+            yield Hit(
+                f"{code}: modifier 50 but only one side was injected ({line_list(ctx, indices)}).", tuple(indices)
+            )
         elif split and not addon:
-            yield Hit(f"{code}: RT and LT lines for one procedure - if both sides were injected report one line with "
-                      "modifier 50.", tuple(indices))
+            yield Hit(
+                f"{code}: RT and LT lines for one procedure - if both sides were injected report one line with "
+                "modifier 50.",
+                tuple(indices),
+            )
 
 
 for _id, _title, _sources, _doc in [
-    ("CPT-APPROACH", "Code matches the approach (interlaminar, transforaminal, facet, SI joint)",
-     ("CPT-2017-ESI", "ART-A58993", "CPT-GUIDE-FACET-LEVELS", "CPT-GUIDE-SI-JOINT"),
-     """The approach picks the code family: interlaminar or caudal = 62320-62327; transforaminal =
+    (
+        "CPT-APPROACH",
+        "Code matches the approach (interlaminar, transforaminal, facet, SI joint)",
+        ("CPT-2017-ESI", "ART-A58993", "CPT-GUIDE-FACET-LEVELS", "CPT-GUIDE-SI-JOINT"),
+        """The approach picks the code family: interlaminar or caudal = 62320-62327; transforaminal =
      64479-64484; facet joint or medial branch = 64490-64495 (not an ESI); sacroiliac joint = 27096 (not an
-     ESI)."""),
-    ("CPT-REGION", "Code matches the region family of the level (T12-L1 rule)", ("ART-A58993", "CPT-GUIDE-FACET-T12L1"),
-     """Regions follow the code set, not the anatomy word: cervical/thoracic codes (62320/62321/62324/62325,
+     ESI).""",
+    ),
+    (
+        "CPT-REGION",
+        "Code matches the region family of the level (T12-L1 rule)",
+        ("ART-A58993", "CPT-GUIDE-FACET-T12L1"),
+        """Regions follow the code set, not the anatomy word: cervical/thoracic codes (62320/62321/62324/62325,
      64479/64480) versus lumbar/sacral codes (62322/62323/62326/62327, 64483/64484). A transforaminal
      injection at T12-L1 is coded 64479 (billing article A58993), whereas a facet injection at T12-L1 is
-     lumbar (64493)."""),
-    ("CPT-IMAGING-CODE", "With- or without-imaging code matches the guidance used (from 2017)",
-     ("CPT-2017-ESI", "CMS-PTP-PRAC-2024Q3"),
-     """Since 2017 each interlaminar code exists with and without imaging guidance: fluoroscopy or CT =
+     lumbar (64493).""",
+    ),
+    (
+        "CPT-IMAGING-CODE",
+        "With- or without-imaging code matches the guidance used (from 2017)",
+        ("CPT-2017-ESI", "CMS-PTP-PRAC-2024Q3"),
+        """Since 2017 each interlaminar code exists with and without imaging guidance: fluoroscopy or CT =
      62321/62323/62325/62327; no imaging = 62320/62322/62324/62326. Billing the unguided code plus 77003 for
-     a fluoroscopy-guided injection is wrong (and an NCCI edit)."""),
-    ("CPT-CATHETER", "Single injection vs indwelling catheter", ("CPT-GUIDE-62323-CATHETER", "CPT-2017-ESI"),
-     """A catheter placed and removed on the same day is still a single injection (62320-62323); an
+     a fluoroscopy-guided injection is wrong (and an NCCI edit).""",
+    ),
+    (
+        "CPT-CATHETER",
+        "Single injection vs indwelling catheter",
+        ("CPT-GUIDE-62323-CATHETER", "CPT-2017-ESI"),
+        """A catheter placed and removed on the same day is still a single injection (62320-62323); an
      indwelling catheter for continuous infusion or intermittent boluses over more than the day is
-     62324-62327, reported once for the catheter, not per bolus."""),
-    ("CPT-NEUROLYTIC", "Neurolytic agents use 62280-62282", ("CPT-GUIDE-NEUROLYTIC", "CMS-PTP-PRAC-2024Q3"),
-     """The ESI codes describe non-neurolytic substances. An epidural or subarachnoid injection of a
+     62324-62327, reported once for the catheter, not per bolus.""",
+    ),
+    (
+        "CPT-NEUROLYTIC",
+        "Neurolytic agents use 62280-62282",
+        ("CPT-GUIDE-NEUROLYTIC", "CMS-PTP-PRAC-2024Q3"),
+        """The ESI codes describe non-neurolytic substances. An epidural or subarachnoid injection of a
      neurolytic agent (alcohol, phenol, iced saline) is 62280-62282, and the pair neurolytic + ESI carries an
-     NCCI edit with modifier indicator 0."""),
-    ("CPT-CHEMOTHERAPY", "Chemotherapy into the spinal canal is 96401-96549, not an ESI", ("CPT-GUIDE-CHEMO",),
-     """62320-62327 are not used for chemotherapy. Chemotherapy into the central nervous system is coded from
-     the chemotherapy administration range (96450 includes the spinal puncture; 96542 through a reservoir)."""),
-    ("CPT-NOT-PERFORMED", "Billed code supported by the record", ("SUM-A58731", "ART-A58993"),
-     """Every billed procedure code must match a procedure documented in the record."""),
+     NCCI edit with modifier indicator 0.""",
+    ),
+    (
+        "CPT-CHEMOTHERAPY",
+        "Chemotherapy into the spinal canal is 96401-96549, not an ESI",
+        ("CPT-GUIDE-CHEMO",),
+        """62320-62327 are not used for chemotherapy. Chemotherapy into the central nervous system is coded from
+     the chemotherapy administration range (96450 includes the spinal puncture; 96542 through a reservoir).""",
+    ),
+    (
+        "CPT-NOT-PERFORMED",
+        "Billed code supported by the record",
+        ("SUM-A58731", "ART-A58993"),
+        """Every billed procedure code must match a procedure documented in the record.""",
+    ),
 ]:
     rule(_id, _title, "cpt", "error", _sources, doc=" ".join(_doc.split()))(_from_analysis(_id))
 
@@ -290,9 +433,15 @@ def not_billed(ctx: Context):
     return analyse(ctx).get("CPT-NOT-BILLED", [])
 
 
-@rule("CPT-ULTRASOUND", "Ultrasound-guided transforaminal injections", "cpt", "error",
-      ("CMS-RVU-2020-2022", "CMS-PTP-PRAC-2024Q3", "SUM-L33906"), codes=("0228T", "0229T", "0230T", "0231T", "76942"),
-      note="0228T-0231T until 2020-12-31; no verified code from 2021-01-01")
+@rule(
+    "CPT-ULTRASOUND",
+    "Ultrasound-guided transforaminal injections",
+    "cpt",
+    "error",
+    ("CMS-RVU-2020-2022", "CMS-PTP-PRAC-2024Q3", "SUM-L33906"),
+    codes=("0228T", "0229T", "0230T", "0231T", "76942"),
+    note="0228T-0231T until 2020-12-31; no verified code from 2021-01-01",
+)
 def ultrasound(ctx: Context):
     """Ultrasound-guided transforaminal injections were reported with 0228T-0231T (which include the
     ultrasound) for dates of service up to 2020-12-31, never as 64479-64484 + 76942. The codes were deleted
@@ -303,16 +452,28 @@ def ultrasound(ctx: Context):
     if ctx.day > ULTRASOUND_TF_LAST_DAY and not hits:
         for proc in ctx.encounter.procedures:
             if proc.approach == "transforaminal" and proc.guidance == "ultrasound":
-                hits.append(Hit("An ultrasound-guided transforaminal injection has no verified code for dates of service "
-                                "from 2021-01-01 (0228T-0231T deleted; the LCDs require fluoroscopy or CT). "
-                                "Replacement code: unverified - check with the payer.", (), "warning"))
+                hits.append(
+                    Hit(
+                        "An ultrasound-guided transforaminal injection has no verified code for dates of service "
+                        "from 2021-01-01 (0228T-0231T deleted; the LCDs require fluoroscopy or CT). "
+                        "Replacement code: unverified - check with the payer.",
+                        (),
+                        "warning",
+                    )
+                )
                 break
     return hits
 
 
-@rule("CPT-IMAGING-INCLUDED", "Imaging guidance is included in the injection code", "cpt", "error",
-      ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER", "CPT-2017-ESI"),
-      effective_from=dt.date(2017, 1, 1), codes=("77003", "77012", "76942", "72275"))
+@rule(
+    "CPT-IMAGING-INCLUDED",
+    "Imaging guidance is included in the injection code",
+    "cpt",
+    "error",
+    ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER", "CPT-2017-ESI"),
+    effective_from=dt.date(2017, 1, 1),
+    codes=("77003", "77012", "76942", "72275"),
+)
 def imaging_included(ctx: Context):
     """Fluoroscopy or CT guidance (77003, 77012) and contrast confirmation are part of 62321, 62323, 62325,
     62327 and 64479-64484; ultrasound (76942) was part of 0228T-0231T; epidurography (72275, deleted
@@ -321,6 +482,9 @@ def imaging_included(ctx: Context):
     should = any(catalogue.lookup(line.code).imaging in ("fluoro_ct", "ultrasound") for line in ctx.derivation.lines)
     if not (inclusive or should):
         return
-    for i, line, code in ctx.indexed(lambda c: c.family in GUIDANCE_FAMILIES):
-        yield Hit(f"Line {i + 1}: {code.code} ({catalogue.FAMILY_LABELS[code.family]}) is included in the injection "
-                  "code and is not reported separately.", (i,))
+    for i, _line, code in ctx.indexed(lambda c: c.family in GUIDANCE_FAMILIES):
+        yield Hit(
+            f"Line {i + 1}: {code.code} ({catalogue.FAMILY_LABELS[code.family]}) is included in the injection "
+            "code and is not reported separately.",
+            (i,),
+        )

@@ -29,7 +29,9 @@ def _applies(item: DocumentationItem, ctx: Context) -> bool:
     if item.applies_to == "diagnostic_snrb":
         return any(p.purpose == "diagnostic_snrb" for p in esi)
     if item.applies_to == "sedation":
-        return any(s.code.startswith("9915") for s in enc.other_services) or any(c.family == "sedation" for c in ctx.codes)
+        return any(s.code.startswith("9915") for s in enc.other_services) or any(
+            c.family == "sedation" for c in ctx.codes
+        )
     raise AssertionError(item.applies_to)
 
 
@@ -44,13 +46,28 @@ def _satisfied(item: DocumentationItem, ctx: Context) -> bool:
     raise AssertionError(item.requirement)
 
 
+def _situation(item: DocumentationItem, ctx: Context) -> bool:
+    """_applies, memoised per context and situation (several items share one situation)."""
+    memo = ctx.__dict__.setdefault("doc_situations", {})
+    if item.applies_to not in memo:
+        memo[item.applies_to] = _applies(item, ctx)
+    return memo[item.applies_to]
+
+
 def _make(item: DocumentationItem):
     def check_item(ctx: Context):
-        if _applies(item, ctx) and not _satisfied(item, ctx):
+        if _situation(item, ctx) and not _satisfied(item, ctx):
             yield Hit(f"Documentation gap - {item.title}: {item.text}")
+
     return check_item
 
 
 for _item in documentation_items():
-    rule(_item.id, _item.title, "doc", _item.severity, _item.sources,
-         doc=f"Applies to {_item.applies_to_text}. {_item.text}")(_make(_item))
+    rule(
+        _item.id,
+        _item.title,
+        "doc",
+        _item.severity,
+        _item.sources,
+        doc=f"Applies to {_item.applies_to_text}. {_item.text}",
+    )(_make(_item))

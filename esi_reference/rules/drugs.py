@@ -19,15 +19,24 @@ from .base import Context, Hit, rule
 DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
 
 
-@rule("DRUG-CODE-DATE", "Drug code valid on the date of service", "drug", "error", ("CMS-RVU-2024-07", "DRUG-J1010"),
-      codes=("J1010", "J1020", "J1030", "J1040"), note="J1020/J1030/J1040 until 2024-03-31; J1010 from 2024-04-01")
+@rule(
+    "DRUG-CODE-DATE",
+    "Drug code valid on the date of service",
+    "drug",
+    "error",
+    ("CMS-RVU-2024-07", "DRUG-J1010"),
+    codes=("J1010", "J1020", "J1030", "J1040"),
+    note="J1020/J1030/J1040 until 2024-03-31; J1010 from 2024-04-01",
+)
 def drug_code_date(ctx: Context):
     """J1020, J1030 and J1040 are not valid from 2024-04-01 (status I in the July 2024 fee file); J1010
     (1 mg) starts on 2024-04-01."""
-    for i, line, code in ctx.indexed(lambda c: c.kind == "drug"):
+    for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
         if not code.valid_on(ctx.day):
             instead = f"; use {' or '.join(code.replaced_by)}" if code.replaced_by else ""
-            yield Hit(f"Line {i + 1}: {code.code} is not valid on {ctx.day.isoformat()} ({code.validity}){instead}.", (i,))
+            yield Hit(
+                f"Line {i + 1}: {code.code} is not valid on {ctx.day.isoformat()} ({code.validity}){instead}.", (i,)
+            )
 
 
 @rule("DRUG-UNITS", "Drug units = dose given / unit size", "drug", "error", DRUG_SOURCES)
@@ -44,7 +53,7 @@ def units(ctx: Context):
             for code, n in drug_units(drug, dose, ctx.encounter.date_of_service):
                 expected[code] += n
     billed: dict[str, list[int]] = defaultdict(list)
-    for i, line, code in ctx.indexed(lambda c: c.family == "drug" and c.code != "J2001"):
+    for i, _line, code in ctx.indexed(lambda c: c.family == "drug" and c.code != "J2001"):
         billed[code.code].append(i)
     for code, indices in billed.items():
         units_billed = sum(ctx.lines[i].units for i in indices)
@@ -54,11 +63,16 @@ def units(ctx: Context):
             same_drug = [c for c, _ in expected.items() if given and c in given[0]["codes"].split()]
             if same_drug:
                 continue  # the wrong code for the date: DRUG-CODE-DATE explains it
-            yield Hit(f"{code} ({row.summary.split(',')[0]}) is billed but the record lists no such drug given.",
-                      tuple(indices))
+            yield Hit(
+                f"{code} ({row.summary.split(',')[0]}) is billed but the record lists no such drug given.",
+                tuple(indices),
+            )
         elif units_billed != expected[code]:
-            yield Hit(f"{code}: {units_billed} unit(s) billed, but the dose given is {expected[code]} unit(s) at "
-                      f"{row.unit_amount} {row.unit_measure} per unit.", tuple(indices))
+            yield Hit(
+                f"{code}: {units_billed} unit(s) billed, but the dose given is {expected[code]} unit(s) at "
+                f"{row.unit_amount} {row.unit_measure} per unit.",
+                tuple(indices),
+            )
     if ctx.billed and ctx.encounter.place_of_service not in FACILITY_PLACES_OF_SERVICE:
         billed_drugs = {d for d, row in DRUGS.items() if set(row["codes"].split()) & set(billed)}
         for code, n in expected.items():
@@ -67,22 +81,39 @@ def units(ctx: Context):
                 yield Hit(f"{code} x{n} was given in the office but is not billed.", (), "warning")
 
 
-@rule("DRUG-FACILITY", "Drugs in a facility setting are billed by the facility", "drug", "warning",
-      ("DRUG-CONTRAST", "CPT-GUIDE-SI-JOINT"))
+@rule(
+    "DRUG-FACILITY",
+    "Drugs in a facility setting are billed by the facility",
+    "drug",
+    "warning",
+    ("DRUG-CONTRAST", "CPT-GUIDE-SI-JOINT"),
+)
 def facility(ctx: Context):
     """In a hospital outpatient department (POS 19/22) or ASC (POS 24) the facility reports the drugs and
     supplies, which are mostly packaged; the physician's claim carries only the professional service."""
     if ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE:
-        for i, line, code in ctx.indexed(lambda c: c.kind == "drug"):
-            yield Hit(f"Line {i + 1}: {code.code} on a professional claim in POS {ctx.encounter.place_of_service}: the "
-                      "facility reports drugs.", (i,))
+        for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
+            yield Hit(
+                f"Line {i + 1}: {code.code} on a professional claim in POS {ctx.encounter.place_of_service}: the "
+                "facility reports drugs.",
+                (i,),
+            )
 
 
-@rule("DRUG-CONTRAST", "Contrast billed separately (payment unverified)", "drug", "info", ("DRUG-CONTRAST",),
-      codes=("Q9965", "Q9966", "Q9967"))
+@rule(
+    "DRUG-CONTRAST",
+    "Contrast billed separately (payment unverified)",
+    "drug",
+    "info",
+    ("DRUG-CONTRAST",),
+    codes=("Q9965", "Q9966", "Q9967"),
+)
 def contrast(ctx: Context):
     """Low-osmolar contrast (Q9965-Q9967, per mL) is packaged in facility settings; whether Medicare pays it
     separately with an ESI in the office is unverified here."""
-    for i, line, code in ctx.indexed(lambda c: c.family == "contrast"):
-        yield Hit(f"Line {i + 1}: {code.code} - separate payment for contrast with an ESI is unverified; check the "
-                  "contractor.", (i,))
+    for i, _line, code in ctx.indexed(lambda c: c.family == "contrast"):
+        yield Hit(
+            f"Line {i + 1}: {code.code} - separate payment for contrast with an ESI is unverified; check the "
+            "contractor.",
+            (i,),
+        )

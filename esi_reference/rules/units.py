@@ -13,14 +13,20 @@ from collections import defaultdict
 from .base import Context, Hit, line_list, rule
 
 
-@rule("MUE-UNITS", "Units per day within the MUE", "mue", "error", ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"),
-      note="values of the 2024Q3 practitioner table")
+@rule(
+    "MUE-UNITS",
+    "Units per day within the MUE",
+    "mue",
+    "error",
+    ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"),
+    note="values of the 2024Q3 practitioner table",
+)
 def mue_units(ctx: Context):
     """Units of a code for one date of service must not exceed its MUE. Over an MAI 2 limit (64479, 64483,
     the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,
     64484, 77003, drugs) the excess is denied but appealable with records (warning)."""
     per_code: dict[str, list[int]] = defaultdict(list)
-    for i, line, code in ctx.indexed(lambda c: c.mue is not None):
+    for i, _line, code in ctx.indexed(lambda c: c.mue is not None):
         per_code[code.code].append(i)
     for code_id, indices in per_code.items():
         code = ctx.codes[indices[0]]
@@ -28,11 +34,20 @@ def mue_units(ctx: Context):
         if code.mue_mai == "1":
             over = [i for i in indices if ctx.lines[i].units > (code.mue or 0)]
             if over:
-                yield Hit(f"{code_id}: more than {code.mue} unit(s) on one line ({line_list(ctx, over)}); MUE "
-                          f"{code.mue}, MAI 1 ({code.mue_vintage}).", tuple(over))
+                yield Hit(
+                    f"{code_id}: more than {code.mue} unit(s) on one line ({line_list(ctx, over)}); MUE "
+                    f"{code.mue}, MAI 1 ({code.mue_vintage}).",
+                    tuple(over),
+                )
         elif units > (code.mue or 0):
-            kind = "absolute (MAI 2): the excess is never paid" if code.mue_mai == "2" else \
-                "clinical (MAI 3): the excess is denied, appealable with records"
-            yield Hit(f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {code.mue} - {kind} "
-                      f"({code.mue_vintage} CMS table; load the current quarter to be sure).", tuple(indices),
-                      "error" if code.mue_mai == "2" else "warning")
+            kind = (
+                "absolute (MAI 2): the excess is never paid"
+                if code.mue_mai == "2"
+                else "clinical (MAI 3): the excess is denied, appealable with records"
+            )
+            yield Hit(
+                f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {code.mue} - {kind} "
+                f"({code.mue_vintage} CMS table; load the current quarter to be sure).",
+                tuple(indices),
+                "error" if code.mue_mai == "2" else "warning",
+            )

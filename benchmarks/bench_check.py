@@ -1,0 +1,50 @@
+"""Benchmark: median time of ``check()`` per encounter over the example encounters (one core).
+
+Not a test: run ``make bench`` or ``python benchmarks/bench_check.py [--repeat N]``. Each example is parsed
+once; ``check()`` is then timed ``repeat`` times per example (with the billed claim, and again with the
+claim removed so the suggested claim is derived and checked). The derivation cache is cleared before each
+call so every call does the whole work. Target (issue 3): median <= 0.2 ms per encounter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from esi_reference import engine  # noqa: E402
+from esi_reference.encounter import parse_encounter  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args(argv)
+    encounters = [parse_encounter(json.loads(p.read_text())) for p in sorted((ROOT / "examples").glob("*.json"))]
+    encounters += [replace(e, claim=None) for e in encounters]
+    wall, cpu = [], []
+    for _ in range(args.repeat):
+        for enc in encounters:
+            engine._derive.cache_clear()
+            w0, c0 = time.perf_counter(), time.process_time()
+            engine.check(enc)
+            wall.append(time.perf_counter() - w0)
+            cpu.append(time.process_time() - c0)
+    print(f"check(): {len(encounters)} encounters x {args.repeat} runs = {len(wall)} calls")
+    for name, samples in (("wall", wall), ("cpu", cpu)):
+        median_ms = statistics.median(samples) * 1000
+        p95_ms = statistics.quantiles(samples, n=20)[18] * 1000
+        print(f"{name:4}: median {median_ms:.3f} ms per encounter, p95 {p95_ms:.3f} ms (target <= 0.2 ms median)")
+    print("cpu = process time, less sensitive to other load on the machine; see `uptime` for the load.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
