@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import catalogue
+from . import catalogue, ncci
 from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
@@ -107,8 +107,13 @@ class Report:
 
 
 @lru_cache(maxsize=1024)
-def _derive(encounter: Encounter) -> Derivation:
+def _derive_cached(encounter: Encounter, tables: tuple[str, int]) -> Derivation:
     return derive_lines(encounter)
+
+
+def _derive(encounter: Encounter) -> Derivation:
+    """derive_lines, cached per encounter and per NCCI table in use."""
+    return _derive_cached(encounter, ncci.table_token())
 
 
 def _as_encounter(encounter: object) -> Encounter:

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from pathlib import Path
 
+from . import ncci
 from .encounter import encounter_schema, parse_encounter
 from .engine import Encounter, check, suggest_claim
 from .errors import EsiError
@@ -45,14 +47,28 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tables(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """The user's CMS PTP/MUE files for this run, when given."""
+    if not (args.ptp_file or args.mue_file):
+        return contextlib.nullcontext()
+    ptp = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
+    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
+    label = " + ".join(Path(p).name for p in (args.ptp_file, args.mue_file) if p)
+    return ncci.using_tables(ptp=ptp, mue=mue, label=label)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    report = check(load_encounter_file(args.encounter), as_of=args.as_of)
+    encounter = load_encounter_file(args.encounter)
+    with _tables(args):
+        report = check(encounter, as_of=args.as_of)
     print(json.dumps(report.to_dict(), indent=2) if args.format == "json" else report.text())
     return 0 if report.is_clean else 1
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
-    suggestion = suggest_claim(load_encounter_file(args.encounter))
+    encounter = load_encounter_file(args.encounter)
+    with _tables(args):
+        suggestion = suggest_claim(encounter)
     if args.format == "json":
         print(json.dumps(suggestion.to_dict(), indent=2))
         return 0
@@ -86,6 +102,11 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _table_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ptp-file", dest="ptp_file", help="your current CMS practitioner PTP file (CSV or tab-separated)")
+    p.add_argument("--mue-file", dest="mue_file", help="your current CMS practitioner MUE file (CSV)")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of encounter files")
     p.set_defaults(func=_cmd_schema)
@@ -93,10 +114,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("encounter", help="encounter JSON file (see `esi-ref schema` and examples/)")
     p.add_argument("--as-of", dest="as_of", help="evaluate the rules in force on this date (default: date of service)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _table_options(p)
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("suggest", help="the claim lines to bill for an encounter, and what not to bill")
     p.add_argument("encounter")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _table_options(p)
     p.set_defaults(func=_cmd_suggest)
     p = sub.add_parser("rules", help="the rule catalogue with sources and effective dates")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")

@@ -23,6 +23,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -92,11 +94,58 @@ def _index(edits: tuple[PtpEdit, ...]) -> dict[frozenset[str], tuple[PtpEdit, ..
     return index
 
 
+_ACTIVE: dict[str, object] = {"ptp": None, "mue": None, "label": PTP_VINTAGE}
+
+
+def active_ptp_edits() -> tuple[PtpEdit, ...]:
+    """The PTP table in use: a user's file inside :func:`using_tables`, else the shipped Q3 2024 table."""
+    return _ACTIVE["ptp"] or ptp_edits()  # type: ignore[return-value]
+
+
+def mue_for(code: object) -> tuple[int | None, str, str]:
+    """(MUE units, adjudication indicator, vintage) for a catalogue Code, honouring a loaded MUE file."""
+    table = _ACTIVE["mue"]
+    if isinstance(table, dict):
+        value = table.get(code.code)  # type: ignore[attr-defined]
+        return (value.units, value.mai, str(_ACTIVE["label"])) if value else (None, "", str(_ACTIVE["label"]))
+    return code.mue, code.mue_mai, code.mue_vintage  # type: ignore[attr-defined]
+
+
+def table_token() -> tuple[str, int]:
+    """Identifies the tables in use (for caches of results that depend on them)."""
+    return str(_ACTIVE["label"]), id(_ACTIVE["ptp"])
+
+
+def table_label() -> str:
+    """Vintage of the tables in use, for messages ("2024Q3" or the user's file name)."""
+    return str(_ACTIVE["label"])
+
+
+@contextmanager
+def using_tables(
+    ptp: tuple[PtpEdit, ...] | None = None, mue: dict[str, MueValue] | None = None, label: str = "user file"
+) -> Iterator[None]:
+    """Check with a user's current CMS tables instead of the shipped Q3 2024 ones, for the ``with`` block.
+
+    >>> with using_tables(ptp=(PtpEdit("62321", "62323", None, "0", "test"),), label="test table"):
+    ...     [e.modifier_indicator for e in edits_between("62321", "62323")]
+    ['0']
+    >>> edits_between("62321", "62323")
+    ()
+    """
+    saved = dict(_ACTIVE)
+    _ACTIVE.update(ptp=ptp or None, mue=mue or None, label=label if (ptp or mue) else PTP_VINTAGE)
+    try:
+        yield
+    finally:
+        _ACTIVE.update(saved)
+
+
 def edits_between(
     code_a: str, code_b: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None
 ) -> tuple[PtpEdit, ...]:
     """Edits pairing the two codes (either column order), active on ``as_of`` when given."""
-    found = _index(edits if edits is not None else ptp_edits()).get(frozenset((code_a, code_b)), ())
+    found = _index(edits if edits is not None else active_ptp_edits()).get(frozenset((code_a, code_b)), ())
     if found and as_of is not None:
         day = parse_date(as_of, "as_of")
         found = tuple(e for e in found if e.active_on(day))

@@ -38,7 +38,7 @@ def ptp(ctx: Context):
                 modifier = [m for m in line_b.modifiers if m in DISTINCT_SERVICE_MODIFIERS]
                 text = (
                     f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
-                    f"modifier indicator {edit.modifier_indicator}, {ncci.PTP_VINTAGE} table)"
+                    f"modifier indicator {edit.modifier_indicator}, {ncci.table_label()} table)"
                 )
                 if edit.modifier_indicator == "0":
                     yield Hit(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..ncci import mue_for
 from .base import Context, Hit, line_list, rule
 
 
@@ -26,28 +27,30 @@ def mue_units(ctx: Context):
     the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,
     64484, 77003, drugs) the excess is denied but appealable with records (warning)."""
     per_code: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(lambda c: c.mue is not None):
+    for i, _line, code in ctx.indexed():
         per_code[code.code].append(i)
     for code_id, indices in per_code.items():
-        code = ctx.codes[indices[0]]
+        mue, mai, vintage = mue_for(ctx.codes[indices[0]])
+        if mue is None:
+            continue
         units = sum(ctx.lines[i].units for i in indices)
-        if code.mue_mai == "1":
-            over = [i for i in indices if ctx.lines[i].units > (code.mue or 0)]
+        if mai == "1":
+            over = [i for i in indices if ctx.lines[i].units > mue]
             if over:
                 yield Hit(
-                    f"{code_id}: more than {code.mue} unit(s) on one line ({line_list(ctx, over)}); MUE "
-                    f"{code.mue}, MAI 1 ({code.mue_vintage}).",
+                    f"{code_id}: more than {mue} unit(s) on one line ({line_list(ctx, over)}); MUE {mue}, MAI 1 "
+                    f"({vintage}).",
                     tuple(over),
                 )
-        elif units > (code.mue or 0):
+        elif units > mue:
             kind = (
                 "absolute (MAI 2): the excess is never paid"
-                if code.mue_mai == "2"
+                if mai == "2"
                 else "clinical (MAI 3): the excess is denied, appealable with records"
             )
             yield Hit(
-                f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {code.mue} - {kind} "
-                f"({code.mue_vintage} CMS table; load the current quarter to be sure).",
+                f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {mue} - {kind} "
+                f"({vintage} CMS table; load the current quarter to be sure).",
                 tuple(indices),
-                "error" if code.mue_mai == "2" else "warning",
+                "error" if mai == "2" else "warning",
             )
