@@ -369,7 +369,10 @@ def imaging_included(p: Prepared) -> Iterator[Hits]:
 def imaging_code(p: Prepared) -> Iterator[Hits]:
     """A without-imaging ESI code billed on the same date as imaging guidance: use the guided code."""
     guided = p.session_any(p.is_code("guidance"))
-    pos = np.flatnonzero(_unguided_esi(p) & guided[p.session] & p.applies("CPT-IMAGING-CODE"))
+    # Before 2017 the unguided codes (62310/62311) were billed with 77003: in force with CPT-IMAGING-INCLUDED.
+    since = p.applies("CPT-IMAGING-CODE") & p.applies("CPT-IMAGING-INCLUDED")
+    # A deleted code is explained by CPT-CODE-VALID instead (as in the engine).
+    pos = np.flatnonzero(_unguided_esi(p) & guided[p.session] & since & p.valid())
     if len(pos):
         text = np.array(
             [
@@ -585,7 +588,9 @@ def frequency(p: Prepared) -> Iterator[Hits]:
     keys = key[order]
     days = p.session_day[sid][order]
     starts = _window_starts(days)
-    lo = np.searchsorted(keys, keys - (days - starts), side="left")
+    # First key inside the window: same group, day >= window start (never below the group's own range).
+    group_base = keys - (days - p.day0)
+    lo = np.searchsorted(keys, group_base + np.maximum(starts - p.day0, 0), side="left")
     count = np.arange(len(keys)) - lo + 1
     over = np.zeros(p.n_sessions * 3, dtype=bool)
     over_pairs = pairs[order][count > policy.MAX_SESSIONS_PER_12_MONTHS]
@@ -754,6 +759,7 @@ CHECKS: tuple[Callable[[Prepared], Iterator[Hits]], ...] = (
     bilateral_one_line,
     session_units,
     imaging_included,
+    imaging_code,
     ptp,
     em_same_day,
     local_anesthetic,
@@ -777,6 +783,7 @@ AUDIT_RULE_IDS = (
     "CPT-BILATERAL-ONE-LINE",
     "CPT-SESSION-UNITS",
     "CPT-IMAGING-INCLUDED",
+    "CPT-IMAGING-CODE",
     "NCCI-PTP",
     "NCCI-EM-SAME-DAY",
     "NCCI-LOCAL-ANESTHETIC",
