@@ -81,7 +81,6 @@ class Prepared:
     """The claim lines turned into integer arrays once, shared by every check."""
 
     lines: pd.DataFrame
-    ptp_edits: tuple[ncci.PtpEdit, ...] | None = None
     n: int = 0
     codes: list[str] = field(default_factory=list)
     ct: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -386,7 +385,7 @@ def imaging_code(p: Prepared) -> Iterator[Hits]:
 
 
 def ptp(p: Prepared) -> Iterator[Hits]:
-    table = ptp_table(p.codes, p.ptp_edits)
+    table = ptp_table(p.codes)
     if table.empty:
         return
     # Column-two codes that other rules report: imaging guidance (CPT-IMAGING-INCLUDED), local anesthetic
@@ -408,7 +407,7 @@ def ptp(p: Prepared) -> Iterator[Hits]:
             continue
         head = (
             f"NCCI edit {e.column1} / {e.column2} ({e.rationale}, modifier indicator {e.modifier_indicator}, "
-            f"{ncci.PTP_VINTAGE} table)"
+            f"{ncci.table_label()} table)"
         )
         bypassable = e.modifier_indicator == "1"
         bypass = distinct[rows2] if bypassable else np.zeros(len(rows2), dtype=bool)

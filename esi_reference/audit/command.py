@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--summary", help="write the summary (totals, by rule, by month, patients over the limit) as JSON")
     p.add_argument("--chart", help="write an SVG bar chart of findings by rule")
     p.add_argument(
+        "--mue-file",
+        dest="mue_file",
+        help="a current CMS practitioner MUE file to use instead of the shipped Q3 2024 values",
+    )
+    p.add_argument(
         "--ptp-file",
         dest="ptp_file",
         help="a current CMS practitioner PTP file to use instead of the shipped Q3 2024 edits",
@@ -65,8 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
+    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
+    label = " + ".join(Path(f).name for f in (args.ptp_file, args.mue_file) if f) or "user file"
     progress = Progress(0, enabled=args.progress)
-    result = audit(args.claims, progress=progress, ptp_edits=edits)
+    with ncci.using_tables(ptp=edits, mue=mue, label=label):
+        result = audit(args.claims, progress=progress)
     if args.out:
         _write(result.lines, args.out, args.format)
     if args.detail:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import ncci
 from ..rules import rule_by_id
 from .checks import AUDIT_RULE_IDS, CHECKS, SEVERITY_RANK, Hits, Prepared
 from .format import Claims, read_claims
@@ -88,11 +87,11 @@ def audit(
     source: str | os.PathLike[str] | io.TextIOBase | pd.DataFrame,
     *,
     progress: Progress | None = None,
-    ptp_edits: tuple[ncci.PtpEdit, ...] | None = None,
 ) -> AuditResult:
     """Audit a claim-line CSV (path, text stream) or an already-read raw frame.
 
-    ``ptp_edits`` replaces the shipped Q3 2024 NCCI table (see :func:`esi_reference.ncci.load_ptp_file`).
+    The NCCI PTP and MUE tables are the ones in use: the shipped Q3 2024 tables, or a user's current CMS
+    files inside ``with esi_reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``).
     """
     prog = progress or Progress(0, enabled=False)
     prog.total = len(CHECKS) + 3
@@ -104,7 +103,7 @@ def audit(
     else:
         claims = read_claims(source)
     prog.step("preparing lookup tables")
-    prepared = Prepared(claims.lines, ptp_edits)
+    prepared = Prepared(claims.lines)
     frames = []
     mask = np.zeros(prepared.n, dtype=np.uint64)
     rank = np.zeros(prepared.n, dtype=np.int8)

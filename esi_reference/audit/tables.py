@@ -1,13 +1,14 @@
 """Lookup tables for the vectorised checks, built once from the catalogue and the NCCI table.
 
 Nothing here is typed by hand: the code attributes come from :func:`esi_reference.catalogue.lookup`,
-the procedure-pair edits from :func:`esi_reference.ncci.ptp_edits` (or a user's quarterly file), the
+the procedure-pair edits and MUE values from :mod:`esi_reference.ncci` (the shipped tables, or a user's
+quarterly files inside ``ncci.using_tables``), the
 modifier groups from :mod:`esi_reference.policy`. Each table is indexed by the *category codes* of the
 claim columns, so a per-row attribute is one ``numpy.take``.
 
 >>> t = code_table(["62323", "64484", "J1010"])
->>> t.loc["64484", ["family", "region", "is_addon", "mue", "mai"]].tolist()
-['esi_transforaminal', 2, True, 4, 3]
+>>> [str(v) for v in t.loc["64484", ["family", "region", "is_addon", "mue", "mai"]]]
+['esi_transforaminal', '2', 'True', '4', '3']
 >>> modifier_flags(["50", "RT 59", ""])[["bilateral", "side", "distinct"]].values.tolist()
 [[True, False, False], [False, True, True], [False, False, False]]
 """
@@ -35,6 +36,7 @@ def code_table(codes: Sequence[str]) -> pd.DataFrame:
     rows = []
     for text in codes:
         c = catalogue.lookup(text)
+        mue, mai, vintage = ncci.mue_for(c)  # the shipped values, or a user's MUE file (ncci.using_tables)
         rows.append(
             {
                 "code": text,
@@ -45,9 +47,9 @@ def code_table(codes: Sequence[str]) -> pd.DataFrame:
                 "is_addon": c.is_addon,
                 "primaries": tuple(c.primary_codes) if "primary_codes" not in c.unverified else (),
                 "bilateral_indicator": c.bilateral_indicator,
-                "mue": c.mue if c.mue is not None else -1,
-                "mai": int(c.mue_mai) if c.mue_mai else 0,
-                "mue_vintage": c.mue_vintage,
+                "mue": mue if mue is not None else -1,
+                "mai": int(mai) if mai else 0,
+                "mue_vintage": vintage,
                 "valid_from": np.datetime64(c.valid_from, "s") if c.valid_from else _DAY_MIN,
                 "valid_to": np.datetime64(c.valid_to, "s") if c.valid_to else _DAY_MAX,
                 "deleted_on": c.deleted_on.isoformat() if c.deleted_on else "",
@@ -106,7 +108,7 @@ def ptp_table(codes: Sequence[str], edits: tuple[ncci.PtpEdit, ...] | None = Non
     edit applies (a day number: days since 1970-01-01)."""
     where = {c: i for i, c in enumerate(codes)}
     rows = []
-    for e in edits or ncci.ptp_edits():
+    for e in edits if edits is not None else ncci.active_ptp_edits():
         if e.column1 in where and e.column2 in where:
             rows.append(
                 {

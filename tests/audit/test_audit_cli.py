@@ -81,3 +81,23 @@ def test_bar_chart_escapes_labels_and_scales_bars():
     root = ET.fromstring(svg)
     widths = [float(r.get("width")) for r in root.findall("{http://www.w3.org/2000/svg}rect")[1:]]
     assert widths[0] == 2 * widths[1]
+
+
+def test_user_ptp_and_mue_files_replace_the_shipped_tables(tmp_path, capsys):
+    claims = tmp_path / "c.csv"
+    claims.write_text(csv_text([row(line=1, code="62321", dx="M54.12"), row(line=2, code="62323")]))
+    ptp = tmp_path / "ptp.csv"
+    ptp.write_text(
+        "Column 1,Column 2,*,Effective Date,Deletion Date,Modifier,Rationale\n62321,62323,,20240101,*,0,test edit\n"
+    )
+    mue = tmp_path / "mue.csv"
+    mue.write_text("HCPCS,MUE Values,MAI,Rationale\n62323,0,2 Date of Service Edit: Policy,test\n")
+    detail = tmp_path / "d.csv"
+    main(["audit", str(claims), "--detail", str(detail), "--quiet"])
+    shipped = set(pd.read_csv(detail, dtype=str)["rule_id"])
+    assert "NCCI-PTP" not in shipped and "MUE-UNITS" not in shipped  # no such pair or limit in the CMS table
+    main(["audit", str(claims), "--detail", str(detail), "--quiet", "--ptp-file", str(ptp), "--mue-file", str(mue)])
+    found = pd.read_csv(detail, dtype=str)
+    assert {"NCCI-PTP", "MUE-UNITS"} <= set(found["rule_id"])
+    assert found.loc[found["rule_id"] == "NCCI-PTP", "message"].str.contains("ptp.csv").all()
+    capsys.readouterr()
