@@ -70,7 +70,8 @@ TRANSFORAMINAL_CODES = {
 FACET_CODES = {"cervical_thoracic": ("64490", "64491", "64492"), "lumbar_sacral": ("64493", "64494", "64495")}
 NEUROLYTIC_CODES = {"cervical_thoracic": "62281", "lumbar_sacral": "62282"}
 GUIDANCE_CODES = {"fluoroscopy": "77003", "ct": "77012", "ultrasound": "76942"}
-#: Anatomic site groups: a PTP edit with modifier indicator 1 between different groups takes XS.
+#: Anatomic site groups: a PTP edit with modifier indicator 1 between different groups takes XS - except
+#: imaging guidance, which belongs to the injection it guides and is never separated with XS.
 SITE_GROUPS = {
     "esi_interlaminar": "epidural",
     "esi_transforaminal": "epidural",
@@ -403,7 +404,8 @@ def resolve_ptp(b: _Builder) -> None:
                 if not edits:
                     continue
                 edit = edits[0]
-                if edit.bypassable and site_group(line_a.code) != site_group(line_b.code):
+                separate_site = site_group(line_a.code) != site_group(line_b.code) != "guidance"
+                if edit.bypassable and separate_site:
                     if line_b.has(*DISTINCT_SERVICE_MODIFIERS):
                         continue
                     b.lines[j] = replace(

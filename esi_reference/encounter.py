@@ -359,6 +359,15 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
             f"fluoroscopy, ct or ultrasound: a {approach} injection is always image guided",
             guidance,
         )
+    purpose = c.choice(d, "purpose", path + ".", PURPOSES, "therapeutic")
+    if purpose == "diagnostic_snrb" and approach != "transforaminal":
+        c.add(
+            f"{path}.purpose",
+            "therapeutic, postoperative_pain or pump_trial: a diagnostic selective nerve root block is transforaminal",
+            purpose,
+        )
+    if purpose == "pump_trial" and approach not in ("interlaminar", "caudal"):
+        c.add(f"{path}.purpose", "an interlaminar or caudal approach for an implantable pump trial", purpose)
     if approach in ("facet", "si_joint") and guidance == "ultrasound":
         c.add(
             f"{path}.guidance",
@@ -375,7 +384,7 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
         contrast=c.choice(d, "contrast", path + ".", CONTRAST, "used"),
         catheter=c.choice(d, "catheter", path + ".", CATHETER, "none"),
         substance=c.choice(d, "substance", path + ".", SUBSTANCES, "steroid"),
-        purpose=c.choice(d, "purpose", path + ".", PURPOSES, "therapeutic"),
+        purpose=purpose,
     )
 
 

@@ -38,8 +38,10 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
         proc["substance"] = draw(st.sampled_from(SUBSTANCES))
     else:
         proc["substance"] = draw(st.sampled_from(["steroid", "anesthetic", "steroid_and_anesthetic"]))
-    if approach in ("interlaminar", "caudal", "transforaminal"):
-        proc["purpose"] = draw(st.sampled_from(PURPOSES))
+    if approach in ("interlaminar", "caudal"):
+        proc["purpose"] = draw(st.sampled_from([p for p in PURPOSES if p != "diagnostic_snrb"]))
+    elif approach == "transforaminal":
+        proc["purpose"] = draw(st.sampled_from([p for p in PURPOSES if p != "pump_trial"]))
     return proc
 
 

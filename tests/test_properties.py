@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +33,7 @@ def test_suggested_claim_checks_clean(data: dict[str, Any]) -> None:
     report = check(enc)
     assert report.is_clean, report.text()
     assert not report.billed and report.lines == suggestion.lines
-    billed = check(enc.__class__(**{**enc.__dict__, "claim": suggestion.lines}))
+    billed = check(dataclasses.replace(enc, claim=suggestion.lines))
     assert billed.is_clean, billed.text()
 
 
