@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from esi_reference import catalogue
+from site_helpers import BOOK, ROOT, parse, site_pages
 
-from .conftest import BOOK, ROOT
-from .helpers import parse, site_pages
+from esi_reference import catalogue
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
@@ -165,7 +164,7 @@ def test_a_failing_notebook_cell_fails_the_build(tmp_path):
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(BOOK / "_config.yml", book / "_config.yml")
-    shutil.copytree(BOOK / "_static", book / "_static")
+    shutil.copytree(BOOK / "_assets", book / "_assets")
     (book / "_widgets").mkdir()
     (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n", encoding="utf-8")
     nb = nbformat.v4.new_notebook()
