@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import socket
 import statistics
 import subprocess
@@ -113,7 +114,7 @@ def open_and_grade(page, base: str, notebook: str, code: str, modifiers: str = "
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="time to first graded feedback in the in-browser trainer")
-    ap.add_argument("--site", type=Path, default=SITE, help="built site folder holding lite/ (default book/_build/html)")
+    ap.add_argument("--site", type=Path, default=SITE, help="built site holding lite/ (default book/_build/html)")
     ap.add_argument("--notebook", default="01-interlaminar.ipynb")
     ap.add_argument("--code", default="62323", help="the claim line code to enter (first scenario's answer)")
     ap.add_argument("--runs", type=int, default=3, help="cold runs; each is followed by one warm run")
@@ -128,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     external: list[str] = []
     with serve(args.site) as base, sync_playwright() as p:
         for run in range(args.runs):
-            with tempfile.TemporaryDirectory(prefix="esi-bench-") as profile:
+            profile = Path(tempfile.mkdtemp(prefix="esi-bench-"))
+            try:
                 for kind in ("cold", "warm"):
-                    context = launch(p, Path(profile))
+                    context = launch(p, profile)
                     watch = Watch(context)
                     page = context.new_page()
                     r = open_and_grade(page, base, args.notebook, args.code)
@@ -141,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                     results[kind].append(r)
                     print(f"run {run + 1} {kind:4}: editor {r['editor_s']:5.2f} s  widget {r['widget_s']:5.2f} s  "
                           f"first feedback {r['feedback_s']:5.2f} s  ({r['feedback_text']})", flush=True)
+            finally:
+                shutil.rmtree(profile, ignore_errors=True)
     summary = {kind: {"median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
                       "min_feedback_s": min(r["feedback_s"] for r in rs)} for kind, rs in results.items()}
     out = {"notebook": args.notebook, "runs": results, "summary": summary, "external_requests": external,
@@ -148,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     for kind, s in summary.items():
-        print(f"{kind}: median {s['median_feedback_s']:.2f} s, best {s['min_feedback_s']:.2f} s to first graded feedback")
+        print(f"{kind}: median {s['median_feedback_s']:.2f} s, best {s['min_feedback_s']:.2f} s "
+              "to first graded feedback")
     print(f"requests leaving 127.0.0.1: {len(external)}")
     return 0 if not external else 1
 

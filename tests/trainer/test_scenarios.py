@@ -122,7 +122,7 @@ def test_invalid_scenario_lists_every_problem():
 
 def test_facts_must_not_hold_a_claim_and_id_must_match_file():
     good = json.loads(FILES[0].read_text())
-    with pytest.raises(InvalidScenario, match="facts.claim"):
+    with pytest.raises(InvalidScenario, match=r"facts\.claim"):
         parse_scenario(dict(good, facts=dict(good["facts"], claim=[{"code": "62321"}])))
     with pytest.raises(InvalidScenario, match="file name"):
         load_file("other-name.json", json.dumps(good))

@@ -1,0 +1,130 @@
+"""Benchmark of the claims audit on a synthetic file (default 1,000,000 claim lines).
+
+Reports, measured in the same run and interleaved (read, audit, read, audit ...):
+
+* wall time of ``esi_reference.audit.audit(path)`` - read, validate, every check, findings;
+* wall time of pandas' own ``pd.read_csv(path)`` (default options) on the same file;
+* their ratio (best of N over best of N, and median over median) - target <= 1.5;
+* peak resident memory of a fresh process that runs the audit (and one that only runs read_csv) -
+  target <= 2 GB;
+* separately: building the one-row-per-input-row table and writing it as CSV (what ``--out`` adds).
+
+The machine's load average is printed too: on a shared machine the timings move a lot between runs.
+
+    python benchmarks/bench_audit.py [--lines 1000000] [--repeat 3] [--file PATH] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from esi_reference.audit import audit, write_claims  # noqa: E402
+
+PEAK = """
+import resource, sys
+sys.path.insert(0, {root!r})
+{body}
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(body: str) -> float:
+    """Peak resident set size (MB) of a fresh Python process running ``body``."""
+    code = PEAK.format(root=str(ROOT), body=body)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--file", help="claims CSV to use (generated there when missing)")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    path = Path(args.file or Path(tempfile.gettempdir()) / f"esi_bench_claims_{args.lines}_{args.seed}.csv")
+    if not path.exists():
+        t = time.perf_counter()
+        write_claims(path, args.lines, seed=args.seed, bad_row_rate=0.001, overlong_rows=False)
+        print(f"generated {path} in {time.perf_counter() - t:.1f} s")
+    size_mb = path.stat().st_size / 1e6
+
+    reads, audits = [], []
+    result = None
+    for _ in range(args.repeat):
+        gc.collect()
+        t = time.perf_counter()
+        frame = pd.read_csv(path)
+        reads.append(time.perf_counter() - t)
+        del frame
+        gc.collect()
+        t = time.perf_counter()
+        result = audit(path)
+        audits.append(time.perf_counter() - t)
+    assert result is not None
+    t = time.perf_counter()
+    lines = result.lines
+    build = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        lines.to_csv(Path(tmp) / "out.csv", index=False)
+        write = time.perf_counter() - t
+    assert len(lines) == result.rows_read  # rows in = rows out
+
+    audit_peak = peak_rss_mb(f"from esi_reference.audit import audit\naudit({str(path)!r})")
+    read_peak = peak_rss_mb(f"import pandas as pd\npd.read_csv({str(path)!r})")
+    figures = {
+        "lines": result.rows_read,
+        "file_mb": round(size_mb, 1),
+        "repeat": args.repeat,
+        "read_csv_s": [round(x, 3) for x in reads],
+        "audit_s": [round(x, 3) for x in audits],
+        "ratio_best": round(min(audits) / min(reads), 2),
+        "ratio_median": round(statistics.median(audits) / statistics.median(reads), 2),
+        "audit_peak_rss_mb": round(audit_peak),
+        "read_csv_peak_rss_mb": round(read_peak),
+        "lines_table_s": round(build, 2),
+        "write_out_csv_s": round(write, 2),
+        "findings": len(result.findings),
+        "rejected": len(result.rejects),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+    }
+    print(f"file: {path} ({size_mb:.0f} MB, {result.rows_read:,} claim lines)")
+    print(
+        f"pandas read_csv : best {min(reads):.2f} s, median {statistics.median(reads):.2f} s  {figures['read_csv_s']}"
+    )
+    print(f"audit           : best {min(audits):.2f} s, median {statistics.median(audits):.2f} s  {figures['audit_s']}")
+    print(f"ratio audit / read_csv: {figures['ratio_best']} (best), {figures['ratio_median']} (median); target <= 1.5")
+    print(f"peak memory: audit {audit_peak:.0f} MB, read_csv alone {read_peak:.0f} MB; target <= 2048 MB")
+    print(f"--out extra: one-row-per-input-row table {build:.2f} s, CSV write {write:.2f} s")
+    print(
+        f"{len(result.findings):,} findings, {len(result.rejects):,} rejected rows; load average "
+        f"{figures['load_average']} on {figures['cpus']} CPUs"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
