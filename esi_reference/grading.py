@@ -360,7 +360,8 @@ def feedback_html(g: Grade, show_key: bool = False) -> str:
            "<ol class='esi-lines'>"]
     for line in g.lines:
         where = f"Line {line.number}" if line.number else "Missing"
-        out.append(f'<li value="{line.number or 0}"><b>{html.escape(where)}: <code>{html.escape(line.answer)}</code></b> '
+        out.append(f'<li value="{line.number or 0}"><b>{html.escape(where)}: '
+                   f'<code>{html.escape(line.answer)}</code></b> '
                    f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
                    + "".join(f"<br>{html.escape(m)}" for m in line.messages))
         if line.findings:
