@@ -37,7 +37,7 @@ from . import catalogue
 from ._data import read_rows, split_ids
 from .dates import parse_date
 from .errors import EsiError, InvalidEncounter, InvalidField
-from .policy import PLACES_OF_SERVICE, is_level, region_family_of_level
+from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, is_level, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
 SIDES = ("left", "right", "bilateral", "midline")
@@ -204,6 +204,16 @@ class Encounter:
     @cached_property
     def esi_procedures(self) -> tuple[Procedure, ...]:
         return tuple(p for p in self.procedures if p.is_epidural and p.substance not in ("neurolytic", "chemotherapy"))
+
+    @cached_property
+    def covered_procedures(self) -> tuple[Procedure, ...]:
+        """ESI procedures subject to the LCD limits (postoperative pain and pump trials are exempt)."""
+        return tuple(p for p in self.esi_procedures if p.purpose not in LCD_EXEMPT_PURPOSES)
+
+    @cached_property
+    def window_start(self) -> dt.date:
+        """First day of the rolling 12-month window ending on the date of service (see policy)."""
+        return window_start(self.date_of_service)
 
     @cached_property
     def lcd_effective(self) -> dt.date | None:

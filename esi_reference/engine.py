@@ -22,6 +22,7 @@ are warnings (documentation gaps) and information.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -30,7 +31,7 @@ from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
-from .rules import Context, Finding, all_rules
+from .rules import Context, Finding, Rule, all_rules
 from .sources import cite
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -124,18 +125,20 @@ def _as_encounter(encounter: object) -> Encounter:
     raise InvalidField("encounter", "an Encounter or a dict as in the encounter JSON Schema", encounter)
 
 
-_ALL_RULES = all_rules()
+_RULE_SETS = {"all": all_rules(), "coverage": tuple(r for r in all_rules() if r.coverage)}
 
 
-def _run(ctx: Context, rules: object = None) -> list[Finding]:
+@lru_cache(maxsize=4096)
+def _rules_in_force(which: str, day: dt.date, lcd_effective: dt.date | None, medicare: bool) -> tuple[Rule, ...]:
+    return tuple(r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, medicare))
+
+
+def _run(ctx: Context, which: str = "all") -> list[Finding]:
+    """Findings of every rule of the set that is in force for this context."""
     findings: list[Finding] = []
-    for r in _ALL_RULES if rules is None else rules:
-        if r.applies(ctx):
-            findings.extend(r.run(ctx))
+    for r in _rules_in_force(which, ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare"):
+        findings.extend(r.run(ctx))
     return findings
-
-
-_COVERAGE_RULES = tuple(r for r in _ALL_RULES if r.coverage)
 
 
 def suggest_claim(encounter: object) -> SuggestedClaim:
@@ -143,7 +146,7 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
     enc = _as_encounter(encounter)
     derivation = _derive(enc)
     ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
-    denied = {i - 1 for f in _run(ctx, _COVERAGE_RULES) if f.severity == "error" for i in f.lines}
+    denied = {i - 1 for f in _run(ctx, "coverage") if f.severity == "error" for i in f.lines}
     modifier = "GA" if enc.abn_on_file else "GZ"
     lines = tuple(
         replace(

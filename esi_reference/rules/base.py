@@ -125,18 +125,21 @@ class Rule:
         return text
 
     def start_for(self, encounter: Encounter) -> dt.date | None:
+        return self._start(encounter.lcd_effective)
+
+    def _start(self, lcd_effective: dt.date | None) -> dt.date | None:
         if self.family == "lcd" and self.effective_from is not None:
-            return encounter.lcd_effective or self.effective_from
+            return lcd_effective or self.effective_from
         return self.effective_from
 
+    def applies_on(self, day: dt.date, lcd_effective: dt.date | None, medicare: bool) -> bool:
+        """In force on ``day`` for this contractor's LCD date and payer (LCD rules are Medicare policy)."""
+        if self.family == "lcd" and not medicare:
+            return False
+        return in_window(day, self._start(lcd_effective), self.effective_to)
+
     def applies(self, ctx: Context) -> bool:
-        if self.family == "lcd":
-            if ctx.encounter.payer != "medicare":
-                return False
-            return in_window(ctx.day, self.start_for(ctx.encounter), self.effective_to)
-        if self.effective_from is None and self.effective_to is None:
-            return True
-        return in_window(ctx.day, self.effective_from, self.effective_to)
+        return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare")
 
     def run(self, ctx: Context) -> list[Finding]:
         hits = self.func(ctx)

@@ -74,10 +74,11 @@ def em_same_day(ctx: Context):
     """An ESI is a minor procedure (global 000): the evaluation that leads to the decision to inject is part
     of it. A same-day E/M is billable only when it is significant and separately identifiable, with
     modifier 25 - being a new patient is not enough."""
-    if not _has_procedure(ctx):
+    em_lines = ctx.indexed(lambda c: c.family == "em")
+    if not em_lines or not _has_procedure(ctx):
         return
     documented = {s.code for s in ctx.encounter.other_services if s.separately_identifiable}
-    for i, line, _code in ctx.indexed(lambda c: c.family == "em"):
+    for i, line, _code in em_lines:
         if "25" not in line.modifiers:
             yield Hit(
                 f"Line {i + 1}: {line.code} on the day of a minor procedure needs modifier 25 and a significant, "

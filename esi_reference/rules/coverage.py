@@ -23,20 +23,26 @@ from .base import Context, Hit, rule
 
 DIAGNOSES = sorted(read_rows("diagnoses.csv"), key=lambda r: -len(r["prefix"]))
 COVERED_CATEGORIES = {"radicular", "stenosis", "postlaminectomy", "zoster"}
-EXEMPT_PURPOSES = {"postoperative_pain", "pump_trial"}
 SEDATION_FAMILY = "sedation"
 LCD_SOURCES = ("LCD-L38994", "LCD-L39240", "ART-A58993")
+
+
+_CATEGORY_BY_PREFIX = {row["prefix"]: row["category"] for row in DIAGNOSES}
+_PREFIX_LENGTHS = sorted({len(p) for p in _CATEGORY_BY_PREFIX}, reverse=True)
 
 
 def diagnosis_category(code: str) -> str:
     """Category of an ICD-10-CM code in our (unverified) example list, or '' when it is not listed.
 
+    The longest listed prefix wins.
+
     >>> diagnosis_category("M54.16"), diagnosis_category("M54.50"), diagnosis_category("Z00.00")
     ('radicular', 'axial', '')
     """
-    for row in DIAGNOSES:
-        if code.startswith(row["prefix"]):
-            return row["category"]
+    for n in _PREFIX_LENGTHS:
+        category = _CATEGORY_BY_PREFIX.get(code[:n])
+        if category:
+            return category
     return ""
 
 
@@ -55,8 +61,8 @@ def esi_lines(ctx: Context, regions: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(i for i, _, c in ctx.indexed(lambda c: c.is_esi and c.region_family in regions))
 
 
-def _covered_procedures(ctx: Context) -> list[Procedure]:
-    return [p for p in ctx.encounter.esi_procedures if p.purpose not in EXEMPT_PURPOSES]
+def _covered_procedures(ctx: Context) -> tuple[Procedure, ...]:
+    return ctx.encounter.covered_procedures
 
 
 def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...]):
@@ -166,7 +172,7 @@ def frequency(ctx: Context):
     12 months, whatever the approach or number of levels. Sessions are distinct dates of service. The window
     for a session on date D runs from the day after the same calendar date a year earlier up to D (see
     ``esi_reference.policy``)."""
-    start = policy.window_start(ctx.encounter.date_of_service)
+    start = ctx.encounter.window_start
     for region in dict.fromkeys(rf for p in _covered_procedures(ctx) for rf in p.region_families):
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}
         count = len(dates) + 1
@@ -186,7 +192,7 @@ def repeat_relief(ctx: Context):
     """A repeat ESI in the same region family is covered only when the previous one gave at least 50 %
     sustained relief of pain or improvement of function, measured on the same scale as the baseline. (How
     long the relief must last is not verified here; a derivative source says 3 months.)"""
-    start = policy.window_start(ctx.encounter.date_of_service)
+    start = ctx.encounter.window_start
     relief = ctx.encounter.documentation.prior_relief_percent
     for region in dict.fromkeys(
         rf for p in _covered_procedures(ctx) if p.purpose == "therapeutic" for rf in p.region_families

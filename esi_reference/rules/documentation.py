@@ -7,7 +7,6 @@ item does not change the codes, but an auditor would deny the claim for it, so i
 
 from __future__ import annotations
 
-from .. import policy
 from ..documentation import DocumentationItem, documentation_items
 from .base import Context, Hit, rule
 
@@ -22,7 +21,7 @@ def _applies(item: DocumentationItem, ctx: Context) -> bool:
     if item.applies_to == "image_guided_esi":
         return any(p.image_guided for p in esi)
     if item.applies_to == "repeat_esi":
-        start = policy.window_start(enc.date_of_service)
+        start = enc.window_start
         return any(s.region_family in enc.esi_region_families and s.date >= start for s in enc.prior_sessions)
     if item.applies_to == "contrast_not_used":
         return any(p.contrast != "used" for p in esi)
