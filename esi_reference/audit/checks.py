@@ -104,7 +104,7 @@ class Prepared:
         day0 = self.day.min() if self.n else 0
         self.day0 = day0
         span = int(self.day.max() - day0 + 1) if self.n else 1
-        self.session, session_first = pd.factorize(self.patient * span + (self.day - day0), sort=True)
+        self.session, session_first = pd.factorize(self.patient * span + (self.day - day0))
         self.n_sessions = len(session_first)
         self.session_day = (np.asarray(session_first) % span) + day0
         self.session_patient = np.asarray(session_first) // span
@@ -474,23 +474,30 @@ def mue_units(p: Prepared) -> Iterator[Hits]:
     pos = np.flatnonzero(line_over | (per_day & (total > mue)))
     if not len(pos):
         return
-    vint = p.ct["mue_vintage"].to_numpy()
-    msgs = []
-    for c, m, a, t, u in zip(p.code_idx[pos], mue[pos], mai[pos], total[pos], p.units[pos], strict=True):
-        if a == 1:
-            msgs.append(f"{p.codes[c]}: {u} units on one line; MUE {m}, MAI 1 ({vint[c]})")
-        else:
-            kind = (
-                "absolute (MAI 2): the excess is never paid"
-                if a == 2
-                else "clinical (MAI 3): the excess is denied, appealable with records"
-            )
-            msgs.append(
-                f"{p.codes[c]}: {int(t)} units on one date exceed the MUE of {m} - {kind} ({vint[c]} CMS table)"
-            )
+    # Message = per-code text + per-row number + per-code tail (object arrays concatenate element-wise).
+    code_text = np.array([f"{c}: " for c in p.codes], dtype=object)
+    per_line = np.array(
+        [f" units on one line; MUE {m}, MAI 1 ({v})" for m, v in zip(p.ct["mue"], p.ct["mue_vintage"], strict=True)],
+        dtype=object,
+    )
+    kinds = {
+        2: "absolute (MAI 2): the excess is never paid",
+        3: "clinical (MAI 3): the excess is denied, appealable with records",
+    }
+    per_day_text = np.array(
+        [
+            f" units on one date exceed the MUE of {m} - {kinds.get(a, '')} ({v} CMS table)"
+            for m, a, v in zip(p.ct["mue"], p.ct["mai"], p.ct["mue_vintage"], strict=True)
+        ],
+        dtype=object,
+    )
+    c = p.code_idx[pos]
+    one_line = mai[pos] == 1
+    number = np.where(one_line, p.units[pos], total[pos].astype(np.int64)).astype(str).astype(object)
+    msgs = code_text[c] + number + np.where(one_line, per_line[c], per_day_text[c])
     sev = np.where(mai[pos] == 3, "warning", "error").astype(object)
     group = np.where(mai[pos] == 1, -1 - pos, p.sc[pos])
-    yield _hits("MUE-UNITS", pos, np.array(msgs, dtype=object), sev, group)
+    yield _hits("MUE-UNITS", pos, msgs, sev, group)
 
 
 def drug_units(p: Prepared) -> Iterator[Hits]:

@@ -231,6 +231,7 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
             skip_blank_lines=False,
         )
         frame = frame.drop(columns=[n for n in names if n.startswith("_other")])
+        frame.attrs["esi_reader"] = True
         if "code" in frame.columns and frame["code"].cat.categories.dtype.kind in "iuf":
             # Every code in the file is numeric: read_csv inferred numbers and dropped leading zeros.
             if isinstance(source, io.TextIOBase):
@@ -421,10 +422,11 @@ def validate(raw: pd.DataFrame) -> Claims:
     # Identifiers: factorized once (no sort), so grouping later works on small integers (-1 = missing).
     pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
     cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
-    for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
-        blank = np.array([not str(u).strip() for u in uniques] + [True])
-        if blank[:-1].any():
-            codes[blank[codes]] = -1
+    if not raw.attrs.get("esi_reader"):  # the reader already turns empty fields into missing values
+        for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
+            blank = np.append(pd.Index(uniques).astype(str).str.strip() == "", True)
+            if blank[:-1].any():
+                codes[blank[codes]] = -1
     for name in REQUIRED:
         if name == "patient_id":
             missing = pid_codes < 0
