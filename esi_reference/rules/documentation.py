@@ -45,18 +45,25 @@ def _satisfied(item: DocumentationItem, ctx: Context) -> bool:
     raise AssertionError(item.requirement)
 
 
-def _situation(item: DocumentationItem, ctx: Context) -> bool:
-    """_applies, memoised per context and situation (several items share one situation)."""
-    memo = ctx.__dict__.setdefault("doc_situations", {})
-    if item.applies_to not in memo:
-        memo[item.applies_to] = _applies(item, ctx)
-    return memo[item.applies_to]
+def gaps(ctx: Context) -> frozenset[str]:
+    """Ids of the documentation items that apply and are not satisfied (one pass, memoised per context)."""
+    if "doc_gaps" not in ctx.__dict__:
+        situations: dict[str, bool] = {}
+        missing = set()
+        for item in documentation_items():
+            if item.applies_to not in situations:
+                situations[item.applies_to] = _applies(item, ctx)
+            if situations[item.applies_to] and not _satisfied(item, ctx):
+                missing.add(item.id)
+        ctx.__dict__["doc_gaps"] = frozenset(missing)
+    return ctx.__dict__["doc_gaps"]
 
 
 def _make(item: DocumentationItem):
-    def check_item(ctx: Context):
-        if _situation(item, ctx) and not _satisfied(item, ctx):
-            yield Hit(f"Documentation gap - {item.title}: {item.text}")
+    hit = (Hit(f"Documentation gap - {item.title}: {item.text}"),)
+
+    def check_item(ctx: Context) -> tuple[Hit, ...]:
+        return hit if item.id in gaps(ctx) else ()
 
     return check_item
 
