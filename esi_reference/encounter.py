@@ -88,7 +88,7 @@ class Procedure:
     def region_family_of(self, level: str) -> str:
         return region_family_of_level(level, self.approach)
 
-    @property
+    @cached_property
     def region_families(self) -> tuple[str, ...]:
         """Region families (cervical_thoracic / lumbar_sacral) this procedure touches, in level order."""
         if self.approach in ("caudal", "si_joint") and not self.levels:

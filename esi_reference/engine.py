@@ -107,14 +107,13 @@ class Report:
         return "\n".join(out)
 
 
-@lru_cache(maxsize=1024)
-def _derive_cached(encounter: Encounter, tables: tuple[str, int]) -> Derivation:
-    return derive_lines(encounter)
-
-
 def _derive(encounter: Encounter) -> Derivation:
-    """derive_lines, cached per encounter and per NCCI table in use."""
-    return _derive_cached(encounter, ncci.table_token())
+    """derive_lines, memoised on the (immutable) encounter per NCCI table in use."""
+    memo = encounter.__dict__.setdefault("_derivations", {})
+    token = ncci.table_token()
+    if token not in memo:
+        memo[token] = derive_lines(encounter)
+    return memo[token]
 
 
 def _as_encounter(encounter: object) -> Encounter:
