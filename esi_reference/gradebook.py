@@ -170,7 +170,7 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
     counts = [0] * bins
     for v in values:
         counts[min(int(v * bins), bins - 1)] += 1
-    left, right, top, bottom = 48, 16, 36, 44
+    left, right, top, bottom = 48, 16, 52, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(counts) if values else 0
     ymax = max(1, peak)
@@ -181,7 +181,9 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
            f"<title>{_x(title)}</title>",
            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
            f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} '
-           f"(n = {len(values)})</text>"]
+           f"(n = {len(values)})</text>",
+           f'<text x="{width / 2:.1f}" y="40" text-anchor="middle" fill="#555">dashed line: pass mark '
+           f"{round(pass_mark * 100)}%; green bins pass</text>"]
     for k in range(ymax + 1) if ymax <= 10 else range(0, ymax + 1, max(1, ymax // 5)):
         y = top + plot_h - plot_h * k / ymax
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
@@ -200,7 +202,6 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
     px = left + plot_w * pass_mark
     out.append(f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" '
                f'stroke-dasharray="4 3"/>')
-    out.append(f'<text x="{px + 4:.1f}" y="{top + 12}">pass mark {round(pass_mark * 100)}%</text>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle">mean score (%)</text>')
