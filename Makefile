@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: venv site site-build serve test test-fast lint bench clean
+.PHONY: venv site site-build serve test test-fast lint bench bench-lite clean
 
 venv: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ test: venv lint site-build
 
 bench: venv
 	$(PY) benchmarks/bench_check.py
+
+# time to first graded feedback in the in-browser trainer (needs `make site-build`)
+bench-lite: venv
+	$(PY) benchmarks/bench_lite.py
 
 clean:
 	rm -rf book/_build book/generated $(VENV)
