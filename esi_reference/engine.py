@@ -7,8 +7,9 @@ lines concerned, a plain message and the citations.
 
 ``suggest_claim(encounter)`` derives the lines from the clinical facts (``esi_reference.coding``), then
 asks the coverage rules which lines Medicare is expected to deny and marks those GA (an ABN is on file)
-or GZ (no ABN). The suggested claim of any valid encounter therefore checks with no error: what remains
-are warnings (documentation gaps) and information.
+or GZ (no ABN). Transforaminal add-on units beyond the two covered levels are split onto their own GA/GZ
+line (64484 x1, 64484-GZ x1). The suggested claim of any valid encounter therefore checks with no error:
+what remains are warnings (documentation gaps) and information.
 
 >>> from esi_reference.encounter import parse_encounter
 >>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "11",
@@ -31,6 +32,7 @@ from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
+from .policy import MAX_TRANSFORAMINAL_LEVELS
 from .rules import Context, Finding, Rule, all_rules
 from .sources import cite
 
@@ -145,18 +147,39 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
     enc = _as_encounter(encounter)
     derivation = _derive(enc)
     ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
-    denied = {i - 1 for f in _run(ctx, "coverage") if f.severity == "error" for i in f.lines}
+    denied: dict[int, set[str]] = {}
+    for f in _run(ctx, "coverage"):
+        if f.severity == "error":
+            for n in f.lines:
+                denied.setdefault(n - 1, set()).add(f.rule_id)
     modifier = "GA" if enc.abn_on_file else "GZ"
-    lines = tuple(
-        replace(
-            line,
-            modifiers=(*line.modifiers, modifier),
-            reason=line.reason + f"; expected to be denied under the LCD: {modifier}",
+    lines: list[ClaimLine] = []
+    addon_units = 0
+    for i, line in enumerate(derivation.lines):
+        code = catalogue.lookup(line.code)
+        covered_units = 0
+        if code.is_addon and code.family.startswith("esi_transforaminal"):
+            covered_units = max(0, MAX_TRANSFORAMINAL_LEVELS - 1 - addon_units)
+            addon_units += line.units
+        if i not in denied:
+            lines.append(line)
+            continue
+        if denied[i] == {"LCD-TF-LEVELS"} and 0 < covered_units < line.units:
+            lines.append(
+                replace(
+                    line,
+                    units=covered_units,
+                    reason=line.reason + f"; the first {covered_units} unit(s): within the LCD's two levels",
+                )
+            )
+            line = replace(line, units=line.units - covered_units, reason=line.reason + "; the units beyond two levels")
+        lines.append(
+            replace(
+                line,
+                modifiers=(*line.modifiers, modifier),
+                reason=line.reason + f"; expected to be denied under the LCD: {modifier}",
+            )
         )
-        if i in denied
-        else line
-        for i, line in enumerate(derivation.lines)
-    )
     notes = derivation.notes
     if denied:
         notes += (
@@ -167,7 +190,7 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
                 else "without an ABN the provider is liable (GZ)."
             ),
         )
-    return SuggestedClaim(lines, derivation.not_billable, notes)
+    return SuggestedClaim(tuple(lines), derivation.not_billable, notes)
 
 
 def check(encounter: object, as_of: object = None) -> Report:

@@ -135,7 +135,8 @@ def interlaminar_levels(ctx: Context):
 @coverage_rule("LCD-TF-LEVELS", "At most two transforaminal levels per session", policy.LEVEL_LIMIT_SOURCES)
 def transforaminal_levels(ctx: Context):
     """Transforaminal ESIs are covered for at most two levels per session (unilateral or bilateral): the
-    primary code plus one unit of the add-on."""
+    primary code plus one unit of the add-on. The add-on lines whose units go past that one unit (in claim
+    order) are the ones expected to be denied; the correct claim splits them (64484 x1, then 64484-GZ x1)."""
     levels: dict[str, set[str]] = defaultdict(set)
     for proc in _covered_procedures(ctx):
         if proc.approach == "transforaminal":
@@ -143,11 +144,15 @@ def transforaminal_levels(ctx: Context):
                 levels[proc.region_family_of(level)].add(level)
     total = sorted(lv for group in levels.values() for lv in group)
     if len(total) > policy.MAX_TRANSFORAMINAL_LEVELS:
-        addons = tuple(i for i, _, c in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and c.is_addon))
+        used, beyond = 0, []
+        for i, line, _code in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and c.is_addon):
+            used += line.units
+            if used > policy.MAX_TRANSFORAMINAL_LEVELS - 1:
+                beyond.append(i)
         yield Hit(
             f"{len(total)} transforaminal levels ({', '.join(total)}) in one session: the LCD covers at most "
             f"{policy.MAX_TRANSFORAMINAL_LEVELS}.",
-            addons,
+            tuple(beyond),
         )
 
 
