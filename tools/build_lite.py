@@ -63,6 +63,9 @@ PRELOAD = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi",
            "ipywidgets", "esi-reference")
 PIP_PLATFORM = ["--only-binary=:all:", "--no-deps", "--python-version", "3.14", "--implementation", "py",
                 "--abi", "none", "--platform", "any"]
+#: Dependencies added in the browser lock: the exercise widgets import ipywidgets (an optional extra of the
+#: package), so ``import esi_reference.widgets`` must pull it in even when nothing is preloaded.
+BROWSER_DEPENDS = {"esi-reference": ("ipywidgets",)}
 STAMP = ".esi-lite-stamp.json"
 
 
@@ -246,7 +249,8 @@ def assemble_pyodide(core: Path, lock_wheels: list[Path], extras: list[Path], de
         shutil.copy2(wheel, dest / wheel.name)
         packages[norm(name)] = {
             "name": name, "version": version, "file_name": wheel.name, "install_dir": "site",
-            "sha256": sha256(wheel), "package_type": "package", "imports": imports, "depends": reqs,
+            "sha256": sha256(wheel), "package_type": "package", "imports": imports,
+            "depends": [*reqs, *BROWSER_DEPENDS.get(norm(name), ())],
             "unvendored_tests": False,
         }
     for name, entry in packages.items():
@@ -323,7 +327,7 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
     lite_dir.mkdir(parents=True, exist_ok=True)
     pyo = lite_dir / "static" / "pyodide"
     inputs = [core / f for f in CORE_FILES] + lock_wheels + extras
-    stamp = {"inputs": {p.name: sha256(p) for p in inputs}, "preload": preload, "version": 2}
+    stamp = {"inputs": {p.name: sha256(p) for p in inputs}, "preload": preload, "version": 3}
     stamp_file = lite_dir / STAMP
     fresh = stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp
     if fresh and (pyo / "pyodide-lock.json").exists():
