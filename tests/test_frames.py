@@ -60,3 +60,13 @@ def test_ptp_frame_for_one_code():
         "never billable together"
     }
     assert len(frames.ptp_frame()) == len(ncci.ptp_edits())
+
+
+def test_rules_frame_lists_the_registry():
+    from esi_reference.rules import all_rules
+
+    df = frames.rules_frame()
+    assert df["id"].tolist() == [r.id for r in all_rules()]
+    assert len(df) > 0
+    assert set(df.columns) >= {"id", "title", "effective_from", "effective_to", "sources"}
+    assert all(isinstance(v, str) for v in df["effective_from"])

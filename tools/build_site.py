@@ -29,7 +29,7 @@ WIDGETS = BOOK / "_widgets" / "widgets"
 NPM_DIR = BOOK / "_build" / ".widget-npm"
 NPM_PACKAGES = {"@jupyter-widgets/html-manager": "1.0.6", "requirejs": "2.3.7"}
 ASSET_SUFFIXES = (".js", ".woff", ".woff2", ".ttf", ".eot", ".svg")
-#: html-manager asks for its icon fonts at this absolute path on the serving host.
+#: html-manager asks for its icon fonts under this path, relative to the page.
 FONT_URL_DIR = Path("@jupyter-widgets") / "html-manager" / "dist"
 
 sys.path.insert(0, str(BOOK))
@@ -103,13 +103,23 @@ def ensure_exercises_page() -> bool:
     return False
 
 
-def copy_widget_fonts() -> None:
-    """Serve html-manager's icon fonts where it requests them (/@jupyter-widgets/html-manager/dist/)."""
-    target = HTML / FONT_URL_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for f in WIDGETS.iterdir():
-        if f.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg"):
-            shutil.copy2(f, target / f.name)
+def copy_widget_fonts() -> int:
+    """Serve html-manager's icon fonts where it asks for them.
+
+    The bundle resolves its font URLs against the page, so a page in ``exercises/`` requests
+    ``exercises/@jupyter-widgets/html-manager/dist/<hash>.woff2`` (and ``exercises/@jupyter-widgets/<hash>.woff2``).
+    Copy the fonts next to every page that embeds widget state; returns the number of folders served.
+    """
+    fonts = [f for f in WIDGETS.iterdir() if f.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg")]
+    folders = {p.parent for p in HTML.rglob("*.html")
+               if "lite" not in p.relative_to(HTML).parts[:1]
+               and "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8", errors="ignore")}
+    for folder in folders:
+        for target in (folder / FONT_URL_DIR, folder / FONT_URL_DIR.parts[0]):
+            target.mkdir(parents=True, exist_ok=True)
+            for f in fonts:
+                shutil.copy2(f, target / f.name)
+    return len(folders)
 
 
 def main() -> int:
@@ -131,7 +141,7 @@ def main() -> int:
         if result.returncode != 0:
             print("jupyter-book build failed (warnings are errors); see the log above", file=sys.stderr)
             return result.returncode
-        copy_widget_fonts()
+        print(f"    widget fonts served in {copy_widget_fonts()} folder(s)")
     if lite_script.exists():
         with step("JupyterLite (tools/build_lite.py)", timings):
             subprocess.run([sys.executable, str(lite_script)], check=True, cwd=ROOT)

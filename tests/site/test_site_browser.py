@@ -54,7 +54,7 @@ def test_every_code_page_shows_its_summary(page: Page, site_url: str):
     for code in catalogue.all_codes():
         response = page.goto(f"{site_url}/generated/codes/{code.code}.html")
         assert response is not None and response.ok, code.code
-        expect(page.locator("h1")).to_contain_text(code.code)
+        expect(page.locator("article.bd-article h1").first).to_contain_text(code.code)
         summary = page.locator("p.esi-summary")
         expect(summary).to_be_visible()
         assert " ".join(summary.inner_text().split()) == " ".join(code.summary.split()), code.code
@@ -160,10 +160,10 @@ def test_home_page_fits_a_390_px_phone(page: Page, site_url: str):
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert scroll <= client == 390, (scroll, client)
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("article.bd-article h1").first).to_be_visible()
 
 
 def test_root_redirects_to_the_home_page(page: Page, site_url: str):
     page.goto(f"{site_url}/")
     expect(page).to_have_url(re.compile(r"generated/index\.html$"))
-    expect(page.locator("h1")).to_contain_text("Epidural steroid injection")
+    expect(page.locator("article.bd-article h1").first).to_contain_text("Epidural steroid injection")
