@@ -104,8 +104,10 @@ def is_level(text: str) -> bool:
 def region_family_of_level(level: str, approach: str) -> str:
     """Region family that codes an injection at ``level``.
 
-    ESI (transforaminal, interlaminar, caudal): by the upper segment, so T12-L1 is cervical/thoracic (64479),
-    per billing article A58993. Facet injections: by the lower segment, so T12-L1 is lumbar (64493).
+    Transforaminal ESI: by the upper segment, so T12-L1 is cervical/thoracic (64479), per billing article
+    A58993. Interlaminar and caudal ESI: the same upper-segment convention is applied (our inference; A58993
+    states it for transforaminal injections). Facet injections: by the lower segment, so T12-L1 is lumbar
+    (64493), per facet coding guidance (CPT-GUIDE-FACET-T12L1).
     """
     upper, lower = level.split("-")
     segment = lower if approach == "facet" else upper

@@ -49,3 +49,15 @@ def test_check_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = json.loads(capsys.readouterr().out)
     assert out["clean"] is False and out["findings"][0]["severity"] == "error"
     assert all(f["citations"] for f in out["findings"])
+
+
+def test_examples_index_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "examples_index", Path(__file__).parents[1] / "tools" / "examples_index.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (Path(__file__).parents[1] / "examples" / "README.md").read_text(encoding="utf-8")
+    assert readme == module.render(), "run python tools/examples_index.py"
