@@ -36,18 +36,19 @@ import pandas as pd  # noqa: E402
 from esi_reference.audit import audit, write_claims  # noqa: E402
 
 PEAK = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 {body}
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0].split()[1])
 """
 
 
 def peak_rss_mb(body: str) -> float:
-    """Peak resident set size (MB) of a fresh Python process running ``body``."""
+    """Peak resident set size (MB) of a fresh Python process running ``body``: its VmHWM, which (unlike
+    ru_maxrss) does not inherit the parent's high-water mark across fork and exec."""
     code = PEAK.format(root=str(ROOT), body=body)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KB on Linux
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # kB -> MB
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -685,7 +685,15 @@ def tf_levels(p: Prepared) -> Iterator[Hits]:
     levels = np.bincount(p.session, weights=first_of_code.astype(float), minlength=p.n_sessions)
     levels += np.bincount(p.session, weights=np.where(addon, p.units, 0).astype(float), minlength=p.n_sessions)
     over = levels > policy.MAX_TRANSFORAMINAL_LEVELS
-    pos = np.flatnonzero(addon & over[p.session])
+    cand = np.flatnonzero(addon & over[p.session])
+    # As in the engine: the add-on lines whose units, counted in line order, go past the one covered
+    # additional level are the ones expected to be denied (the correct claim splits them onto a GZ line).
+    order = cand[np.lexsort((p.line_number[cand], p.session[cand]))]
+    cum = np.cumsum(p.units[order])
+    sess = p.session[order]
+    starts = np.flatnonzero(np.r_[True, sess[1:] != sess[:-1]]) if len(order) else np.zeros(0, np.int64)
+    before = np.repeat(np.r_[0, cum][starts], np.diff(np.r_[starts, len(order)]))
+    pos = np.sort(order[(cum - before) > policy.MAX_TRANSFORAMINAL_LEVELS - 1])
     if len(pos):
         msgs = np.array(
             [

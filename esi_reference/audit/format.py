@@ -217,19 +217,22 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
     names = [n if n in COLUMN_NAMES else f"_other{i}" for i, n in enumerate(header)] + spare
     dtype = {n: ("str" if n in ("patient_id", "claim_id") or n.startswith("_") else "category") for n in names}
     try:
-        frame = pd.read_csv(
-            source,
-            header=0 if header_row else None,
-            skiprows=None if header_row else 1,
-            names=names,
-            dtype=dtype,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            encoding="utf-8-sig",
-            engine="c",
-            skip_blank_lines=False,
-        )
+        # One parser thread: pandas' parallel read splits categorical columns into chunks whose categories
+        # must then be merged, which costs more than it gains for this dtype mix (measured).
+        with pd.option_context("mode.max_threads", 1):
+            frame = pd.read_csv(
+                source,
+                header=0 if header_row else None,
+                skiprows=None if header_row else 1,
+                names=names,
+                dtype=dtype,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                encoding="utf-8-sig",
+                engine="c",
+                skip_blank_lines=False,
+            )
         frame = frame.drop(columns=[n for n in names if n.startswith("_other")])
         frame.attrs["esi_reader"] = True
         if "code" in frame.columns and frame["code"].cat.categories.dtype.kind in "iuf":
