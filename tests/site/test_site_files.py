@@ -165,6 +165,7 @@ def test_a_failing_notebook_cell_fails_the_build(tmp_path):
     book.mkdir()
     shutil.copy(BOOK / "_config.yml", book / "_config.yml")
     shutil.copytree(BOOK / "_assets", book / "_assets")
+    shutil.copytree(BOOK / "_ext", book / "_ext")
     (book / "_widgets").mkdir()
     (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n", encoding="utf-8")
     nb = nbformat.v4.new_notebook()
