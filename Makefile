@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: venv site site-build serve test test-fast lint bench bench-lite clean
+.PHONY: venv site site-build serve test test-fast lint bench bench-lite bench-audit clean
 
 venv: $(VENV)/.installed
 
@@ -40,6 +40,9 @@ bench: venv
 # time to first graded feedback in the in-browser trainer (needs `make site-build`)
 bench-lite: venv
 	$(PY) benchmarks/bench_lite.py
+
+bench-audit: venv
+	$(PY) benchmarks/bench_audit.py
 
 clean:
 	rm -rf book/_build book/generated $(VENV)

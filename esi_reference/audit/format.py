@@ -408,9 +408,9 @@ def validate(raw: pd.DataFrame) -> Claims:
 
     def flag(mask: np.ndarray, text_per_row: np.ndarray | None = None, text: str = "") -> None:
         nonlocal reason
-        mask = mask & (reason < 0)
-        if not mask.any():
+        if not mask.any():  # the common case: nothing wrong in this column
             return
+        mask = mask & (reason < 0)
         if text_per_row is None:
             reasons.append(text)
             reason[mask] = len(reasons) - 1
