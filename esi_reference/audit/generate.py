@@ -84,9 +84,10 @@ def generate_rows(
     days: int = 365,
     error_rate: float = 0.12,
     bad_row_rate: float = 0.0,
+    overlong_rows: bool = True,
 ) -> list[Line]:
     """At least ``n_lines`` claim lines (whole sessions), deterministic for a seed."""
-    return list(iter_rows(n_lines, seed, start, days, error_rate, bad_row_rate))
+    return list(iter_rows(n_lines, seed, start, days, error_rate, bad_row_rate, overlong_rows))
 
 
 def iter_rows(
