@@ -71,7 +71,7 @@ def test_exercise_runs_and_grades_in_the_browser_offline(built_site):
                                timeout=60_000)
         assert "Learning points" in page.locator(".esi-feedback").first.inner_text()
         # 5. the kernel really is Python in the browser, and nothing left 127.0.0.1
-        assert page.locator(".jp-KernelStatus, .jp-Toolbar-kernelName").first.inner_text(timeout=10_000)
+        assert page.get_by_text("Python (Pyodide)").count() >= 1
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
     assert watch.external == []
