@@ -659,16 +659,15 @@ def one_region(p: Prepared) -> Iterator[Hits]:
     big = np.iinfo(np.int64).max
     first_line = np.full(p.n_sessions, big, dtype=np.int64)
     ln = p.line_number.astype(np.int64)
-    np.minimum.at(first_line, p.session[esi], ln[esi] * 3 + region[esi])
+    both = np.flatnonzero(esi & two[p.session])  # few rows: ufunc.at only on them
+    np.minimum.at(first_line, p.session[both], ln[both] * 3 + region[both])
     first_region = first_line % 3
-    pos = np.flatnonzero(esi & two[p.session] & (region != first_region[p.session]))
-    msgs = np.array(
-        [
-            f"ESIs in 2 region families in one session; only the {REGION_NAMES[int(first_region[s])]} lines are covered"
-            for s in p.session[pos]
-        ],
+    pos = both[region[both] != first_region[p.session[both]]]
+    text = np.array(
+        [f"ESIs in 2 region families in one session; only the {REGION_NAMES[r]} lines are covered" for r in range(3)],
         dtype=object,
     )
+    msgs = text[first_region[p.session[pos]]]
     yield _hits("LCD-ONE-REGION", pos, msgs, group=p.session[pos])
 
 
