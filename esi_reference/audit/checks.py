@@ -23,7 +23,8 @@ NCCI-PTP                  an active NCCI pair in one session (imaging pairs are 
                           indicator 1 with 59/XE/XS/XP/XU on the column-two line = info
 NCCI-EM-SAME-DAY          an E/M visit without modifier 25 on the day of a minor procedure
 NCCI-LOCAL-ANESTHETIC     the local anesthetic code the rule names (J2001) billed
-MUE-UNITS                 units per code per session above the MUE (MAI 1: per line)
+MUE-UNITS                 units per code per session above the MUE (MAI 1: per line); a session is per patient
+                          and date, so two providers' lines for one patient and day are added together
 DRUG-UNITS                drug units ≠ dose / unit size, when the file gives ``drug_dose``
 DRUG-FACILITY             a drug line in a facility place of service
 DRUG-CONTRAST             a contrast line (Q9965-Q9967), information only
@@ -578,7 +579,8 @@ def frequency(p: Prepared) -> Iterator[Hits]:
     """Sessions = distinct (patient, region family, date). Sessions are numbered in (patient, date) order,
     so the (session, region) pairs sort into (patient, region, date) order with one integer key; the
     sessions inside each window are then counted with one binary search."""
-    hist = _covered_esi(p)  # every ESI session counts as history, even before the LCD date
+    # History: every Medicare ESI session, even before the LCD date (only the flagged session must be in force).
+    hist = _covered_esi(p) & p.medicare
     esi = hist & p.applies("LCD-FREQUENCY")
     if not esi.any():
         return

@@ -192,3 +192,11 @@ def test_diagnosis_axial_missing_and_postoperative():
         "B": "error",
         "D": "info",
     }
+
+
+def test_sessions_under_another_payer_do_not_count_toward_the_medicare_limit():
+    days = ["2025-01-10", "2025-03-10", "2025-05-10", "2025-07-10", "2025-09-10"]
+    rows = [row(claim=f"C{i}", day=d, payer="other" if i == 0 else "medicare") for i, d in enumerate(days)]
+    assert found(run(rows), "LCD-FREQUENCY") == set()
+    rows[0]["payer"] = "medicare"
+    assert found(run(rows), "LCD-FREQUENCY") == {("C4", 1)}
