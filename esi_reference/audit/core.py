@@ -182,34 +182,38 @@ def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _line_table(result: AuditResult) -> pd.DataFrame:
-    """One row per input row, in file order."""
+    """One row per input row, in file order (categorical columns: cheap to build and to write)."""
     L = result.claims.lines
     rej = result.claims.rejects
     n_ok, n_rej = len(L), len(rej)
     mask = result._mask
-    uniq, inv = np.unique(mask, return_inverse=True)
+    codes, uniq = pd.factorize(mask)
     names = [";".join(r for i, r in enumerate(AUDIT_RULE_IDS) if int(m) >> i & 1) for m in uniq]
-    rule_ids = (
-        pd.Categorical.from_codes(inv.astype(np.int32), categories=pd.Index(names).unique())
-        if len(set(names)) == len(names)
-        else pd.Categorical(np.array(names, dtype=object)[inv])
+    rule_ids = pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(names, dtype=object))
+    status = pd.Categorical.from_codes((mask > 0).astype(np.int8), categories=pd.Index(["clean", "findings"]))
+    sev = pd.Categorical.from_codes(result._rank, categories=pd.Index(["", "info", "warning", "error"]))
+    day = L["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    lo = int(day.min()) if n_ok else 0
+    span = int(day.max()) - lo + 1 if n_ok else 1
+    dates = pd.Categorical.from_codes(
+        day - lo, categories=pd.Index(np.arange(lo, lo + span).astype("datetime64[D]").astype(str), dtype=object)
     )
-    status = np.where(mask > 0, "findings", "clean")
-    sev = np.array(["", "info", "warning", "error"], dtype=object)[result._rank]
     ok = pd.DataFrame(
         {
             "row": L["row"].to_numpy(),
-            "patient_id": L["patient_id"].astype(object).to_numpy(),
-            "claim_id": L["claim_id"].astype(object).to_numpy(),
-            "line_number": L["line_number"].astype(object).to_numpy(),
-            "date_of_service": L["dos"].to_numpy().astype("datetime64[D]").astype(str).astype(object),
-            "code": L["code"].astype(object).to_numpy(),
-            "status": status.astype(object),
+            "patient_id": L["patient_id"].to_numpy(),
+            "claim_id": L["claim_id"].to_numpy(),
+            "line_number": L["line_number"].to_numpy(),
+            "date_of_service": dates,
+            "code": L["code"].to_numpy(),
+            "status": status,
             "severity": sev,
-            "rule_ids": np.asarray(rule_ids, dtype=object),
-            "reason": np.full(n_ok, "", dtype=object),
+            "rule_ids": rule_ids,
+            "reason": pd.Categorical.from_codes(np.zeros(n_ok, np.int8), categories=pd.Index([""])),
         }
     )
+    if not n_rej:
+        return ok
     bad = pd.DataFrame(
         {
             "row": rej["row"].to_numpy(),
