@@ -101,7 +101,7 @@ class Prepared:
         self.dos = L["dos"].to_numpy()
         self.units = L["units"].to_numpy().astype(np.int64)
         self.line_number = L["line_number"].to_numpy()
-        self.patient = L["patient_id"].cat.codes.to_numpy().astype(np.int64)
+        self.patient = L["patient_code"].to_numpy()
         day0 = self.day.min() if self.n else 0
         self.day0 = day0
         span = int(self.day.max() - day0 + 1) if self.n else 1

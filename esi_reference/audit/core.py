@@ -167,8 +167,8 @@ def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "row": L["row"].to_numpy()[pos],
-            "patient_id": L["patient_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
-            "claim_id": L["claim_id"].take(pos).to_numpy() if len(pos) else np.array([], object),
+            "patient_id": L["patient_id"].to_numpy()[pos],
+            "claim_id": L["claim_id"].to_numpy()[pos],
             "line_number": p.line_number[pos],
             "date_of_service": p.dos[pos].astype("datetime64[D]") if len(pos) else np.array([], "datetime64[D]"),
             "code": L["code"].take(pos).to_numpy() if len(pos) else np.array([], object),
@@ -210,7 +210,8 @@ def _line_table(result: AuditResult) -> pd.DataFrame:
             "severity": sev,
             "rule_ids": rule_ids,
             "reason": pd.Categorical.from_codes(np.zeros(n_ok, np.int8), categories=pd.Index([""])),
-        }
+        },
+        copy=False,
     )
     if not n_rej:
         return ok

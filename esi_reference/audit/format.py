@@ -153,7 +153,8 @@ class Claims:
     """Validated claim lines plus the rejected rows.
 
     ``lines`` has one row per accepted input row, indexed by nothing in particular, with a ``row``
-    column (1-based data row number), the identifiers, ``dos`` (datetime64 day), ``code``
+    column (1-based data row number), the identifiers (text) and ``patient_code`` (a dense integer per
+    patient), ``dos`` (datetime64 day), ``code``
     (category of catalogue codes), ``modifiers`` (category, normalised), ``units`` (int32),
     ``place_of_service``, ``diagnosis_codes``, ``rendering_provider``, ``drug_dose`` (float, NaN = none).
     ``rejects`` has :data:`REJECT_COLUMNS`. ``rows_read`` = len(lines) + len(rejects).
@@ -563,7 +564,10 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
     data: dict[str, object] = {"row": take(rows)}
     for name in ("patient_id", "claim_id"):
         codes, uniques = out[name]  # type: ignore[misc]
-        data[name] = pd.Categorical.from_codes(take(codes), categories=pd.Index(uniques, dtype=object))
+        kept = take(codes)
+        data[name] = np.asarray(uniques, dtype=object)[kept]  # plain text (a categorical re-hashes the uniques)
+        if name == "patient_id":
+            data["patient_code"] = kept.astype(np.int64)  # dense patient number, for grouping
     for name, kind in _KINDS.items():
         key = "dos" if name == "date_of_service" else name
         if name in out:
@@ -573,7 +577,7 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
             data[key] = pd.Categorical.from_codes(np.full(count, -1, dtype=np.int8), categories=[])
         elif kind == "float":
             data[key] = np.full(count, np.nan)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)
 
 
 def columns_markdown() -> str:
