@@ -46,25 +46,36 @@ machine a year of a large practice (millions of lines) fits in memory: see
 
 from __future__ import annotations
 
-from .checks import AUDIT_RULE_IDS
-from .core import FINDING_COLUMNS, LINE_COLUMNS, AuditResult, audit
-from .format import COLUMNS, Claims, read_claims, validate
-from .generate import generate_rows, write_claims
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "AUDIT_RULE_IDS",
-    "COLUMNS",
-    "FINDING_COLUMNS",
-    "LINE_COLUMNS",
-    "AuditResult",
-    "Claims",
-    "audit",
-    "audit_frame",
-    "generate_rows",
-    "read_claims",
-    "validate",
-    "write_claims",
-]
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .core import AuditResult
+
+#: Public names and the submodule that defines each. Loaded on first use, so that ``esi-ref`` can register
+#: the ``audit`` command (``esi_reference.audit.command``) without importing pandas.
+_EXPORTS = {
+    "AUDIT_RULE_IDS": "checks",
+    "COLUMNS": "format",
+    "Claims": "format",
+    "read_claims": "format",
+    "validate": "format",
+    "FINDING_COLUMNS": "core",
+    "LINE_COLUMNS": "core",
+    "AuditResult": "core",
+    "audit": "core",
+    "generate_rows": "generate",
+    "write_claims": "generate",
+}
+
+__all__ = [*sorted(_EXPORTS), "audit_frame"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def audit_frame(raw, **kwargs) -> AuditResult:
@@ -72,4 +83,6 @@ def audit_frame(raw, **kwargs) -> AuditResult:
 
     Rows are numbered by position unless the frame has a ``row`` column (kept through a Dask shuffle).
     """
+    from .core import audit
+
     return audit(raw, **kwargs)

@@ -66,8 +66,12 @@ def _write(frame, path: str, fmt: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import ncci
     from .chart import findings_chart
-    from .core import audit
     from .progress import Progress
+
+    try:
+        from .core import audit
+    except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
+        raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
     edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
     mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None

@@ -174,6 +174,9 @@ def test_generator_is_seeded_and_mixed():
 
 
 def test_core_package_does_not_import_pandas():
-    code = "import sys, esi_reference, esi_reference.rules, esi_reference.engine; print('pandas' in sys.modules)"
+    code = (
+        "import sys, esi_reference, esi_reference.rules, esi_reference.engine, esi_reference.cli; "
+        "esi_reference.cli.build_parser(); print('pandas' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
