@@ -192,6 +192,18 @@ def _date(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
 
 
+#: Compact column labels for the comparison tables (the code pages show the package's full labels).
+SHORT = {
+    "none": "none", "fluoro_ct": "fluoroscopy or CT", "ultrasound": "ultrasound", "single": "single shot",
+    "indwelling": "indwelling catheter", "session": "1 per session", "level": "1 per level",
+    "additional_level": "1 per extra level", "joint_level": "1 per joint level",
+}
+
+
+def short_label(value: str, labels: dict[str, str]) -> str:
+    return SHORT.get(value) or labels.get(value, value)
+
+
 def current(rows: Iterable[catalogue.Code]) -> list[catalogue.Code]:
     return [c for c in rows if c.valid_on(TODAY)]
 
@@ -453,18 +465,17 @@ def compare_interlaminar() -> Page:
         [
             c.code,
             REGION_LABELS[c.region_family],
-            IMAGING_LABELS[c.imaging],
-            CATHETER_LABELS[c.catheter],
-            UNIT_LABELS[c.unit_basis],
-            BILATERAL_LABELS.get(c.bilateral_indicator, ""),
+            short_label(c.imaging, IMAGING_LABELS),
+            short_label(c.catheter, CATHETER_LABELS),
+            short_label(c.unit_basis, UNIT_LABELS),
+            c.bilateral_indicator,
             c.validity,
         ]
         for c in rows_c
     ]
     md = [[code_link(r[0]), *[esc(v) for v in r[1:]]] for r in rows]
-    p.table(
-        "codes", ["Code", "Region", "Imaging", "Catheter", "Units", "Bilateral indicator", "Valid"], rows, md
-    )
+    p.table("codes", ["Code", "Region", "Guidance", "Catheter", "Units", "Bilateral", "Valid"], rows, md)
+    p.add(bilateral_note(rows_c))
     old = [c for c in catalogue.codes(family="esi_interlaminar") if c.deleted_on]
     if old:
         p.add("## Before 2017")
@@ -502,12 +513,11 @@ def compare_transforaminal() -> Page:
             c.code,
             c.kind,
             REGION_LABELS[c.region_family],
-            IMAGING_LABELS[c.imaging],
-            UNIT_LABELS[c.unit_basis],
+            short_label(c.imaging, IMAGING_LABELS),
+            short_label(c.unit_basis, UNIT_LABELS),
             " ".join(c.primary_codes),
-            BILATERAL_LABELS.get(c.bilateral_indicator, ""),
+            c.bilateral_indicator,
             c.validity,
-            c.use_instead,
             " ".join(c.unverified),
         ]
         for c in rows_c
@@ -522,35 +532,34 @@ def compare_transforaminal() -> Page:
             codes_links(c.primary_codes),
             esc(r[6]),
             esc(r[7]),
-            esc(r[8]),
-            UNVERIFIED_BADGE + " " + esc(r[9]) if c.unverified else "",
+            UNVERIFIED_BADGE + " " + esc(r[8]) if c.unverified else "",
         ]
         for c, r in zip(rows_c, rows, strict=True)
     ]
     p.table(
         "codes",
-        [
-            "Code",
-            "Kind",
-            "Region",
-            "Imaging",
-            "Units",
-            "Add-on of",
-            "Bilateral indicator",
-            "Valid",
-            "Use instead",
-            "Unverified",
-        ],
+        ["Code", "Kind", "Region", "Guidance", "Units", "Add-on of", "Bilateral", "Valid", "Unverified"],
         rows,
         md,
     )
+    p.add(bilateral_note(rows_c))
     ct = policy.region_family_of_level("T12-L1", "transforaminal")
     p.add(
         f"A transforaminal injection at T12-L1 is coded in the {esc(REGION_LABELS[ct])} family "
         f"({codes_links(c.code for c in current(catalogue.codes(family=TF, region_family=ct)))}). "
         "See {doc}`the spine diagram </generated/spine>`."
     )
+    p.add(
+        "## What to use instead",
+        *[f"- {code_link(c.code)}: {esc(c.use_instead)}" for c in rows_c if c.use_instead],
+    )
     return p
+
+
+def bilateral_note(rows: Iterable[catalogue.Code]) -> str:
+    """The meaning of each bilateral indicator used in a table, from the package's labels."""
+    used = sorted({c.bilateral_indicator for c in rows if c.bilateral_indicator})
+    return "Bilateral indicator: " + "; ".join(esc(BILATERAL_LABELS[b]) for b in used if b in BILATERAL_LABELS) + "."
 
 
 def compare_62321_62323() -> Page:
@@ -592,8 +601,8 @@ def compare_families() -> Page:
         by_region = {
             r: [c for c in cs if c.region_family == r] for r in ("cervical_thoracic", "lumbar_sacral", "")
         }
-        units = sorted({UNIT_LABELS.get(c.unit_basis, c.unit_basis) for c in cs})
-        bil = sorted({BILATERAL_LABELS.get(c.bilateral_indicator, "") for c in cs if c.bilateral_indicator})
+        units = sorted({short_label(c.unit_basis, UNIT_LABELS) for c in cs})
+        bil = sorted({c.bilateral_indicator for c in cs if c.bilateral_indicator})
         if approach in ("transforaminal", "interlaminar_caudal", "facet"):
             t12 = REGION_LABELS[policy.region_family_of_level("T12-L1", approach)]
         else:
@@ -624,22 +633,16 @@ def compare_families() -> Page:
                 esc(row[8]),
             ]
         )
+    # one column per family (transposed), so the table fits a normal page width
+    labels = ["Target", "Cervical/thoracic codes", "Lumbar/sacral codes", "Not region-specific",
+              "How units count", "Bilateral indicator", "T12-L1 is coded as", "ESI?"]
     p.table(
         "families",
-        [
-            "Family",
-            "Target",
-            "Cervical/thoracic",
-            "Lumbar/sacral",
-            "Not region-specific",
-            "How units count",
-            "Bilateral indicator",
-            "T12-L1 is coded as",
-            "ESI?",
-        ],
-        rows,
-        md,
+        ["", *[r[0] for r in rows]],
+        [[label, *[r[i + 1] for r in rows]] for i, label in enumerate(labels)],
+        [[f"**{esc(label)}**", *[m[i + 1] for m in md]] for i, label in enumerate(labels)],
     )
+    p.add(bilateral_note(c for fam in fams for c in current(catalogue.codes(family=fam))))
     p.add(
         "A plus sign marks an add-on code. See {doc}`the spine diagram </generated/spine>` for the region "
         "split."

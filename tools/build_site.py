@@ -122,6 +122,21 @@ def copy_widget_fonts() -> int:
     return len(folders)
 
 
+def sync_assets() -> int:
+    """Copy changed files of book/_assets into the output.
+
+    Sphinx skips copying static files when no page is out of date, so an edit of the stylesheet alone
+    would otherwise not reach an incremental build. Returns the number of files copied.
+    """
+    copied = 0
+    for f in (BOOK / "_assets").iterdir():
+        target = HTML / "_static" / f.name
+        if f.is_file() and (not target.exists() or target.read_bytes() != f.read_bytes()):
+            shutil.copy2(f, target)
+            copied += 1
+    return copied
+
+
 def main() -> int:
     timings: list[tuple[str, float]] = []
     total = time.perf_counter()
@@ -141,7 +156,7 @@ def main() -> int:
         if result.returncode != 0:
             print("jupyter-book build failed (warnings are errors); see the log above", file=sys.stderr)
             return result.returncode
-        print(f"    widget fonts served in {copy_widget_fonts()} folder(s)")
+        print(f"    widget fonts served in {copy_widget_fonts()} folder(s); {sync_assets()} changed asset(s) synced")
     if lite_script.exists():
         with step("JupyterLite (tools/build_lite.py)", timings):
             subprocess.run([sys.executable, str(lite_script)], check=True, cwd=ROOT)
