@@ -35,8 +35,16 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "book" / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 LOCAL_HOSTS = ("127.0.0.1",)
 FEEDBACK = ".esi-feedback"
 
@@ -47,8 +55,11 @@ def serve(directory: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -84,12 +95,14 @@ class Watch:
 
 def launch(playwright, profile: Path):
     """A persistent Chromium context (the profile folder keeps the HTTP and wasm code caches)."""
-    return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True,
-                                                         args=CHROMIUM_ARGS)
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
 
 
-def open_and_grade(page, base: str, notebook: str, code: str, modifiers: str = "",
-                   timeout_ms: int = 240_000) -> dict[str, object]:
+def open_and_grade(
+    page, base: str, notebook: str, code: str, modifiers: str = "", timeout_ms: int = 240_000
+) -> dict[str, object]:
     """Open ``notebook`` in JupyterLite, run its first cell, enter one claim line, Grade; return timings + text."""
     t0 = time.perf_counter()
     page.goto(f"{base}/lite/notebooks/index.html?path={notebook}", wait_until="domcontentloaded")
@@ -105,12 +118,18 @@ def open_and_grade(page, base: str, notebook: str, code: str, modifiers: str = "
     if modifiers:
         page.locator(".esi-modifiers input").first.fill(modifiers)
     page.get_by_role("button", name="Grade").first.click()
-    page.wait_for_function(f"() => (document.querySelector('{FEEDBACK}')?.innerText || '').includes('%')",
-                           timeout=timeout_ms)
+    page.wait_for_function(
+        f"() => (document.querySelector('{FEEDBACK}')?.innerText || '').includes('%')", timeout=timeout_ms
+    )
     t_feedback = time.perf_counter() - t0
     feedback = page.locator(FEEDBACK).first
-    return {"editor_s": round(t_editor, 2), "widget_s": round(t_widget, 2), "feedback_s": round(t_feedback, 2),
-            "feedback_text": feedback.inner_text(), "feedback_html": feedback.inner_html()}
+    return {
+        "editor_s": round(t_editor, 2),
+        "widget_s": round(t_widget, 2),
+        "feedback_s": round(t_feedback, 2),
+        "feedback_text": feedback.inner_text(),
+        "feedback_html": feedback.inner_html(),
+    }
 
 
 def open_repl_and_grade(page, base: str, topic: str, code: str, timeout_ms: int = 240_000) -> dict[str, object]:
@@ -125,11 +144,17 @@ def open_repl_and_grade(page, base: str, topic: str, code: str, timeout_ms: int 
     t_widget = time.perf_counter() - t0
     code_input.fill(code)
     page.get_by_role("button", name="Grade").first.click()
-    page.wait_for_function(f"() => (document.querySelector('{FEEDBACK}')?.innerText || '').includes('%')",
-                           timeout=timeout_ms)
+    page.wait_for_function(
+        f"() => (document.querySelector('{FEEDBACK}')?.innerText || '').includes('%')", timeout=timeout_ms
+    )
     feedback = page.locator(FEEDBACK).first
-    return {"editor_s": None, "widget_s": round(t_widget, 2), "feedback_s": round(time.perf_counter() - t0, 2),
-            "feedback_text": feedback.inner_text(), "feedback_html": feedback.inner_html()}
+    return {
+        "editor_s": None,
+        "widget_s": round(t_widget, 2),
+        "feedback_s": round(time.perf_counter() - t0, 2),
+        "feedback_text": feedback.inner_text(),
+        "feedback_html": feedback.inner_html(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,8 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--site", type=Path, default=SITE, help="built site holding lite/ (default book/_build/html)")
     ap.add_argument("--notebook", default="01-interlaminar.ipynb")
     ap.add_argument("--code", default="62323", help="the claim line code to enter (first scenario's answer)")
-    ap.add_argument("--mode", choices=("notebook", "repl"), default="notebook",
-                    help="notebook: open the exercise notebook and run its first cell; repl: the quick-start console")
+    ap.add_argument(
+        "--mode",
+        choices=("notebook", "repl"),
+        default="notebook",
+        help="notebook: open the exercise notebook and run its first cell; repl: the quick-start console",
+    )
     ap.add_argument("--runs", type=int, default=3, help="cold runs; each is followed by one warm run")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "bench_lite.json")
     args = ap.parse_args(argv)
@@ -167,20 +196,34 @@ def main(argv: list[str] | None = None) -> int:
                     r.pop("feedback_html")
                     r["feedback_text"] = str(r["feedback_text"]).splitlines()[0]
                     results[kind].append(r)
-                    print(f"run {run + 1} {kind:4}: editor {r['editor_s'] or 0:5.2f} s  widget {r['widget_s']:5.2f} s  "
-                          f"first feedback {r['feedback_s']:5.2f} s  ({r['feedback_text']})", flush=True)
+                    print(
+                        f"run {run + 1} {kind:4}: editor {r['editor_s'] or 0:5.2f} s  widget {r['widget_s']:5.2f} s  "
+                        f"first feedback {r['feedback_s']:5.2f} s  ({r['feedback_text']})",
+                        flush=True,
+                    )
             finally:
                 shutil.rmtree(profile, ignore_errors=True)
-    summary = {kind: {"median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
-                      "min_feedback_s": min(r["feedback_s"] for r in rs)} for kind, rs in results.items()}
-    out = {"notebook": args.notebook, "mode": args.mode, "runs": results, "summary": summary,
-           "external_requests": external,
-           "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    summary = {
+        kind: {
+            "median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
+            "min_feedback_s": min(r["feedback_s"] for r in rs),
+        }
+        for kind, rs in results.items()
+    }
+    out = {
+        "notebook": args.notebook,
+        "mode": args.mode,
+        "runs": results,
+        "summary": summary,
+        "external_requests": external,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     for kind, s in summary.items():
-        print(f"{kind}: median {s['median_feedback_s']:.2f} s, best {s['min_feedback_s']:.2f} s "
-              "to first graded feedback")
+        print(
+            f"{kind}: median {s['median_feedback_s']:.2f} s, best {s['min_feedback_s']:.2f} s to first graded feedback"
+        )
     print(f"requests leaving 127.0.0.1: {len(external)}")
     return 0 if not external else 1
 

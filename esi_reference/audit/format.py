@@ -464,8 +464,12 @@ def validate(raw: pd.DataFrame) -> Claims:
     if len(ok) and "line_number" in out:
         ln_codes, ln_values = out["line_number"]  # type: ignore[misc]
         ln_lut = np.array([v if v is not None else 0 for v in ln_values] + [0], dtype=np.int64)
-        key = cid_codes[ok].astype(np.int64) * 10_000_000 + ln_lut[ln_codes[ok]]
-        dup = pd.Series(key).duplicated().to_numpy()
+        width = int(ln_lut.max()) + 1
+        key = cid_codes[ok].astype(np.int64) * width + ln_lut[ln_codes[ok]]
+        top = int(key.max()) + 1
+        # Counting sort when the key range is small (the usual case), else hashing.
+        maybe = bool((np.bincount(key, minlength=top) > 1).any()) if top <= 50_000_000 else True
+        dup = pd.Series(key).duplicated().to_numpy() if maybe else np.zeros(len(key), dtype=bool)
         if dup.any():
             first = pd.Series(ok[~dup], index=key[~dup])
             first_rows = rows[first.reindex(key[dup]).to_numpy()]
@@ -524,7 +528,7 @@ def _decoded(codes: np.ndarray, values: list, keep: np.ndarray, kind: str, every
         # map to a fresh categorical with unique valid values
         uniq = pd.Index([v for v in dict.fromkeys(v for v in cats if v is not None)])
         remap = np.array([uniq.get_loc(v) if v is not None else -1 for v in cats] + [-1], dtype=np.int32)
-        return pd.Categorical.from_codes(remap[kept], categories=uniq)
+        return pd.Categorical.from_codes(remap[kept], categories=uniq, validate=False)
     if kind == "int":
         lut = np.array([v if v is not None else 0 for v in values] + [0], dtype=np.int32)
         return lut[kept]
