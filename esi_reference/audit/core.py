@@ -115,9 +115,9 @@ def audit(
             if frame is None:
                 continue
             bit = np.uint64(1) << np.uint64(AUDIT_RULE_IDS.index(hits.rule_id))
-            pos = frame["pos"].to_numpy()
+            pos = frame["pos"]
             mask[pos] |= bit
-            np.maximum.at(rank, pos, frame["rank"].to_numpy())
+            np.maximum.at(rank, pos, frame["rank"])
             frames.append(frame)
     prog.step("collecting findings")
     findings = _findings(prepared, frames)
@@ -125,21 +125,23 @@ def audit(
     return AuditResult(claims=claims, findings=findings, rows_read=claims.rows_read, _mask=mask, _rank=rank)
 
 
-def _hits_frame(h: Hits, liability: np.ndarray) -> pd.DataFrame | None:
+SEVERITIES = ("error", "warning", "info")
+
+
+def _hits_frame(h: Hits, liability: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The hits of one check as arrays: positions, rule and severity codes, severity rank, messages."""
     pos = h.positions
     if not len(pos):
         return None
     rule = rule_by_id(h.rule_id)
     n = len(pos)
-    sev = (
-        np.full(n, rule.severity, dtype=object)
-        if h.severities is None
-        else (
-            np.full(n, h.severities, dtype=object)
-            if isinstance(h.severities, str)
-            else np.asarray(h.severities, object)
-        )
-    )
+    if h.severities is None or isinstance(h.severities, str):
+        sev_code = np.full(n, SEVERITIES.index(h.severities or rule.severity), dtype=np.int8)
+    else:
+        sev_code = np.zeros(n, dtype=np.int8)
+        sevs = np.asarray(h.severities, object)
+        for k, name in enumerate(SEVERITIES):
+            sev_code[sevs == name] = k
     msg = np.full(n, h.messages, dtype=object) if isinstance(h.messages, str) else np.asarray(h.messages, object)
     if rule.coverage:
         group = h.group if h.group is not None else -1 - pos
@@ -147,38 +149,42 @@ def _hits_frame(h: Hits, liability: np.ndarray) -> pd.DataFrame | None:
         not_declared = np.bincount(g, weights=(~liability[pos]).astype(float))
         declared = not_declared[g] == 0
         if declared.any():
-            sev = sev.copy()
+            sev_code = sev_code.copy()
             msg = msg.copy()
-            sev[declared] = "info"
+            sev_code[declared] = SEVERITIES.index("info")
             msg[declared] = msg[declared] + ". Reported with GA/GZ: the expected denial is declared."
-    rank = np.zeros(n, dtype=np.int8)
-    for name, value in SEVERITY_RANK.items():
-        rank[sev == name] = value
-    return pd.DataFrame({"pos": pos, "rule_id": h.rule_id, "severity": sev, "rank": rank, "message": msg})
+    rank = np.array([SEVERITY_RANK[name] for name in SEVERITIES], dtype=np.int8)[sev_code]
+    return {
+        "pos": pos,
+        "rule": np.full(n, AUDIT_RULE_IDS.index(h.rule_id), dtype=np.int16),
+        "sev": sev_code,
+        "rank": rank,
+        "message": msg,
+    }
 
 
-def _findings(p: Prepared, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    if frames:
-        f = pd.concat(frames, ignore_index=True)
-    else:
-        f = pd.DataFrame({"pos": np.zeros(0, np.int64), "rule_id": [], "severity": [], "rank": [], "message": []})
-    pos = f["pos"].to_numpy()
+def _findings(p: Prepared, frames: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    def cat(key: str, dtype: object) -> np.ndarray:
+        return np.concatenate([f[key] for f in frames]) if frames else np.zeros(0, dtype=dtype)
+
+    pos, rule, sev, message = cat("pos", np.int64), cat("rule", np.int16), cat("sev", np.int8), cat("message", object)
+    order = np.lexsort((rule, p.lines["row"].to_numpy()[pos]))
+    pos, rule, sev, message = pos[order], rule[order], sev[order], message[order]
     L = p.lines
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "row": L["row"].to_numpy()[pos],
             "patient_id": L["patient_id"].to_numpy()[pos],
             "claim_id": L["claim_id"].to_numpy()[pos],
             "line_number": p.line_number[pos],
-            "date_of_service": p.dos[pos].astype("datetime64[D]") if len(pos) else np.array([], "datetime64[D]"),
-            "code": L["code"].take(pos).to_numpy() if len(pos) else np.array([], object),
-            "rule_id": pd.Categorical(f["rule_id"], categories=list(AUDIT_RULE_IDS)),
-            "severity": pd.Categorical(f["severity"], categories=["error", "warning", "info"]),
-            "message": f["message"].to_numpy(dtype=object),
-        }
+            "date_of_service": p.dos[pos].astype("datetime64[D]"),
+            "code": np.asarray(L["code"].cat.categories, dtype=object)[p.code_idx[pos]],
+            "rule_id": pd.Categorical.from_codes(rule, categories=list(AUDIT_RULE_IDS), validate=False),
+            "severity": pd.Categorical.from_codes(sev, categories=list(SEVERITIES), validate=False),
+            "message": message,
+        },
+        copy=False,
     )
-    order = np.lexsort((out["rule_id"].cat.codes.to_numpy(), out["row"].to_numpy()))
-    return out.take(order).reset_index(drop=True)
 
 
 def _line_table(result: AuditResult) -> pd.DataFrame:
