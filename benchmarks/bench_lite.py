@@ -157,6 +157,13 @@ def open_repl_and_grade(page, base: str, topic: str, code: str, timeout_ms: int 
     }
 
 
+def run_once(args: argparse.Namespace, page, base: str) -> dict[str, object]:
+    if args.mode == "repl":
+        topic = args.notebook.removesuffix(".ipynb").split("-", 1)[1]
+        return open_repl_and_grade(page, base, topic, args.code)
+    return open_and_grade(page, base, args.notebook, args.code)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="time to first graded feedback in the in-browser trainer")
     ap.add_argument("--site", type=Path, default=SITE, help="built site holding lite/ (default book/_build/html)")
@@ -177,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     results: dict[str, list[dict[str, object]]] = {"cold": [], "warm": []}
+    failures: list[dict[str, object]] = []
     external: list[str] = []
     with serve(args.site) as base, sync_playwright() as p:
         for run in range(args.runs):
@@ -186,11 +194,19 @@ def main(argv: list[str] | None = None) -> int:
                     context = launch(p, profile)
                     watch = Watch(context)
                     page = context.new_page()
-                    if args.mode == "repl":
-                        topic = args.notebook.removesuffix(".ipynb").split("-", 1)[1]
-                        r = open_repl_and_grade(page, base, topic, args.code)
-                    else:
-                        r = open_and_grade(page, base, args.notebook, args.code)
+                    console: list[str] = []
+                    page.on("console", lambda m, c=console: c.append(f"{m.type}: {m.text}"))
+                    try:
+                        r = run_once(args, page, base)
+                    except Exception as exc:  # keep going: a failed run is reported, not hidden
+                        shot = args.out.parent / f"failure-{args.mode}-{run + 1}-{kind}.png"
+                        args.out.parent.mkdir(parents=True, exist_ok=True)
+                        page.screenshot(path=str(shot))
+                        print(f"run {run + 1} {kind}: FAILED ({type(exc).__name__}); screenshot {shot}", flush=True)
+                        print("\n".join(line for line in console[-15:] if "shortcut" not in line), flush=True)
+                        failures.append({"run": run + 1, "kind": kind, "error": str(exc).splitlines()[0]})
+                        context.close()
+                        continue
                     context.close()
                     external += watch.external
                     r.pop("feedback_html")
@@ -207,14 +223,17 @@ def main(argv: list[str] | None = None) -> int:
         kind: {
             "median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
             "min_feedback_s": min(r["feedback_s"] for r in rs),
+            "runs": len(rs),
         }
         for kind, rs in results.items()
+        if rs
     }
     out = {
         "notebook": args.notebook,
         "mode": args.mode,
         "runs": results,
         "summary": summary,
+        "failures": failures,
         "external_requests": external,
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -224,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{kind}: median {s['median_feedback_s']:.2f} s, best {s['min_feedback_s']:.2f} s to first graded feedback"
         )
-    print(f"requests leaving 127.0.0.1: {len(external)}")
-    return 0 if not external else 1
+    print(f"requests leaving 127.0.0.1: {len(external)}; failed runs: {len(failures)}")
+    return 0 if not external and not failures else 1
 
 
 if __name__ == "__main__":
