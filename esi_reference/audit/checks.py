@@ -33,7 +33,9 @@ LCD-ONE-REGION            ESI codes of both region families in one session
 LCD-TF-LEVELS             more than two transforaminal levels in one session (primary codes + add-on units)
 LCD-IMAGING-GUIDANCE      an ESI billed with a without-imaging code and no guidance that day, or with an
                           ultrasound code (0228T-0231T)
-LCD-DIAGNOSIS             an ESI session whose diagnoses hold no covered indication
+LCD-DIAGNOSIS             an ESI session whose diagnoses hold no covered indication (none or only axial:
+                          error; codes outside our unverified example list: info; a postoperative-pain
+                          code G89.1x marks the exempt postoperative use)
 ========================  ==================================================================================
 
 Coverage (LCD) rules apply to Medicare rows only (``payer`` column, default Medicare), from the
@@ -42,7 +44,8 @@ they are reported at info severity, as :func:`~esi_reference.engine.check` does.
 
 What claim rows cannot show is left to :func:`~esi_reference.engine.check` on the encounter: the
 clinical facts (approach, levels, side, guidance, purpose) and documentation. The agreement test
-(``tests/audit/test_agreement.py``) runs both on the example encounters.
+(``tests/audit/test_audit_agreement.py``) runs both on the example encounters and lists the few cases
+where the clinical facts change the answer.
 """
 
 from __future__ import annotations
