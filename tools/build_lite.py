@@ -264,20 +264,22 @@ def assemble_pyodide(core: Path, lock_wheels: list[Path], extras: list[Path], de
     return lock
 
 
-def lite_config(preload: bool, lock: dict) -> dict:
+#: JupyterLite's service worker only serves the kernel's view of the notebook files (and stdin); the
+#: exercises need neither, and without it no request is routed through a worker.
+SERVICE_WORKER_PLUGIN = "@jupyterlite/application-extension:service-worker-manager"
+
+
+def lite_config(preload: bool, lock: dict, service_worker: bool = True) -> dict:
     settings: dict = {"disablePyPIFallback": True}
     if preload:
         missing = [p for p in PRELOAD if norm(p) not in lock["packages"]]
         if missing:
             raise SystemExit(f"build_lite: cannot preload {missing}: not in the lock")
         settings["loadPyodideOptions"] = {"packages": list(PRELOAD)}
-    return {
-        "jupyter-lite-schema-version": 0,
-        "jupyter-config-data": {
-            "appName": "ESI trainer",
-            "litePluginSettings": {f"{KERNEL_EXT}:kernel": settings},
-        },
-    }
+    data: dict = {"appName": "ESI trainer", "litePluginSettings": {f"{KERNEL_EXT}:kernel": settings}}
+    if not service_worker:
+        data["disabledExtensions"] = [SERVICE_WORKER_PLUGIN]
+    return {"jupyter-lite-schema-version": 0, "jupyter-config-data": data}
 
 
 def stage_contents(contents: list[Path], dest: Path) -> None:
@@ -316,7 +318,8 @@ def check_output(out: Path) -> list[str]:
     return problems
 
 
-def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool = True) -> Path:
+def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool = True,
+          service_worker: bool = True) -> Path:
     t0 = time.perf_counter()
     core = pyodide_core(cache)
     lock_wheels = kernel_wheels(cache)
@@ -336,7 +339,7 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
     else:
         lock = assemble_pyodide(core, lock_wheels, extras, pyo)
         stamp_file.write_text(json.dumps(stamp, indent=1))
-    (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(preload, lock), indent=2) + "\n")
+    (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config(preload, lock, service_worker), indent=2) + "\n")
     staged = cache / "contents"
     stage_contents(contents, staged)
     shutil.rmtree(output, ignore_errors=True)
@@ -363,9 +366,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
     ap.add_argument("--no-preload", dest="preload", action="store_false",
                     help="let the kernel install its packages itself at boot (the plain recipe; slower)")
+    ap.add_argument("--no-service-worker", dest="service_worker", action="store_false",
+                    help="disable JupyterLite's service worker (the kernel then cannot read the notebook files)")
     args = ap.parse_args(argv)
     contents = args.contents or [DEFAULT_CONTENTS]
-    build(contents, args.output_dir.resolve(), args.cache_dir.resolve(), args.preload)
+    build(contents, args.output_dir.resolve(), args.cache_dir.resolve(), args.preload, args.service_worker)
     return 0
 
 

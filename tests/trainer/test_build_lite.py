@@ -89,3 +89,10 @@ def test_stage_contents_copies_only_notebooks(tmp_path):
     (src / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
     bl.stage_contents([src], tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == ["a.ipynb"]
+
+
+def test_service_worker_can_be_disabled():
+    lock = {"packages": {bl.norm(p): {} for p in bl.PRELOAD}}
+    assert "disabledExtensions" not in bl.lite_config(True, lock)["jupyter-config-data"]
+    data = bl.lite_config(True, lock, service_worker=False)["jupyter-config-data"]
+    assert data["disabledExtensions"] == [bl.SERVICE_WORKER_PLUGIN]
