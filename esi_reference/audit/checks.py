@@ -63,6 +63,8 @@ from ..rules import rule_by_id
 from .tables import REGION_NAMES, code_table, modifier_flags, ptp_table, split_tokens
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+#: Largest key range numbered with a dense bitmap instead of a hash table (bytes of the bitmap).
+DENSE_LIMIT = 40_000_000
 
 
 @dataclass
@@ -108,15 +110,34 @@ class Prepared:
         day0 = self.day.min() if self.n else 0
         self.day0 = day0
         span = int(self.day.max() - day0 + 1) if self.n else 1
-        self.session, session_first = pd.factorize(self.patient * span + (self.day - day0))
+        s_key = self.patient * span + (self.day - day0)
+        n_keys = (int(self.patient.max()) + 1) * span if self.n else 0
+        if n_keys <= DENSE_LIMIT:  # e.g. a month of claims: dense numbering, no hashing
+            mark = np.zeros(n_keys, dtype=bool)
+            mark[s_key] = True
+            session_first = np.flatnonzero(mark)
+            self.session = (np.cumsum(mark, dtype=np.int32)[s_key] - 1).astype(np.int64)
+        else:
+            self.session, session_first = pd.factorize(s_key)
         self.n_sessions = len(session_first)
         self.session_day = (np.asarray(session_first) % span) + day0
         self.session_patient = np.asarray(session_first) // span
-        k = len(self.codes)
-        self.presence = np.zeros((self.n_sessions, max(k, 1)), dtype=bool)
-        if self.n:
+        # (session, code) pairs: a dense bitmap when it fits (presence of each code in each session, and a
+        # running count numbers the pairs), else hashing.
+        k = max(len(self.codes), 1)
+        sc_key = self.session * k + self.code_idx
+        if self.n_sessions * k <= DENSE_LIMIT:
+            mark = np.zeros(self.n_sessions * k, dtype=bool)
+            mark[sc_key] = True
+            self.presence = mark.reshape(self.n_sessions, k)
+            numbers = np.cumsum(mark, dtype=np.int32)
+            self.sc = numbers[sc_key].astype(np.int64) - 1
+            self.n_sc = int(numbers[-1]) if len(numbers) else 0
+        else:
+            self.presence = np.zeros((self.n_sessions, k), dtype=bool)
             self.presence[self.session, self.code_idx] = True
-        self.sc, self._sc_first = pd.factorize(self.session * max(k, 1) + self.code_idx)
+            self.sc, first = pd.factorize(sc_key)
+            self.n_sc = len(first)
         self.medicare = self._medicare()
         self.lcd_start = self._lcd_start()
 
@@ -172,7 +193,7 @@ class Prepared:
         """Per (session, code) group: the sum of ``values`` over the rows in ``mask``, returned for ``rows``
         (default: every row)."""
         idx = np.flatnonzero(mask)
-        totals = np.bincount(self.sc[idx], weights=values[idx], minlength=len(self._sc_first))
+        totals = np.bincount(self.sc[idx], weights=values[idx], minlength=self.n_sc)
         return totals[self.sc if rows is None else self.sc[rows]]
 
     def valid(self) -> np.ndarray:
@@ -684,8 +705,9 @@ def tf_levels(p: Prepared) -> Iterator[Hits]:
     first_of_code = np.zeros(p.n, dtype=bool)
     if prim.any():
         idx = np.flatnonzero(prim)
-        _, first = np.unique(p.sc[idx], return_index=True)
-        first_of_code[idx[first]] = True
+        seen = np.full(p.n_sc, -1, dtype=np.int64)
+        seen[p.sc[idx][::-1]] = idx[::-1]  # the last write wins: the first row of each (session, code)
+        first_of_code[seen[seen >= 0]] = True
     levels = np.bincount(p.session, weights=first_of_code.astype(float), minlength=p.n_sessions)
     levels += np.bincount(p.session, weights=np.where(addon, p.units, 0).astype(float), minlength=p.n_sessions)
     over = levels > policy.MAX_TRANSFORAMINAL_LEVELS

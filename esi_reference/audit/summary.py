@@ -43,7 +43,7 @@ def summarise(result) -> Summary:
         "errors": int((f["severity"] == "error").sum()),
         "warnings": int((f["severity"] == "warning").sum()),
         "info": int((f["severity"] == "info").sum()),
-        "patients": int(np.unique(lines["patient_code"].to_numpy()).size) if len(lines) else 0,
+        "patients": int(np.count_nonzero(np.bincount(lines["patient_code"].to_numpy()))) if len(lines) else 0,
     }
     counts = f.groupby("rule_id", observed=False).agg(
         findings=("row", "size"), lines=("row", "nunique"), patients=("patient_id", "nunique")
