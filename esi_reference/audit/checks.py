@@ -63,8 +63,9 @@ from ..rules import rule_by_id
 from .tables import REGION_NAMES, code_table, modifier_flags, ptp_table, split_tokens
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
-#: Largest key range numbered with a dense bitmap instead of a hash table (bytes of the bitmap).
-DENSE_LIMIT = 40_000_000
+#: Largest key range numbered with a dense bitmap instead of a hash table (the bitmap and its running
+#: count take 5 bytes per key: 80 MB at this limit).
+DENSE_LIMIT = 16_000_000
 
 
 @dataclass
