@@ -14,21 +14,14 @@ import datetime as dt
 import html
 import io
 import itertools
-import math
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BOOK = Path(__file__).resolve().parent
-ROOT = BOOK.parent
-if str(ROOT) not in sys.path:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(ROOT))
-
-from esi_reference import catalogue, documentation, frames, ncci, policy  # noqa: E402
-from esi_reference._data import read_rows  # noqa: E402
-from esi_reference.catalogue import (  # noqa: E402
+from esi_reference import catalogue, coding, documentation, frames, ncci, policy
+from esi_reference._data import read_rows
+from esi_reference.catalogue import (
     APPROACH_LABELS,
     BILATERAL_LABELS,
     CATHETER_LABELS,
@@ -37,10 +30,11 @@ from esi_reference.catalogue import (  # noqa: E402
     REGION_LABELS,
     UNIT_LABELS,
 )
-from esi_reference.cli import code_detail  # noqa: E402
-from esi_reference.sources import source as get_source  # noqa: E402
-from esi_reference.sources import sources as all_sources  # noqa: E402
+from esi_reference.cli import code_detail
+from esi_reference.sources import source as get_source
+from esi_reference.sources import sources as all_sources
 
+BOOK = Path(__file__).resolve().parent
 OUT = BOOK / "generated"
 IL, TF = "esi_interlaminar", "esi_transforaminal"
 CSV_DIR = "csv"
@@ -194,9 +188,15 @@ def _date(value: object) -> str:
 
 #: Compact column labels for the comparison tables (the code pages show the package's full labels).
 SHORT = {
-    "none": "none", "fluoro_ct": "fluoroscopy or CT", "ultrasound": "ultrasound", "single": "single shot",
-    "indwelling": "indwelling catheter", "session": "1 per session", "level": "1 per level",
-    "additional_level": "1 per extra level", "joint_level": "1 per joint level",
+    "none": "none",
+    "fluoro_ct": "fluoroscopy or CT",
+    "ultrasound": "ultrasound",
+    "single": "single shot",
+    "indwelling": "indwelling catheter",
+    "session": "1 per session",
+    "level": "1 per level",
+    "additional_level": "1 per extra level",
+    "joint_level": "1 per joint level",
 }
 
 
@@ -559,7 +559,11 @@ def compare_transforaminal() -> Page:
 def bilateral_note(rows: Iterable[catalogue.Code]) -> str:
     """The meaning of each bilateral indicator used in a table, from the package's labels."""
     used = sorted({c.bilateral_indicator for c in rows if c.bilateral_indicator})
-    return "Bilateral indicator: " + "; ".join(esc(BILATERAL_LABELS[b]) for b in used if b in BILATERAL_LABELS) + "."
+    return (
+        "Bilateral indicator: "
+        + "; ".join(esc(BILATERAL_LABELS[b]) for b in used if b in BILATERAL_LABELS)
+        + "."
+    )
 
 
 def compare_62321_62323() -> Page:
@@ -634,8 +638,16 @@ def compare_families() -> Page:
             ]
         )
     # one column per family (transposed), so the table fits a normal page width
-    labels = ["Target", "Cervical/thoracic codes", "Lumbar/sacral codes", "Not region-specific",
-              "How units count", "Bilateral indicator", "T12-L1 is coded as", "ESI?"]
+    labels = [
+        "Target",
+        "Cervical/thoracic codes",
+        "Lumbar/sacral codes",
+        "Not region-specific",
+        "How units count",
+        "Bilateral indicator",
+        "T12-L1 is coded as",
+        "ESI?",
+    ]
     p.table(
         "families",
         ["", *[r[0] for r in rows]],
@@ -699,7 +711,7 @@ def spine_svg() -> str:
     t.append('<title id="spine-title">Which code family covers which spinal region</title>')
     t.append(
         '<desc id="spine-desc">Vertebrae C1 to the sacrum with the code sets for each approach. '
-        f'{html.escape(desc)}'
+        f"{html.escape(desc)}"
         "</desc>"
     )
     t.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>')
@@ -997,57 +1009,57 @@ def glossary_terms() -> dict[str, str]:
     pos = "; ".join(f"{k} {v}" for k, v in policy.PLACES_OF_SERVICE.items())
     return {
         "Add-on code": "A code reported only together with its primary code on the same claim, for extra "
-                       "work "
+        "work "
         "such as each additional level (for example 64480 with 64479). Marked with a plus sign.",
         "Bilateral indicator": "A CMS fee-schedule field saying whether modifier 50 may be used: "
         + "; ".join(BILATERAL_LABELS[k] for k in ("0", "1", "9"))
         + ".",
         "Caudal injection": "An epidural injection through the sacral hiatus at the base of the spine. It "
-                            "has no "
+        "has no "
         "code of its own: it is reported with the lumbar/sacral interlaminar codes.",
         "Catheter (indwelling)": "A thin tube left in the epidural space for continuous infusion or repeated "
         "boluses (62324-62327). A catheter removed the same day counts as a single injection.",
         "Contrast": "Dye injected to confirm where the needle tip is and how the drug spreads. The ESI "
-                    "policies "
+        "policies "
         "expect it unless it is contraindicated.",
         "Distinct-service modifier": f"One of {distinct}: tells the payer two services paired by an NCCI "
-                                     "edit "
+        "edit "
         "were separate (other site, session or structure). Only when the record supports it.",
         "Epidural steroid injection (ESI)": "Injection of a steroid, often with a local anaesthetic, into "
-                                            "the "
+        "the "
         "epidural space around the spinal nerves to treat radicular pain.",
         "Epidurography": "A separately reported contrast study of the epidural space (72275, deleted "
-                         "2022-01-01). "
+        "2022-01-01). "
         "Contrast used to guide an ESI is part of the ESI code.",
         "Facet joint injection": "Injection into a facet joint or at its medial branch nerves (64490-64495). "
         "Not an ESI; splits the spine at T12-L1 differently from ESI codes.",
         "Fluoroscopy": "Live X-ray imaging used to guide the needle. Included in 62321, 62323, 62325, "
-                       "62327 and "
+        "62327 and "
         "64479-64484 (do not add 77003).",
         "Interlaminar approach": "Reaching the epidural space from the back, between two vertebral laminae "
         "(62320-62327).",
         "KX modifier": "Marks a diagnostic selective nerve root block under the ESI policies.",
         "LCD": "Local Coverage Determination: a Medicare contractor's coverage policy. The ESI LCDs share "
-               "one "
+        "one "
         "policy text and differ in ids and effective dates by contractor.",
         "Level": "One interspace of the spine (for example L4-L5). Transforaminal codes count levels; "
-                 "interlaminar "
+        "interlaminar "
         "codes count sessions.",
         "MAC": "Medicare Administrative Contractor: the company that processes Medicare claims in a "
-               "jurisdiction "
+        "jurisdiction "
         "and publishes its LCDs and billing articles.",
         "Modifier 50": "Bilateral procedure: one line, one unit, for the same procedure on both sides when "
-                       "the "
+        "the "
         "bilateral indicator is 1.",
         "MUE": "Medically Unlikely Edit: the most units of a code one provider normally reports for one "
-               "patient "
+        "patient "
         "on one day. MAI: " + "; ".join(catalogue.MAI_LABELS.values()) + ".",
         "NCCI": "National Correct Coding Initiative: CMS edits that stop code pairs (PTP) and unit counts "
-                "(MUE) "
+        "(MUE) "
         "that should not be paid together.",
         "Place of service": f"Where the service happened; some codes used here: {pos}.",
         "PTP edit": "Procedure-to-procedure edit: the column 2 code is not paid with the column 1 code "
-                    "unless "
+        "unless "
         "the modifier indicator allows a distinct-service modifier.",
         "Radiculopathy": "Pain, numbness or weakness along a spinal nerve root caused by its compression or "
         "irritation; the main covered reason for an ESI.",
@@ -1056,10 +1068,10 @@ def glossary_terms() -> dict[str, str]:
         "Session": "One patient encounter in which injections are done; interlaminar codes are reported once "
         "per session.",
         "Transforaminal approach": "Reaching the epidural space through the opening (foramen) where a "
-                                   "nerve root "
+        "nerve root "
         "leaves the spine (64479-64484).",
         "Ultrasound guidance": "Needle guidance with ultrasound. The ultrasound transforaminal codes "
-                               "0228T-0231T "
+        "0228T-0231T "
         "were deleted on 2021-01-01; ESI codes name fluoroscopy or CT.",
     }
 
@@ -1195,27 +1207,37 @@ def faq_page() -> Page:
         f"{codes_links(c.code for c in current(catalogue.codes(family=IL)) if c.catheter == 'indwelling')}."
     )
     p.add("### Drug units")
-    drugs = current(catalogue.codes(family="drug"))
-    p.add(f"Drug codes are billed {esc(UNIT_LABELS['drug_unit'])}. Examples for an 80 mg dose:")
+    p.add(
+        f"Drug codes are billed {esc(UNIT_LABELS['drug_unit'])}. An 80 mg dose, worked out by "
+        "`esi_reference.coding.drug_units` for a date of service today and one before 2024-04-01 "
+        "(when methylprednisolone moved to J1010):"
+    )
+    before = dt.date(2024, 3, 31)
     rows, md = [], []
-    for d in drugs:
-        if d.unit_measure == "mg" and d.unit_amount:
-            size = float(d.unit_amount)
-            units = math.ceil(80 / size)
-            rows.append(
-                [d.code, d.summary, f"{d.unit_amount} {d.unit_measure}", units, " ".join(d.unverified)]
-            )
-            md.append(
-                [
-                    code_link(d.code),
-                    esc(d.summary),
-                    esc(f"{d.unit_amount} {d.unit_measure}")
-                    + (f" {UNVERIFIED_BADGE}" if "unit_amount" in d.unverified else ""),
-                    str(units),
-                    esc(" ".join(d.unverified)),
-                ]
-            )
-    p.table("drug-units", ["Code", "Drug", "1 unit", "Units for 80 mg", "Unverified"], rows, md)
+    for key, drug in coding.DRUGS.items():
+        if drug["billing"] != "billable" or drug["dose_unit"] != "mg":
+            continue
+        now, old = coding.drug_units(key, 80, TODAY), coding.drug_units(key, 80, before)
+        flagged = [c for c, _ in now + old if catalogue.lookup(c).unverified]
+        rows.append(
+            [
+                drug["label"],
+                " ".join(f"{c} x{u}" for c, u in now),
+                " ".join(f"{c} x{u}" for c, u in old),
+                drug["notes"],
+                " ".join(flagged),
+            ]
+        )
+        md.append(
+            [
+                esc(drug["label"]),
+                ", ".join(f"{code_link(c)} x{u}" for c, u in now),
+                ", ".join(f"{code_link(c)} x{u}" for c, u in old),
+                esc(drug["notes"]),
+                UNVERIFIED_BADGE + " " + esc(" ".join(dict.fromkeys(flagged))) if flagged else "",
+            ]
+        )
+    p.table("drug-units", ["Drug", "80 mg today", "80 mg on 2024-03-31", "Note", "Unverified"], rows, md)
     p.add("### Chemotherapy")
     p.add(
         f"Epidural and subarachnoid injection codes are not for chemotherapy: use the chemotherapy codes "
