@@ -229,7 +229,6 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
                 dtype=dtype,
                 keep_default_na=False,
                 na_values=[""],
-                skipinitialspace=True,
                 encoding="utf-8-sig",
                 engine="c",
                 skip_blank_lines=False,
@@ -249,7 +248,6 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
                 dtype={"code": "str"},
                 keep_default_na=False,
                 na_values=[""],
-                skipinitialspace=True,
                 encoding="utf-8-sig",
                 engine="c",
                 skip_blank_lines=False,
@@ -426,11 +424,17 @@ def validate(raw: pd.DataFrame) -> Claims:
     # Identifiers: factorized once (no sort), so grouping later works on small integers (-1 = missing).
     pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
     cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
-    if not raw.attrs.get("esi_reader"):  # the reader already turns empty fields into missing values
-        for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
+    # An identifier of spaces only is missing (the reader already turns empty fields into missing values).
+    for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
+        if raw.attrs.get("esi_reader"):
+            # Only values starting with whitespace can be blank: test the first characters in one go.
+            blank = np.append(np.char.isspace(np.asarray(uniques, dtype="U1")), True)
+            for i in np.flatnonzero(blank[:-1]):
+                blank[i] = not str(uniques[i]).strip()
+        else:
             blank = np.append(pd.Index(uniques).astype(str).str.strip() == "", True)
-            if blank[:-1].any():
-                codes[blank[codes]] = -1
+        if blank[:-1].any():
+            codes[blank[codes]] = -1
     for name in REQUIRED:
         if name == "patient_id":
             missing = pid_codes < 0

@@ -66,6 +66,8 @@ def test_rows_in_equal_rows_out_whatever_the_row_order(tmp_path):
         ({"units": "two"}, "units: expected a whole number of at least 1, got 'two'"),
         ({"dx": "M54.16"}, None),
         ({"patient": ""}, "patient_id: missing value (required column)"),
+        ({"patient": "   "}, "patient_id: missing value (required column)"),
+        ({"code": " 64483", "units": " 1", "day": " 2025-03-04"}, None),
         ({"code": ""}, "code: missing value (required column)"),
         ({"modifiers": "5O 500"}, "modifiers: malformed value '500'"),
         ({"pos": "7A"}, "place_of_service: expected a 2-digit place-of-service code, got '7A'"),
