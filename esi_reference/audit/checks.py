@@ -63,9 +63,6 @@ from ..rules import rule_by_id
 from .tables import REGION_NAMES, code_table, modifier_flags, ptp_table, split_tokens
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
-#: Largest key range numbered with a dense bitmap instead of a hash table (the bitmap and its running
-#: count take 5 bytes per key: 80 MB at this limit).
-DENSE_LIMIT = 16_000_000
 
 
 @dataclass
@@ -111,34 +108,17 @@ class Prepared:
         day0 = self.day.min() if self.n else 0
         self.day0 = day0
         span = int(self.day.max() - day0 + 1) if self.n else 1
-        s_key = self.patient * span + (self.day - day0)
-        n_keys = (int(self.patient.max()) + 1) * span if self.n else 0
-        if n_keys <= DENSE_LIMIT:  # e.g. a month of claims: dense numbering, no hashing
-            mark = np.zeros(n_keys, dtype=bool)
-            mark[s_key] = True
-            session_first = np.flatnonzero(mark)
-            self.session = (np.cumsum(mark, dtype=np.int32)[s_key] - 1).astype(np.int64)
-        else:
-            self.session, session_first = pd.factorize(s_key)
+        self.session, session_first = pd.factorize(self.patient * span + (self.day - day0))
         self.n_sessions = len(session_first)
         self.session_day = (np.asarray(session_first) % span) + day0
         self.session_patient = np.asarray(session_first) // span
-        # (session, code) pairs: a dense bitmap when it fits (presence of each code in each session, and a
-        # running count numbers the pairs), else hashing.
+        # (session, code) pairs, numbered; and which codes each session has.
         k = max(len(self.codes), 1)
-        sc_key = self.session * k + self.code_idx
-        if self.n_sessions * k <= DENSE_LIMIT:
-            mark = np.zeros(self.n_sessions * k, dtype=bool)
-            mark[sc_key] = True
-            self.presence = mark.reshape(self.n_sessions, k)
-            numbers = np.cumsum(mark, dtype=np.int32)
-            self.sc = numbers[sc_key].astype(np.int64) - 1
-            self.n_sc = int(numbers[-1]) if len(numbers) else 0
-        else:
-            self.presence = np.zeros((self.n_sessions, k), dtype=bool)
+        self.presence = np.zeros((self.n_sessions, k), dtype=bool)
+        if self.n:
             self.presence[self.session, self.code_idx] = True
-            self.sc, first = pd.factorize(sc_key)
-            self.n_sc = len(first)
+        self.sc, first = pd.factorize(self.session * k + self.code_idx)
+        self.n_sc = len(first)
         self.medicare = self._medicare()
         self.lcd_start = self._lcd_start()
 
@@ -232,7 +212,7 @@ class Prepared:
         starts = []
         for v in col.cat.categories:
             row = CONTRACTOR_LCDS.get(str(v).strip().upper())
-            starts.append(np.datetime64(row["lcd_effective"], "D").astype(np.int64) if row else -1)
+            starts.append(np.datetime64(row.lcd_effective, "D").astype(np.int64) if row else -1)
         lut = np.array([*starts, -1], dtype=np.int64)
         return lut[col.cat.codes.to_numpy()]
 

@@ -37,14 +37,3 @@ def test_frame_and_file_agree():
     assert from_file.findings.astype(str).equals(from_frame.findings.astype(str))
     cols = ["row", "reason"]
     assert from_file.rejects[cols].values.tolist() == from_frame.rejects[cols].values.tolist()
-
-
-def test_dense_and_hashed_numbering_give_the_same_findings(monkeypatch):
-    from esi_reference.audit import checks
-
-    df = _frame(generate_rows(1500, seed=12, bad_row_rate=0.01, overlong_rows=False))
-    dense = audit_frame(df).findings
-    monkeypatch.setattr(checks, "DENSE_LIMIT", 0)
-    hashed = audit_frame(df).findings
-    assert len(dense) > 100
-    assert dense.astype(str).values.tolist() == hashed.astype(str).values.tolist()
