@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from esi_reference import catalogue, coding, documentation, frames, ncci, policy
-from esi_reference._data import read_rows
 from esi_reference.catalogue import (
     APPROACH_LABELS,
     BILATERAL_LABELS,
@@ -31,6 +30,7 @@ from esi_reference.catalogue import (
     UNIT_LABELS,
 )
 from esi_reference.cli import code_detail
+from esi_reference.contractors import lcd_contractors
 from esi_reference.sources import source as get_source
 from esi_reference.sources import sources as all_sources
 
@@ -79,9 +79,7 @@ def doc_md(text: str) -> list[str]:
     """A rule docstring as MyST paragraphs: its *emphasis* and ``code`` kept, everything else literal."""
     out = []
     for par in re.split(r"\n\s*\n", (text or "").strip()):
-        lines = [
-            _DOC_SPECIAL.sub(r"\\\1", ln.strip()).replace("``", "`") for ln in par.splitlines() if ln.strip()
-        ]
+        lines = [_DOC_SPECIAL.sub(r"\\\1", ln.strip()).replace("``", "`") for ln in par.splitlines() if ln.strip()]
         lines = ["\\" + ln if ln.startswith(("#", "=", "+", ">")) else ln for ln in lines]
         if lines:
             out.append("\n".join(lines))
@@ -220,9 +218,7 @@ def code_page(c: catalogue.Code) -> Page:
     family = FAMILY_LABELS.get(c.family, c.family)
     region = REGION_LABELS.get(c.region_family, c.region_family)
     p = Page(f"codes/{c.code}", esc(c.code))
-    p.add(
-        f'<p class="esi-subtitle">{esc(family)}' + (f" · {esc(region)}" if c.region_family else "") + "</p>"
-    )
+    p.add(f'<p class="esi-subtitle">{esc(family)}' + (f" · {esc(region)}" if c.region_family else "") + "</p>")
     badges = [f'<span class="esi-kind">{esc(c.kind)}</span>']
     if c.deleted_on:
         badges.append(DELETED_BADGE)
@@ -266,9 +262,7 @@ def code_page(c: catalogue.Code) -> Page:
         + (f" {UNVERIFIED_BADGE}" if "unit_amount" in c.unverified else "")
     ]
     if c.bilateral_indicator:
-        units.append(
-            f"- **Bilateral surgery indicator:** {esc(BILATERAL_LABELS.get(c.bilateral_indicator, ''))}"
-        )
+        units.append(f"- **Bilateral surgery indicator:** {esc(BILATERAL_LABELS.get(c.bilateral_indicator, ''))}")
     if c.primary_codes:
         units.append(
             f"- **Add-on code:** report it only with {codes_links(c.primary_codes, ' or ')} on the same claim"
@@ -324,12 +318,9 @@ def code_page(c: catalogue.Code) -> Page:
 
     p.add("## Documentation needed")
     if c.is_esi:
-        items = documentation.documentation_items()
+        items = documentation.items_for_code(c.code)
         rows = [[d.title, d.applies_to_text, d.text, " ".join(d.sources)] for d in items]
-        md = [
-            [f"**{esc(d.title)}**", esc(d.applies_to_text), esc(d.text), sources_refs(d.sources)]
-            for d in items
-        ]
+        md = [[f"**{esc(d.title)}**", esc(d.applies_to_text), esc(d.text), sources_refs(d.sources)] for d in items]
         p.table("documentation", ["Item", "When", "What the record shows", "Sources"], rows, md)
         p.add("Printable version: {doc}`the documentation checklist </generated/checklist>`.")
     else:
@@ -456,9 +447,7 @@ def compare_interlaminar() -> Page:
             hit = [c for c in rows_c if c.region_family == region and c.catheter == cat and c.imaging == img]
             cells.append(hit)
         rows.append([REGION_LABELS[region]] + [" ".join(c.code for c in h) for h in cells])
-        md.append(
-            [f"**{esc(REGION_LABELS[region])}**"] + [" ".join(code_link(c.code) for c in h) for h in cells]
-        )
+        md.append([f"**{esc(REGION_LABELS[region])}**"] + [" ".join(code_link(c.code) for c in h) for h in cells])
     p.table("matrix", headers, rows, md)
     p.add("## The same codes, one row each")
     rows = [
@@ -559,11 +548,7 @@ def compare_transforaminal() -> Page:
 def bilateral_note(rows: Iterable[catalogue.Code]) -> str:
     """The meaning of each bilateral indicator used in a table, from the package's labels."""
     used = sorted({c.bilateral_indicator for c in rows if c.bilateral_indicator})
-    return (
-        "Bilateral indicator: "
-        + "; ".join(esc(BILATERAL_LABELS[b]) for b in used if b in BILATERAL_LABELS)
-        + "."
-    )
+    return "Bilateral indicator: " + "; ".join(esc(BILATERAL_LABELS[b]) for b in used if b in BILATERAL_LABELS) + "."
 
 
 def compare_62321_62323() -> Page:
@@ -602,9 +587,7 @@ def compare_families() -> Page:
     for fam in fams:
         cs = current(catalogue.codes(family=fam))
         approach = cs[0].approach
-        by_region = {
-            r: [c for c in cs if c.region_family == r] for r in ("cervical_thoracic", "lumbar_sacral", "")
-        }
+        by_region = {r: [c for c in cs if c.region_family == r] for r in ("cervical_thoracic", "lumbar_sacral", "")}
         units = sorted({short_label(c.unit_basis, UNIT_LABELS) for c in cs})
         bil = sorted({c.bilateral_indicator for c in cs if c.bilateral_indicator})
         if approach in ("transforaminal", "interlaminar_caudal", "facet"):
@@ -655,18 +638,13 @@ def compare_families() -> Page:
         [[f"**{esc(label)}**", *[m[i + 1] for m in md]] for i, label in enumerate(labels)],
     )
     p.add(bilateral_note(c for fam in fams for c in current(catalogue.codes(family=fam))))
-    p.add(
-        "A plus sign marks an add-on code. See {doc}`the spine diagram </generated/spine>` for the region "
-        "split."
-    )
+    p.add("A plus sign marks an add-on code. See {doc}`the spine diagram </generated/spine>` for the region split.")
     return p
 
 
 # -------------------------------------------------------------------------------------------- spine
 
-SEGMENTS = (
-    [f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + ["S1"]
-)
+SEGMENTS = [f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + ["S1"]
 SPINE_COLUMNS = [
     ("esi_interlaminar", "interlaminar_caudal", "Interlaminar /", "caudal ESI"),
     ("esi_transforaminal", "transforaminal", "Transforaminal", "ESI"),
@@ -734,19 +712,15 @@ def spine_svg() -> str:
             f'fill="{SEGMENT_COLORS[seg[0]]}" '
             'stroke="#374151" stroke-width="1"/>'
         )
-        t.append(
-            f'<text x="{left - 10}" y="{y + step / 2 + 3}" text-anchor="end" fill="#111827">{seg}</text>'
-        )
+        t.append(f'<text x="{left - 10}" y="{y + step / 2 + 3}" text-anchor="end" fill="#111827">{seg}</text>')
     # columns
     for i, (fam, _approach, head1, head2) in enumerate(SPINE_COLUMNS):
         x = left + 56 + i * (colw + gap)
         t.append(
-            f'<text x="{x + colw / 2}" y="24" text-anchor="middle" font-weight="600" '
-            f'fill="#111827">{head1}</text>'
+            f'<text x="{x + colw / 2}" y="24" text-anchor="middle" font-weight="600" fill="#111827">{head1}</text>'
         )
         t.append(
-            f'<text x="{x + colw / 2}" y="40" text-anchor="middle" font-weight="600" '
-            f'fill="#111827">{head2}</text>'
+            f'<text x="{x + colw / 2}" y="40" text-anchor="middle" font-weight="600" fill="#111827">{head2}</text>'
         )
         groups: list[tuple[str, list[str]]] = []
         for lv, d in rows:
@@ -790,18 +764,13 @@ def spine_svg() -> str:
         for c in current(catalogue.codes(family="esi_transforaminal", region_family=tf["esi_transforaminal"]))
         if not c.is_addon
     ]
-    fa_codes = [
-        c.code for c in current(catalogue.codes(family="facet", region_family=tf["facet"])) if not c.is_addon
-    ]
+    fa_codes = [c.code for c in current(catalogue.codes(family="facet", region_family=tf["facet"])) if not c.is_addon]
     notes = [
         f"T12-L1, transforaminal ESI: {REGION_LABELS[tf['esi_transforaminal']]} ({', '.join(tf_codes)})",
         f"T12-L1, facet joint: {REGION_LABELS[tf['facet']]} ({', '.join(fa_codes)})",
     ]
     for k, note in enumerate(notes):
-        t.append(
-            f'<text x="10" y="{height - 52 + k * 17}" fill="#b91c1c" '
-            f'font-weight="600">{html.escape(note)}</text>'
-        )
+        t.append(f'<text x="10" y="{height - 52 + k * 17}" fill="#b91c1c" font-weight="600">{html.escape(note)}</text>')
     t.append(
         f'<text x="10" y="{height - 12}" fill="#374151" font-size="11">Blue: cervical/thoracic code set. '
         "Amber: lumbar/sacral code set. + = add-on code.</text>"
@@ -855,9 +824,7 @@ def spine_page() -> Page:
 
 def checklist_page() -> Page:
     p = Page("checklist", "Documentation checklist")
-    p.add(
-        '<p class="esi-print-hint">Print this page (Ctrl+P / Cmd+P): the navigation is hidden on paper.</p>'
-    )
+    p.add('<p class="esi-print-hint">Print this page (Ctrl+P / Cmd+P): the navigation is hidden on paper.</p>')
     p.add("Patient: ______________________  Date of service: ____________  Procedure: ____________")
     for key, text in documentation.APPLIES_TO.items():
         items = documentation.documentation_items(key)
@@ -871,10 +838,7 @@ def checklist_page() -> Page:
     p.table(
         "items",
         ["Id", "Item", "When", "What the record shows", "Severity if missing", "Sources"],
-        [
-            [r.id, r.title, r.applies_to_text, r.text, r.severity, r.sources]
-            for r in df.itertuples(index=False)
-        ],
+        [[r.id, r.title, r.applies_to_text, r.text, r.severity, r.sources] for r in df.itertuples(index=False)],
         [
             [
                 esc(d.id),
@@ -925,15 +889,11 @@ def sources_page() -> Page:
         if s.document_id:
             lines.append(f"- **Document:** {esc(s.document_id)}")
         if s.url:
-            lines.append(
-                f"- **Where:** <{s.url}>" if s.url.startswith("http") else f"- **Where:** {esc(s.url)}"
-            )
+            lines.append(f"- **Where:** <{s.url}>" if s.url.startswith("http") else f"- **Where:** {esc(s.url)}")
         if s.effective_date:
             lines.append(f"- **Effective:** {s.effective_date.isoformat()}")
         lines.append(f"- **Read by the team:** {s.date_read.isoformat()}")
-        lines.append(
-            "- **Confidence:** " + (UNVERIFIED_BADGE if s.confidence == "unverified" else esc(s.confidence))
-        )
+        lines.append("- **Confidence:** " + (UNVERIFIED_BADGE if s.confidence == "unverified" else esc(s.confidence)))
         if s.note:
             lines.append(f"- **Note:** {esc(s.note)}")
         p.add(*lines)
@@ -957,10 +917,7 @@ def rules_page() -> Page:
     p.table(
         "rules",
         ["Rule", "Checks", "Family", "Severity", "Effective (date of service)", "Sources"],
-        [
-            [r.id, r.title, r.family, r.severity, r.effective_text, r.sources]
-            for r in df.itertuples(index=False)
-        ],
+        [[r.id, r.title, r.family, r.severity, r.effective_text, r.sources] for r in df.itertuples(index=False)],
         [
             [
                 rule_ref(r.id),
@@ -973,10 +930,7 @@ def rules_page() -> Page:
             for r in rules
         ],
     )
-    p.add(
-        "The full registry with separate start and end dates: {doc}`downloads </generated/downloads>` "
-        "(rules.csv)."
-    )
+    p.add("The full registry with separate start and end dates: {doc}`downloads </generated/downloads>` (rules.csv).")
     from esi_reference.rules import FAMILIES
 
     for fam in dict.fromkeys(r.family for r in rules):
@@ -1104,7 +1058,7 @@ def faq_page() -> Page:
     )
 
     p.add("## What does the LCD say?")
-    lcds = read_rows("contractors.csv")
+    lcds = lcd_contractors()
     p.add(
         "Medicare has no national ESI policy; each contractor (MAC) publishes a Local Coverage Determination "
         "(LCD) and a billing article, and they share one policy. In short:",
@@ -1119,14 +1073,10 @@ def faq_page() -> Page:
         f"{policy.MAX_REGIONS_PER_SESSION} region per session; {policy.MAX_INTERLAMINAR_LEVELS} "
         "interlaminar level "
         f"or up to {policy.MAX_TRANSFORAMINAL_LEVELS} transforaminal levels per session.",
-        f"- A repeat injection needs at least {policy.MIN_PRIOR_RELIEF_PERCENT}% sustained relief from the "
-        "last one.",
+        f"- A repeat injection needs at least {policy.MIN_PRIOR_RELIEF_PERCENT}% sustained relief from the last one.",
         f"- Sources: {sources_refs(policy.SESSION_LIMIT_SOURCES)}.",
     )
-    rows = [
-        [r["lcd_id"], r["article_id"], r["contractor"], r["lcd_effective"], r["contractor_confidence"]]
-        for r in lcds
-    ]
+    rows = [[r.lcd_id, r.article_id, r.contractor, r.lcd_effective.isoformat(), r.contractor_confidence] for r in lcds]
     md = [
         [esc(r[0]), esc(r[1]), esc(r[2]), esc(r[3]), UNVERIFIED_BADGE if r[4] == "unverified" else esc(r[4])]
         for r in rows
@@ -1174,11 +1124,7 @@ def faq_page() -> Page:
         f"region: {code_link('62323')} with imaging, {code_link('62322')} without. {esc(c22.confusions[-1])}"
     )
     p.add("### Imaging is bundled")
-    pairs = [
-        (a, b, ncci.edits_between(a, b))
-        for a in ("62321", "62323", "64479", "64483")
-        for b in ("77003", "77012")
-    ]
+    pairs = [(a, b, ncci.edits_between(a, b)) for a in ("62321", "62323", "64479", "64483") for b in ("77003", "77012")]
     p.add(
         "Fluoroscopy or CT guidance and the contrast are part of the guided ESI codes. Do not add 77003, "
         "77012 or "
@@ -1274,8 +1220,7 @@ def home_page(exercises_exist: bool, lite: bool) -> Page:
         "that "
         "cites the rule.",
         "- **Instructors:** host this site, add scenarios as data files, grade a class's answers.",
-        "- **Coders and billers:** look up a code, check an encounter before submitting, audit a month of "
-        "claims.",
+        "- **Coders and billers:** look up a code, check an encounter before submitting, audit a month of claims.",
     )
     p.add(
         "## How to use it",

@@ -64,6 +64,30 @@ _ITEMS = tuple(
 )
 
 
+def items_for_code(code: object) -> tuple[DocumentationItem, ...]:
+    """The documentation items that can apply when ``code`` is billed.
+
+    Every code needs DOC-CODES-SUPPORTED; an ESI code adds the ESI items, the image-guided ones need the
+    images, and only transforaminal codes can be diagnostic nerve root blocks.
+
+    >>> [d.id for d in items_for_code("J3301")]
+    ['DOC-CODES-SUPPORTED']
+    >>> "DOC-IMAGES" in [d.id for d in items_for_code("62321")], "DOC-IMAGES" in [d.id for d in items_for_code("62320")]
+    (True, False)
+    """
+    from .catalogue import lookup
+
+    row = lookup(code)
+    wanted = {"every_claim"}
+    if row.is_esi:
+        wanted |= {"every_esi", "repeat_esi", "contrast_not_used", "sedation"}
+        if row.imaging in ("fluoro_ct", "ultrasound"):
+            wanted.add("image_guided_esi")
+        if row.approach == "transforaminal":
+            wanted.add("diagnostic_snrb")
+    return tuple(d for d in _ITEMS if d.applies_to in wanted)
+
+
 def documentation_items(applies_to: object = None) -> tuple[DocumentationItem, ...]:
     """Every documentation requirement, or those for one situation (see ``APPLIES_TO``)."""
     if applies_to is None:

@@ -34,7 +34,8 @@ from functools import cached_property
 from typing import Any
 
 from . import catalogue
-from ._data import read_rows, split_ids
+from ._data import read_rows
+from .contractors import lcd_contractors
 from .dates import parse_date
 from .errors import EsiError, InvalidEncounter, InvalidField
 from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, is_level, region_family_of_level, window_start
@@ -61,7 +62,7 @@ ICD10_PATTERN = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
 MAX_LIST = 50
 DRUGS = {r["drug"]: r for r in read_rows("drugs.csv")}
-CONTRACTOR_LCDS = {r["lcd_id"]: r for r in read_rows("contractors.csv")}
+CONTRACTOR_LCDS = {c.lcd_id: c for c in lcd_contractors()}
 
 
 @dataclass(frozen=True)
@@ -558,13 +559,13 @@ def contractor_lcd_effective(encounter: Encounter) -> dt.date | None:
     """Effective date of the contractor's ESI LCD, when the encounter names one."""
     if encounter.contractor is None:
         return None
-    return dt.date.fromisoformat(CONTRACTOR_LCDS[encounter.contractor]["lcd_effective"])
+    return CONTRACTOR_LCDS[encounter.contractor].lcd_effective
 
 
 def contractor_sources(encounter: Encounter) -> tuple[str, ...]:
     if encounter.contractor is None:
         return ()
-    return split_ids(CONTRACTOR_LCDS[encounter.contractor]["sources"])
+    return CONTRACTOR_LCDS[encounter.contractor].sources
 
 
 # ---------------------------------------------------------------------------------------------------------
