@@ -7,6 +7,7 @@ billing rule: every "why" in the feedback is a finding of the engine, with its r
 Scoring (points, then ``score = max(0, earned - penalties) / possible``):
 
 * each expected line is worth 4 points: 2 for the code, 1 for the modifiers (as a set), 1 for the units;
+  a side modifier (RT or LT) that the key omits is accepted when the engine reports nothing on that line;
 * each code that must **not** be billed (``expected.not_billable``) is worth 1 point, earned by leaving it off;
 * each extra line (a code that is neither expected nor on the not-billable list) costs 2 points, and a
   billed not-billable code costs 1 point on top of the point it forfeits;
@@ -46,6 +47,8 @@ LINE_POINTS = CODE_POINTS + MODIFIER_POINTS + UNIT_POINTS
 NOT_BILLABLE_POINTS = 1.0
 EXTRA_PENALTY = 2.0
 NOT_BILLABLE_PENALTY = 1.0
+#: Side modifiers: informational; accepted beyond the key when the engine reports nothing on the line.
+SIDE_MODIFIERS = frozenset({"RT", "LT"})
 STATUSES = ("correct", "partial", "not_billable", "extra", "invalid", "missing")
 _UNITS = re.compile(r"^[x×*](\d{1,4})$", re.I)
 
@@ -288,9 +291,14 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
         if e is not None:
             pts = CODE_POINTS
             msgs = [f"Code {p.code} is right."]
+            side_only = set(p.modifiers) ^ set(e.modifiers) <= SIDE_MODIFIERS
+            engine_silent = not any(f.severity in ("error", "warning") for f in notes)
             if set(p.modifiers) == set(e.modifiers):
                 pts += MODIFIER_POINTS
                 msgs.append("Modifiers are right." if e.modifiers else "No modifier needed - right.")
+            elif side_only and engine_silent and set(p.modifiers) != {"RT", "LT"}:
+                pts += MODIFIER_POINTS
+                msgs.append("Modifiers accepted: RT/LT only tells which side, the key omits it and no rule objects.")
             else:
                 msgs.append("Modifiers are not right." + (" Check which modifier(s) this line needs."
                                                             if e.modifiers else " This line needs no modifier."))

@@ -156,3 +156,14 @@ def test_grade_text_and_dict():
     d = g.to_dict()
     assert d["scenario"] == "il-bilateral-request" and d["passed"] is False
     assert d["lines"][0]["findings"][0]["rule_id"]
+
+
+def test_side_modifier_beyond_the_key_is_accepted_only_when_the_engine_is_silent():
+    g = grade("tf-lumbar-one-level", "64483-RT")
+    assert g.score == 1.0 and "RT/LT only tells which side" in g.lines[0].messages[1]
+    assert grade("tf-lumbar-one-level", "64483-RT-LT").score < 1.0
+    # a bilateral line reported as one side: the engine objects, so no modifier point
+    g = grade("tf-bilateral-one-level", "64483-RT")
+    assert g.lines[0].status == "partial"
+    g = grade("il-lumbar-fluoro", "62323-RT")  # interlaminar codes take no laterality: the engine objects
+    assert g.score < 1.0 and "CPT-IL-NOT-BILATERAL" in {f.rule_id for f in g.lines[0].findings}
