@@ -34,6 +34,7 @@ FINDING_COLUMNS = (
     "line_number",
     "date_of_service",
     "code",
+    "rendering_provider",
     "rule_id",
     "severity",
     "message",
@@ -179,12 +180,19 @@ def _findings(p: Prepared, frames: list[dict[str, np.ndarray]]) -> pd.DataFrame:
             "line_number": p.line_number[pos],
             "date_of_service": p.dos[pos].astype("datetime64[D]"),
             "code": np.asarray(L["code"].cat.categories, dtype=object)[p.code_idx[pos]],
+            "rendering_provider": _category_text(L["rendering_provider"], pos),
             "rule_id": pd.Categorical.from_codes(rule, categories=list(AUDIT_RULE_IDS), validate=False),
             "severity": pd.Categorical.from_codes(sev, categories=list(SEVERITIES), validate=False),
             "message": message,
         },
         copy=False,
     )
+
+
+def _category_text(col: pd.Series, pos: np.ndarray) -> np.ndarray:
+    """Values of a categorical column at ``pos`` as text ('' for missing), without materialising it."""
+    cats = np.append(np.asarray(col.cat.categories, dtype=object), "")
+    return cats[col.cat.codes.to_numpy()[pos]]
 
 
 def _line_table(result: AuditResult) -> pd.DataFrame:

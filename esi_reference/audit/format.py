@@ -154,9 +154,9 @@ class Claims:
 
     ``lines`` has one row per accepted input row, indexed by nothing in particular, with a ``row``
     column (1-based data row number), the identifiers (text) and ``patient_code`` (a dense integer per
-    patient), ``dos`` (datetime64 day), ``code``
-    (category of catalogue codes), ``modifiers`` (category, normalised), ``units`` (int32),
-    ``place_of_service``, ``diagnosis_codes``, ``rendering_provider``, ``drug_dose`` (float, NaN = none).
+    patient), ``dos`` (datetime64 day), ``code`` (category of catalogue codes), ``modifiers`` (category,
+    normalised), ``units`` and ``line_number`` (int32), ``place_of_service``, ``diagnosis_codes``,
+    ``payer``, ``contractor``, ``rendering_provider`` (categories) and ``drug_dose`` (float, NaN = none).
     ``rejects`` has :data:`REJECT_COLUMNS`. ``rows_read`` = len(lines) + len(rejects).
     """
 
@@ -362,6 +362,7 @@ _PARSERS = {
     "place_of_service": _pos_result,
     "payer": _choice("payer", PAYERS),
     "contractor": _choice("contractor", tuple(CONTRACTOR_LCDS), upper=True),
+    "rendering_provider": lambda value: (_as_text(value).strip() or None, ""),
 }
 
 
@@ -559,6 +560,7 @@ _KINDS = {
     "place_of_service": "category",
     "payer": "category",
     "contractor": "category",
+    "rendering_provider": "category",
 }
 
 

@@ -1,4 +1,4 @@
-"""Audit summary: counts by rule and by month, the patients over the session limit, totals."""
+"""Audit summary: counts by rule, by month and by rendering provider, the patients over the session limit."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ class Summary:
     by_rule: pd.DataFrame
     by_month: pd.DataFrame
     patients_over_limit: pd.DataFrame
+    by_provider: pd.DataFrame
 
     def to_dict(self) -> dict[str, object]:
         return {
             "totals": self.totals,
             "by_rule": self.by_rule.to_dict("records"),
             "by_month": self.by_month.to_dict("records"),
+            "by_provider": self.by_provider.to_dict("records"),
             "patients_over_limit": self.patients_over_limit.assign(
                 first_over=self.patients_over_limit["first_over"].astype(str)
             ).to_dict("records"),
@@ -88,4 +90,18 @@ def summarise(result) -> Summary:
     else:
         over = pd.DataFrame({"patient_id": [], "region_family": [], "first_over": [], "sessions_over": []})
     totals["patients_over_limit"] = int(over["patient_id"].nunique()) if len(over) else 0
-    return Summary(totals=totals, by_rule=by_rule, by_month=by_month, patients_over_limit=over)
+    by_provider = (
+        pd.DataFrame(
+            {
+                "rendering_provider": f["rendering_provider"].astype(str).to_numpy(),
+                "error": (f["severity"] == "error").to_numpy(),
+                "row": f["row"].to_numpy(),
+            }
+        )
+        .groupby("rendering_provider")
+        .agg(findings=("row", "size"), lines=("row", "nunique"), errors=("error", "sum"))
+        .reset_index()
+        .sort_values("findings", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
+    return Summary(totals=totals, by_rule=by_rule, by_month=by_month, patients_over_limit=over, by_provider=by_provider)

@@ -42,6 +42,8 @@ def test_audit_writes_every_output_and_exits_1_on_errors(tmp_path, capsys):
     assert data["totals"]["rows_read"] == rows_in
     assert sum(r["findings"] for r in data["by_rule"]) == len(found)
     assert sum(r["findings"] for r in data["by_month"]) == len(found)
+    assert sum(r["findings"] for r in data["by_provider"]) == len(found)
+    assert set(found["rendering_provider"]) <= {r["rendering_provider"] for r in data["by_provider"]}
     svg = ET.fromstring(chart.read_text())
     assert svg.tag.endswith("svg") and len(svg.findall("{http://www.w3.org/2000/svg}rect")) > 2
 
