@@ -30,12 +30,12 @@ def built_site() -> Path:
     return HTML
 
 
-def test_exercise_runs_and_grades_in_the_browser_offline(built_site):
-    from playwright.sync_api import sync_playwright
-
+def test_exercise_runs_and_grades_in_the_browser_offline(built_site, playwright):
+    # pytest-playwright's session-wide `playwright` fixture: a second sync_playwright() in the same run (the
+    # site tests use the fixtures) would fail with "Sync API inside the asyncio loop".
     profile = Path(tempfile.mkdtemp(prefix="esi-browser-"))
-    with bench.serve(built_site) as base, sync_playwright() as p:
-        context = bench.launch(p, profile)
+    with bench.serve(built_site) as base:
+        context = bench.launch(playwright, profile)
         watch = bench.Watch(context)
         page = context.new_page()
         # 1. the static exercise page links to the in-browser version of the same notebook
