@@ -1234,6 +1234,8 @@ def home_page(exercises_exist: bool, lite: bool) -> Page:
         "{doc}`ESI vs facet vs SI joint </generated/compare/esi-facet-si>`.",
         "- Before billing: the printable {doc}`documentation checklist </generated/checklist>` and the "
         "{doc}`rule catalogue </generated/rules>`.",
+        "- Billing and compliance teams: audit a whole claims file with `esi-ref audit` "
+        "({doc}`format and checks </claims-audit>`).",
         "- Every table has a CSV download; the full tables are on {doc}`downloads </generated/downloads>`.",
         f"- Values not confirmed in a primary source carry an {UNVERIFIED_BADGE} flag.",
     )
