@@ -142,31 +142,21 @@ class Rule:
         return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare")
 
     def run(self, ctx: Context) -> list[Finding]:
-        hits = self.func(ctx)
-        if not hits:
-            return []
-        out = []
-        for hit in hits:
-            severity = hit.severity or self.severity
-            message = hit.message
-            if self.coverage:
-                lines = [ctx.lines[i] for i in hit.lines]
-                if not lines:
-                    severity, message = "info", message + " (no claim line reports this service)"
-                elif all(line.has("GA", "GZ") for line in lines):
-                    severity, message = "info", message + " Reported with GA/GZ: the expected denial is declared."
-            out.append(
-                Finding(
-                    self.id,
-                    self.title,
-                    self.family,
-                    severity,
-                    message,
-                    tuple(i + 1 for i in sorted(set(hit.lines))),
-                    self.sources,
-                )
-            )
-        return out
+        """The rule's findings for this context (call only when the rule applies)."""
+        return [self.finding(ctx, hit) for hit in self.func(ctx)]
+
+    def finding(self, ctx: Context, hit: Hit) -> Finding:
+        """A Finding from one hit: the rule's metadata, 1-based lines, coverage severity for GA/GZ lines."""
+        severity = hit.severity or self.severity
+        message = hit.message
+        if self.coverage:
+            lines = [ctx.lines[i] for i in hit.lines]
+            if not lines:
+                severity, message = "info", message + " (no claim line reports this service)"
+            elif all(line.has("GA", "GZ") for line in lines):
+                severity, message = "info", message + " Reported with GA/GZ: the expected denial is declared."
+        numbers = tuple(i + 1 for i in sorted(set(hit.lines)))
+        return Finding(self.id, self.title, self.family, severity, message, numbers, self.sources)
 
 
 REGISTRY: dict[str, Rule] = {}
