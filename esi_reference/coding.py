@@ -233,22 +233,27 @@ def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
             origin.setdefault(region, index)
     for region, levels in by_region.items():
         first, second, more = FACET_CODES[region]
-        bilateral = ("50",) if any(len(s) == 2 for s in levels.values()) else ()
-        ordered = list(levels)
+        # Bilateral joint levels first (like the transforaminal primary), then one-sided ones.
+        ordered = sorted(levels, key=lambda lv: (len(levels[lv]) < 2, list(levels).index(lv)))
+
+        def both_sides(group: list[str], levels: dict[str, set[str]] = levels) -> tuple[str, ...]:
+            return ("50",) if any(len(levels[lv]) == 2 for lv in group) else ()
+
+        label = catalogue.REGION_LABELS[region]
         b.add(
             first,
-            f"facet joint (not an ESI), first {catalogue.REGION_LABELS[region]} joint level ({ordered[0]})",
+            f"facet joint (not an ESI), first {label} joint level ({ordered[0]})",
             origin[region],
-            bilateral,
+            both_sides(ordered[:1]),
         )
         if len(ordered) >= 2:
-            b.add(second, f"second facet joint level ({ordered[1]})", origin[region], bilateral)
+            b.add(second, f"second facet joint level ({ordered[1]})", origin[region], both_sides(ordered[1:2]))
         if len(ordered) >= 3:
             b.add(
                 more,
                 f"third and further facet joint levels ({', '.join(ordered[2:])}), one unit",
                 origin[region],
-                bilateral,
+                both_sides(ordered[2:]),
             )
 
 
@@ -276,7 +281,7 @@ def _drugs(b: _Builder) -> None:
                 f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
                 "reports the drug; the physician claim does not",
                 "DRUG-FACILITY",
-                ("CPT-GUIDE-SI-JOINT", "DRUG-CONTRAST"),
+                ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS"),
             )
             continue
         for code, units in drug_units(drug, dose, b.day):

@@ -62,7 +62,8 @@ DISTINCT_SERVICE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 #: Modifiers that tell Medicare a service is expected to be denied as not reasonable and necessary.
 LIABILITY_MODIFIERS = frozenset({"GA", "GZ"})
 LATERALITY_MODIFIERS = frozenset({"RT", "LT"})
-#: Places of service where the facility bills drugs and imaging technical components (secondary, S32/S77).
+#: Places of service where the facility bills drugs and imaging technical components (POS-FACILITY-BILLING,
+#: OPPS-PACKAGED-DRUGS; secondary).
 FACILITY_PLACES_OF_SERVICE = frozenset({"19", "21", "22", "23", "24"})
 PLACES_OF_SERVICE = {
     "11": "office",

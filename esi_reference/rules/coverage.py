@@ -122,14 +122,16 @@ def contrast(ctx: Context):
 @coverage_rule("LCD-IL-LEVELS", "One interlaminar or caudal level per session", policy.LEVEL_LIMIT_SOURCES)
 def interlaminar_levels(ctx: Context):
     """Interlaminar and caudal ESIs are limited to one level per session (and the code is reported once
-    whatever the number of levels)."""
-    for proc in _covered_procedures(ctx):
-        if proc.approach == "interlaminar" and len(proc.levels) > policy.MAX_INTERLAMINAR_LEVELS:
-            yield Hit(
-                f"{len(proc.levels)} interlaminar levels ({', '.join(proc.levels)}) in one session: the LCD covers "
-                f"{policy.MAX_INTERLAMINAR_LEVELS}.",
-                lines_for(ctx, proc),
-            )
+    whatever the number of levels). Levels are counted across every interlaminar procedure of the session."""
+    procs = [p for p in _covered_procedures(ctx) if p.approach == "interlaminar"]
+    levels = sorted({level for p in procs for level in p.levels})
+    if len(levels) > policy.MAX_INTERLAMINAR_LEVELS:
+        lines = tuple(dict.fromkeys(i for p in procs for i in lines_for(ctx, p)))
+        yield Hit(
+            f"{len(levels)} interlaminar levels ({', '.join(levels)}) in one session: the LCD covers "
+            f"{policy.MAX_INTERLAMINAR_LEVELS}.",
+            lines,
+        )
 
 
 @coverage_rule("LCD-TF-LEVELS", "At most two transforaminal levels per session", policy.LEVEL_LIMIT_SOURCES)

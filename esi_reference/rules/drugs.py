@@ -86,7 +86,7 @@ def units(ctx: Context):
     "Drugs in a facility setting are billed by the facility",
     "drug",
     "warning",
-    ("DRUG-CONTRAST", "CPT-GUIDE-SI-JOINT"),
+    ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS"),
 )
 def facility(ctx: Context):
     """In a hospital outpatient department (POS 19/22) or ASC (POS 24) the facility reports the drugs and
