@@ -4,9 +4,12 @@ Reports, measured in the same run and interleaved (read, audit, read, audit ...)
 
 * wall time of ``esi_reference.audit.audit(path)`` - read, validate, every check, the findings table
   (the summary and the one-row-per-input-row table are built on first use and timed separately);
-* wall time of pandas' own ``pd.read_csv(path)`` (default options) on the same file;
+* wall time of pandas' own ``pd.read_csv(path)`` (default options) on the same file - the reference;
 * their ratio (best of N over best of N, median over median, median of the per-pair ratios) - target
   <= 1.5 - and the same for CPU time, which moves less on a busy machine;
+* for transparency, the ratio against ``pd.read_csv(path, engine="pyarrow")`` and against a one-thread
+  default read. Note that with pyarrow installed, pandas 3's *default* read_csv stores text columns in
+  Arrow and is several times faster than without it: the reference moves with the environment;
 * peak resident memory of a fresh process that runs the audit (and one that only runs read_csv) -
   target <= 2 GB;
 * separately: building the one-row-per-input-row table and writing it as CSV (what ``--out`` adds).
@@ -14,6 +17,11 @@ Reports, measured in the same run and interleaved (read, audit, read, audit ...)
 The machine's load average is printed too: on a shared machine the timings move a lot between runs.
 
     python benchmarks/bench_audit.py [--lines 1000000] [--repeat 3] [--file PATH] [--json OUT]
+                                     [--without-pyarrow]
+
+``--without-pyarrow`` hides pyarrow from this process (and the memory probes) before pandas is imported:
+the machine without the ``tables`` extra's pyarrow - pandas' default read_csv then builds Python strings and
+the audit falls back to its pandas C-engine reader.
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+WITHOUT_PYARROW = "--without-pyarrow" in sys.argv
+if WITHOUT_PYARROW:
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import pyarrow -> ImportError, before pandas
 
 import pandas as pd  # noqa: E402
 
@@ -40,6 +51,8 @@ from esi_reference.audit import audit, write_claims  # noqa: E402
 PEAK = """
 import sys
 sys.path.insert(0, {root!r})
+if {hide!r}:
+    sys.modules["pyarrow"] = None
 {body}
 print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0].split()[1])
 """
@@ -48,7 +61,7 @@ print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0
 def peak_rss_mb(body: str) -> float:
     """Peak resident set size (MB) of a fresh Python process running ``body``: its VmHWM, which (unlike
     ru_maxrss) does not inherit the parent's high-water mark across fork and exec."""
-    code = PEAK.format(root=str(ROOT), body=body)
+    code = PEAK.format(root=str(ROOT), body=body, hide=WITHOUT_PYARROW)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024  # kB -> MB
 
@@ -60,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--file", help="claims CSV to use (generated there when missing)")
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--without-pyarrow", action="store_true", help="hide pyarrow (the fallback environment)")
     args = ap.parse_args(argv)
 
     path = Path(args.file or Path(tempfile.gettempdir()) / f"esi_bench_claims_{args.lines}_{args.seed}.csv")
@@ -69,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {path} in {time.perf_counter() - t:.1f} s")
     size_mb = path.stat().st_size / 1e6
 
-    reads, audits, read_cpu, audit_cpu, serial_reads = [], [], [], [], []
+    from esi_reference.audit import format as claim_format
+
+    reader = "pyarrow" if claim_format._read_arrow(str(path), claim_format._header(str(path))) else "pandas C engine"
+    reads, audits, read_cpu, audit_cpu, serial_reads, arrow_reads = [], [], [], [], [], []
     result = None
     for _ in range(args.repeat):
         gc.collect()
@@ -84,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             frame = pd.read_csv(path)
         serial_reads.append(time.perf_counter() - t)
         del frame
+        if not WITHOUT_PYARROW:
+            gc.collect()
+            t = time.perf_counter()
+            frame = pd.read_csv(path, engine="pyarrow")
+            arrow_reads.append(time.perf_counter() - t)
+            del frame
         gc.collect()
         t, c = time.perf_counter(), time.process_time()
         result = audit(path)
@@ -118,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_cpu_median": round(statistics.median(audit_cpu) / statistics.median(read_cpu), 2),
         "read_csv_one_thread_s": [round(x, 3) for x in serial_reads],
         "ratio_one_thread_median": round(statistics.median(audits) / statistics.median(serial_reads), 2),
+        "read_csv_pyarrow_s": [round(x, 3) for x in arrow_reads],
+        "ratio_pyarrow_median": (
+            round(statistics.median(audits) / statistics.median(arrow_reads), 2) if arrow_reads else None
+        ),
+        "audit_reader": reader,
         "audit_peak_rss_mb": round(audit_peak),
         "read_csv_peak_rss_mb": round(read_peak),
         "summary_s": round(summarise, 2),
@@ -130,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "pandas": pd.__version__,
+        "pyarrow": None if WITHOUT_PYARROW else _version("pyarrow"),
     }
     print(f"file: {path} ({size_mb:.0f} MB, {result.rows_read:,} claim lines)")
     print(
@@ -137,13 +166,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"read_csv, 1 thread: best {min(serial_reads):.2f} s, median {statistics.median(serial_reads):.2f} s "
-        f"(pandas 3.1 reads large files with several threads by default; the audit's reader uses one)"
+        f"(pandas 3.1 reads large files with several threads by default)"
     )
-    print(f"audit           : best {min(audits):.2f} s, median {statistics.median(audits):.2f} s  {figures['audit_s']}")
+    if arrow_reads:
+        print(
+            f"read_csv(engine='pyarrow'): best {min(arrow_reads):.2f} s, median {statistics.median(arrow_reads):.2f} s"
+        )
+    print(
+        f"audit ({reader} reader): best {min(audits):.2f} s, median {statistics.median(audits):.2f} s  "
+        f"{figures['audit_s']}"
+    )
     print(
         f"ratio audit / read_csv (wall): {figures['ratio_best']} best/best, {figures['ratio_median']} median/median, "
         f"{figures['ratio_pairs_median']} median of pairs; target <= 1.5; against the one-thread read: "
-        f"{figures['ratio_one_thread_median']} (median)"
+        f"{figures['ratio_one_thread_median']} (median); against read_csv(engine='pyarrow'): "
+        f"{figures['ratio_pyarrow_median'] or 'n/a'} (median)"
     )
     print(
         f"CPU time: read_csv median {statistics.median(read_cpu):.2f} s, audit median "
@@ -154,11 +191,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"--out extra: one-row-per-input-row table {build:.2f} s, CSV write {write:.2f} s")
     print(
         f"{len(result.findings):,} findings, {len(result.rejects):,} rejected rows; load average "
-        f"{figures['load_average']} on {figures['cpus']} CPUs"
+        f"{figures['load_average']} on {figures['cpus']} CPUs; pandas {pd.__version__}, pyarrow {figures['pyarrow']}"
     )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return 0
+
+
+def _version(name: str) -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:
+        return None
 
 
 if __name__ == "__main__":

@@ -545,7 +545,7 @@ def drug_facility(p: Prepared) -> Iterator[Hits]:
     fac = facility[col.cat.codes.to_numpy()]
     pos = np.flatnonzero(p.is_code("is_drug") & fac & p.applies("DRUG-FACILITY"))
     if len(pos):
-        pos_text = col.to_numpy()[pos]
+        pos_text = np.append(np.asarray(col.cat.categories, dtype=object), None)[col.cat.codes.to_numpy()[pos]]
         yield _hits(
             "DRUG-FACILITY",
             pos,

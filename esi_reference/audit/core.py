@@ -175,8 +175,8 @@ def _findings(p: Prepared, frames: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": L["row"].to_numpy()[pos],
-            "patient_id": L["patient_id"].to_numpy()[pos],
-            "claim_id": L["claim_id"].to_numpy()[pos],
+            "patient_id": L["patient_id"].array.take(pos),
+            "claim_id": L["claim_id"].array.take(pos),
             "line_number": p.line_number[pos],
             "date_of_service": p.dos[pos].astype("datetime64[D]"),
             "code": np.asarray(L["code"].cat.categories, dtype=object)[p.code_idx[pos]],
@@ -215,8 +215,8 @@ def _line_table(result: AuditResult) -> pd.DataFrame:
     ok = pd.DataFrame(
         {
             "row": L["row"].to_numpy(),
-            "patient_id": L["patient_id"].to_numpy(),
-            "claim_id": L["claim_id"].to_numpy(),
+            "patient_id": L["patient_id"].array,
+            "claim_id": L["claim_id"].array,
             "line_number": L["line_number"].to_numpy(),
             "date_of_service": dates,
             "code": L["code"].to_numpy(),

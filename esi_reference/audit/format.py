@@ -383,17 +383,115 @@ def read_claims(source: str | os.PathLike[str] | io.TextIOBase) -> Claims:
     dupes = sorted({h for h in header if header.count(h) > 1 and h in COLUMN_NAMES})
     if dupes:
         raise InvalidField("header", "each column once", ", ".join(dupes))
+    fast = _read_arrow(source, header)
+    if fast is not None:
+        raw, ids = fast
+        return validate(raw, _ids=ids)
     raw = _read_raw(source, header)
     return validate(raw)
 
 
-def validate(raw: pd.DataFrame) -> Claims:
+@dataclass
+class _Ids:
+    """An identifier column factorized by the pyarrow reader: ``codes`` index ``uniques`` (-1 = missing or
+    blank); ``raw_codes`` are the codes before blank values were made missing (the text for rejects)."""
+
+    codes: np.ndarray
+    uniques: object  # a pyarrow StringArray
+    raw_codes: np.ndarray
+
+    def text(self, idx: np.ndarray) -> np.ndarray:
+        codes = self.raw_codes[idx]
+        values = np.full(len(codes), np.nan, dtype=object)
+        have = codes >= 0
+        if have.any():
+            values[have] = self.uniques.take(codes[have]).to_pylist()
+        return values
+
+    def column(self, kept: np.ndarray) -> pd.Series:
+        """The text of the kept rows as a pandas ``str`` column, built in Arrow (no Python strings)."""
+        return pd.Series(self.uniques.take(kept), dtype="str", copy=False)
+
+
+def _has_quote(f) -> bool:
+    """Does the file contain a double quote anywhere? (memory-mapped scan, no copy)."""
+    import mmap
+
+    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b'"') >= 0
+
+
+def _read_arrow(source: object, header: list[str]) -> tuple[pd.DataFrame, dict[str, _Ids]] | None:
+    """The fast reader: pyarrow's multi-threaded CSV parser, every column as text (no type inference), the
+    low-cardinality columns dictionary-encoded while parsing and the identifiers hashed once in C++.
+
+    Returns ``None`` - and the pandas C-engine reader takes over - when pyarrow is not installed or the file
+    is anything but regular: a row with more or fewer fields than the header, text that is not
+    UTF-8. The C-engine reader then rejects or refuses those rows and files exactly as before.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - pyarrow is in the tables extra; this is the fallback
+        return None
+    if isinstance(source, io.TextIOBase):
+        source.seek(0)
+        data = pa.py_buffer(source.read().encode("utf-8"))
+        source.seek(0)
+        quoted = b'"' in data
+    else:
+        data = source  # pyarrow reads the file itself, in parallel with parsing
+        with open(source, "rb") as f:  # type: ignore[arg-type]
+            quoted = os.fstat(f.fileno()).st_size > 0 and _has_quote(f)
+    names = [n if n in COLUMN_NAMES else f"_other{i}" for i, n in enumerate(header)]
+    text, dictionary = pa.string(), pa.dictionary(pa.int32(), pa.string())
+    types = {n: (text if n in ("patient_id", "claim_id") or n.startswith("_") else dictionary) for n in names}
+    try:
+        table = pcsv.read_csv(
+            data,
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            # A quoted field may span lines only if the file has quotes at all (the parallel chunker is
+            # faster when it can split blocks at any newline).
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # ragged rows, bad UTF-8 ...: the C-engine reader accounts for them
+    n = table.num_rows
+    columns: dict[str, object] = {}
+    small = [c for c in names if types[c] == dictionary]
+    if small:
+        cats = table.select(small).unify_dictionaries().combine_chunks()
+        for name in small:
+            chunks = cats.column(name).chunks
+            arr = chunks[0] if chunks else pa.array([], dictionary)
+            codes = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+            categories = pd.Index(arr.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+            columns[name] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    ids = {}
+    for name in ("patient_id", "claim_id"):
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()  # one dictionary for all chunks
+        uniques = encoded.dictionary
+        raw_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = raw_codes
+        blank = pc.utf8_is_space(uniques).to_numpy(zero_copy_only=False) if len(uniques) else np.zeros(0, bool)
+        if blank.any():  # an identifier of spaces only is missing
+            codes = np.where(np.append(blank, True)[raw_codes], -1, raw_codes)
+        ids[name] = _Ids(codes, uniques, raw_codes)
+    raw = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+    return raw, ids
+
+
+def validate(raw: pd.DataFrame, *, _ids: dict[str, _Ids] | None = None) -> Claims:
     """Validate a raw frame (columns as read from the CSV, values as text) into accepted lines and rejects.
 
     Rows are numbered 1, 2, … in frame order, unless the frame carries its own ``row`` column.
     """
     raw = raw.rename(columns={c: str(c).strip().lower() for c in raw.columns})
-    missing_cols = [c for c in REQUIRED if c not in raw.columns]
+    missing_cols = [c for c in REQUIRED if c not in raw.columns and c not in (_ids or {})]
     if missing_cols:
         raise InvalidField(
             "header",
@@ -401,7 +499,7 @@ def validate(raw: pd.DataFrame) -> Claims:
             ",".join(map(str, raw.columns)),
         )
     raw = _as_categories(raw)
-    n = len(raw)
+    n = len(raw) if _ids is None else len(_ids["patient_id"].codes)
     reason = np.full(n, -1, dtype=np.int32)  # index into `reasons`, -1 = accepted so far
     reasons: list[str] = []
     out: dict[str, object] = {}
@@ -423,10 +521,14 @@ def validate(raw: pd.DataFrame) -> Claims:
         too_many = raw[extra].notna().any(axis=1).to_numpy()
         flag(too_many, text="row has more fields than the header")
     # Identifiers: factorized once (no sort), so grouping later works on small integers (-1 = missing).
-    pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
-    cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
+    if _ids is not None:
+        pid_codes, pid_uniques = _ids["patient_id"].codes, _ids["patient_id"].uniques
+        cid_codes, cid_uniques = _ids["claim_id"].codes, _ids["claim_id"].uniques
+    else:
+        pid_codes, pid_uniques = pd.factorize(raw["patient_id"].to_numpy(object), use_na_sentinel=True)
+        cid_codes, cid_uniques = pd.factorize(raw["claim_id"].to_numpy(object), use_na_sentinel=True)
     # An identifier of spaces only is missing (the reader already turns empty fields into missing values).
-    for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)):
+    for codes, uniques in ((pid_codes, pid_uniques), (cid_codes, cid_uniques)) if _ids is None else ():
         if raw.attrs.get("esi_reader"):
             # Only values starting with whitespace can be blank: test the first characters in one go.
             blank = np.append(np.char.isspace(np.asarray(uniques, dtype="U1")), True)
@@ -461,8 +563,8 @@ def validate(raw: pd.DataFrame) -> Claims:
             flag(bad[codes], per_cat[codes])
         out[name] = (codes, values)
 
-    out["patient_id"] = (pid_codes, pid_uniques)
-    out["claim_id"] = (cid_codes, cid_uniques)
+    out["patient_id"] = (pid_codes, pid_uniques if _ids is None else _ids["patient_id"])
+    out["claim_id"] = (cid_codes, cid_uniques if _ids is None else _ids["claim_id"])
     rows = raw["row"].to_numpy(dtype=np.int64) if "row" in raw.columns else np.arange(1, n + 1, dtype=np.int64)
     # Duplicate claim lines among the rows still accepted: reject the second and later occurrences.
     ok = np.flatnonzero(reason < 0)
@@ -489,8 +591,8 @@ def validate(raw: pd.DataFrame) -> Claims:
     rejects = pd.DataFrame(
         {
             "row": rows[rej_idx],
-            "patient_id": raw["patient_id"].to_numpy()[rej_idx],
-            "claim_id": raw["claim_id"].to_numpy()[rej_idx],
+            "patient_id": raw["patient_id"].to_numpy()[rej_idx] if _ids is None else _ids["patient_id"].text(rej_idx),
+            "claim_id": raw["claim_id"].to_numpy()[rej_idx] if _ids is None else _ids["claim_id"].text(rej_idx),
             "line_number": _raw_text(raw["line_number"], rej_idx),
             "code": _raw_text(raw["code"], rej_idx),
             "reason": reasons_arr[reason[rej_idx]] if len(rej_idx) else np.array([], dtype=object),
@@ -575,7 +677,10 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
     for name in ("patient_id", "claim_id"):
         codes, uniques = out[name]  # type: ignore[misc]
         kept = take(codes)
-        data[name] = np.asarray(uniques, dtype=object)[kept]  # plain text (a categorical re-hashes the uniques)
+        if isinstance(uniques, _Ids):
+            data[name] = uniques.column(kept)
+        else:
+            data[name] = np.asarray(uniques, dtype=object)[kept]  # plain text (a categorical re-hashes the uniques)
         if name == "patient_id":
             data["patient_code"] = kept.astype(np.int64)  # dense patient number, for grouping
     for name, kind in _KINDS.items():
