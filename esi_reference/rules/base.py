@@ -43,8 +43,11 @@ class Hit(NamedTuple):
     severity: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One finding: its rule, severity, plain message, 1-based claim line numbers and citations.
+
+    A named tuple (immutable, cheap to create: a check makes several per encounter)."""
+
     rule_id: str
     title: str
     family: str
