@@ -232,8 +232,10 @@ def _line_table(result: AuditResult) -> pd.DataFrame:
     bad = pd.DataFrame(
         {
             "row": rej["row"].to_numpy(),
-            "patient_id": rej["patient_id"].to_numpy(),
-            "claim_id": rej["claim_id"].to_numpy(),
+            # The dtype of the accepted rows' ids (Arrow-backed text after the pyarrow reader): concatenating
+            # text of two storages would convert a million ids to Python strings and back.
+            "patient_id": pd.array(rej["patient_id"].to_numpy(), dtype=L["patient_id"].dtype),
+            "claim_id": pd.array(rej["claim_id"].to_numpy(), dtype=L["claim_id"].dtype),
             "line_number": rej["line_number"].to_numpy(),
             "date_of_service": np.full(n_rej, "", dtype=object),
             "code": rej["code"].to_numpy(),
