@@ -576,6 +576,15 @@ def _enum(options: tuple[str, ...], description: str) -> dict[str, Any]:
     return {"type": "string", "enum": list(options), "description": description}
 
 
+def _objects(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """Schema of a list of objects with exactly these properties."""
+    return {
+        "type": "array",
+        "maxItems": MAX_LIST,
+        "items": {"type": "object", "additionalProperties": False, "required": required, "properties": properties},
+    }
+
+
 def encounter_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts."""
     level = {
@@ -616,84 +625,51 @@ def encounter_schema() -> dict[str, Any]:
             "payer": _enum(PAYERS, "payer (the rules encode Medicare policy)"),
             "contractor": _enum(tuple(CONTRACTOR_LCDS), "the Medicare contractor's ESI LCD id"),
             "abn_on_file": {"type": "boolean", "description": "an Advance Beneficiary Notice was signed"},
-            "procedures": {
-                "type": "array",
-                "maxItems": MAX_LIST,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["approach"],
-                    "properties": {
-                        "approach": _enum(APPROACHES, "how the needle reached the target"),
-                        "levels": {"type": "array", "maxItems": MAX_LIST, "items": level, "uniqueItems": True},
-                        "side": _enum(SIDES, "midline for interlaminar/caudal"),
-                        "guidance": _enum(GUIDANCE, "imaging guidance used"),
-                        "contrast": _enum(CONTRAST, "contrast injected to confirm spread"),
-                        "catheter": _enum(CATHETER, "none, placed and removed the same day, or left indwelling"),
-                        "substance": _enum(SUBSTANCES, "what was injected"),
-                        "purpose": _enum(PURPOSES, "why it was injected"),
-                    },
+            "procedures": _objects(
+                ["approach"],
+                {
+                    "approach": _enum(APPROACHES, "how the needle reached the target"),
+                    "levels": {"type": "array", "maxItems": MAX_LIST, "items": level, "uniqueItems": True},
+                    "side": _enum(SIDES, "midline for interlaminar/caudal"),
+                    "guidance": _enum(GUIDANCE, "imaging guidance used"),
+                    "contrast": _enum(CONTRAST, "contrast injected to confirm spread"),
+                    "catheter": _enum(CATHETER, "none, placed and removed the same day, or left indwelling"),
+                    "substance": _enum(SUBSTANCES, "what was injected"),
+                    "purpose": _enum(PURPOSES, "why it was injected"),
                 },
-            },
+            ),
             "diagnoses": {"type": "array", "maxItems": MAX_LIST, "items": icd},
-            "drugs": {
-                "type": "array",
-                "maxItems": MAX_LIST,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["drug", "dose"],
-                    "properties": {
-                        "drug": _enum(tuple(DRUGS), "drug given"),
-                        "dose": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
-                        "unit": _enum(("mg", "mL"), "unit of the dose"),
-                    },
+            "drugs": _objects(
+                ["drug", "dose"],
+                {
+                    "drug": _enum(tuple(DRUGS), "drug given"),
+                    "dose": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+                    "unit": _enum(("mg", "mL"), "unit of the dose"),
                 },
-            },
+            ),
             "documentation": {"type": "object", "additionalProperties": False, "properties": doc_props},
-            "prior_sessions": {
-                "type": "array",
-                "maxItems": MAX_LIST,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["date", "region_family"],
-                    "properties": {
-                        "date": date,
-                        "region_family": _enum(REGION_FAMILIES, "region family of that session"),
-                    },
+            "prior_sessions": _objects(
+                ["date", "region_family"],
+                {"date": date, "region_family": _enum(REGION_FAMILIES, "region family of that session")},
+            ),
+            "other_services": _objects(
+                ["code"],
+                {
+                    "code": code,
+                    "modifiers": modifiers,
+                    "units": {"type": "integer", "minimum": 1, "maximum": 99},
+                    "separately_identifiable": {"type": "boolean"},
                 },
-            },
-            "other_services": {
-                "type": "array",
-                "maxItems": MAX_LIST,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["code"],
-                    "properties": {
-                        "code": code,
-                        "modifiers": modifiers,
-                        "units": {"type": "integer", "minimum": 1, "maximum": 99},
-                        "separately_identifiable": {"type": "boolean"},
-                    },
+            ),
+            "claim": _objects(
+                ["code"],
+                {
+                    "code": code,
+                    "modifiers": modifiers,
+                    "units": {"type": "integer", "minimum": 1, "maximum": 9999},
+                    "diagnoses": {"type": "array", "items": icd},
+                    "reason": {"type": "string"},
                 },
-            },
-            "claim": {
-                "type": "array",
-                "maxItems": MAX_LIST,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["code"],
-                    "properties": {
-                        "code": code,
-                        "modifiers": modifiers,
-                        "units": {"type": "integer", "minimum": 1, "maximum": 9999},
-                        "diagnoses": {"type": "array", "items": icd},
-                        "reason": {"type": "string"},
-                    },
-                },
-            },
+            ),
         },
     }

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
-from esi_reference.encounter import parse_encounter
+from esi_reference.encounter import Documentation, parse_encounter
 from esi_reference.engine import check
 
-FULL_DOC = dict(
-    history_and_exam=True,
-    indication_documented=True,
-    pain_weeks=10,
-    conservative_care_weeks=8,
-    concordant_imaging=True,
-    baseline_scale=True,
-    procedure_report=True,
-    image_views=2,
-    signed_and_dated=True,
-    codes_supported=True,
-)
+FULL_DOC = dataclasses.asdict(Documentation.complete(pain_weeks=10, conservative_care_weeks=8))
 
 
 def base_encounter(**overrides: Any) -> dict[str, Any]:

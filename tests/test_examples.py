@@ -61,3 +61,23 @@ def test_examples_index_is_current() -> None:
     spec.loader.exec_module(module)
     readme = (Path(__file__).parents[1] / "examples" / "README.md").read_text(encoding="utf-8")
     assert readme == module.render(), "run python tools/examples_index.py"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_match_the_published_schema(path: Path) -> None:
+    import jsonschema
+
+    from esi_reference.encounter import encounter_schema
+
+    jsonschema.validate(json.loads(path.read_text()), encounter_schema())
+
+
+def test_schema_rejects_what_the_parser_rejects() -> None:
+    import jsonschema
+
+    from esi_reference.encounter import encounter_schema
+
+    bad = json.loads(EXAMPLES[0].read_text())
+    bad["procedures"][0]["approach"] = "epidural-ish"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, encounter_schema())

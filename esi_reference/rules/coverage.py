@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .. import policy
+from .. import catalogue, policy
 from .._data import read_rows, split_ids
 from ..encounter import Procedure, contractor_lcd_effective
 from .base import Context, Hit, rule
@@ -25,6 +25,8 @@ DIAGNOSES = sorted(read_rows("diagnoses.csv"), key=lambda r: -len(r["prefix"]))
 COVERED_CATEGORIES = {"radicular", "stenosis", "postlaminectomy", "zoster"}
 SEDATION_FAMILY = "sedation"
 LCD_SOURCES = ("LCD-L38994", "LCD-L39240", "ART-A58993")
+#: The current ESI codes (the codes the coverage rules are about).
+ESI_CODES = tuple(c.code for c in catalogue.codes(family="esi") if c.valid_to is None)
 
 
 _CATEGORY_BY_PREFIX = {row["prefix"]: row["category"] for row in DIAGNOSES}
@@ -74,20 +76,7 @@ def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...]):
         sources + LCD_SOURCES,
         effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
         coverage=True,
-        codes=(
-            "62320",
-            "62321",
-            "62322",
-            "62323",
-            "62324",
-            "62325",
-            "62326",
-            "62327",
-            "64479",
-            "64480",
-            "64483",
-            "64484",
-        ),
+        codes=ESI_CODES,
     )
 
 
