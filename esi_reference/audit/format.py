@@ -11,9 +11,13 @@ A row that cannot be audited is **rejected**, never dropped: :func:`read_claims`
 ``rejects`` with its row number and a reason (malformed date, unknown code, units below 1, a
 missing required value, a malformed modifier …). Rows kept plus rows rejected = rows read.
 
-The reader is built for speed: every column except the two identifiers is read as a pandas
-``category``, so each distinct value (a code, a modifier combination, a date) is parsed and
-validated once, however many rows carry it.
+The reader is built for speed: every column except the two identifiers is read as a
+dictionary-encoded (categorical) column, so each distinct value (a code, a modifier combination, a date)
+is parsed and validated once, however many rows carry it. With pyarrow installed (the ``tables`` extra)
+the file is parsed by pyarrow's CSV reader, every field as text; without it, or for an irregular file
+(rows with more or fewer fields than the header, text that is not UTF-8), by pandas' C engine, which
+infers numbers in an all-numeric column first (so there e.g. ``1.0`` is read as the line number 1,
+and ``7`` as the place of service ``07``; the pyarrow reader takes every field as written).
 
 >>> import io
 >>> text = ("patient_id,claim_id,line_number,date_of_service,place_of_service,code,modifiers,units\\n"

@@ -83,3 +83,15 @@ def test_quoted_newline_and_blank_identifier() -> None:
     assert claims.rejects[["row", "patient_id", "reason"]].values.tolist() == [
         [2, "  ", "patient_id: missing value (required column)"]
     ]
+
+
+def test_arrow_reader_takes_fields_as_written() -> None:
+    """No number inference: ``1.0`` is not a line number and ``7`` not a 2-digit place of service, whatever the
+    other rows hold (the C-engine reader reads an all-numeric column as numbers first; see the format docs)."""
+    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,\n"
+    text += "P1,C1,1.0,2025-03-05,11,64483,,1,M54.16,1,,,\nP1,C2,1,2025-03-05,7,64483,,1,M54.16,1,,,\n"
+    claims = read_claims(io.StringIO(text))
+    assert claims.rejects[["row", "reason"]].values.tolist() == [
+        [2, "line_number: expected a whole number of at least 1, got '1.0'"],
+        [3, "place_of_service: expected a 2-digit place-of-service code, got '7'"],
+    ]
