@@ -95,6 +95,15 @@ class Context:
         return [t for t in self.triples if predicate(t[2])]
 
     @cached_property
+    def families(self) -> frozenset[str]:
+        """Code families on the claim (rules use it to return early when nothing concerns them)."""
+        return frozenset(code.family for code in self.codes)
+
+    @cached_property
+    def has_addon(self) -> bool:
+        return any(code.is_addon for code in self.codes)
+
+    @cached_property
     def expected_codes(self) -> set[str]:
         return {line.code for line in self.derivation.lines}
 

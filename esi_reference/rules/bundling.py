@@ -74,8 +74,10 @@ def em_same_day(ctx: Context):
     """An ESI is a minor procedure (global 000): the evaluation that leads to the decision to inject is part
     of it. A same-day E/M is billable only when it is significant and separately identifiable, with
     modifier 25 - being a new patient is not enough."""
+    if "em" not in ctx.families:
+        return
     em_lines = ctx.indexed(lambda c: c.family == "em")
-    if not em_lines or not _has_procedure(ctx):
+    if not _has_procedure(ctx):
         return
     documented = {s.code for s in ctx.encounter.other_services if s.separately_identifiable}
     for i, line, _code in em_lines:
@@ -105,5 +107,7 @@ def em_same_day(ctx: Context):
 def local_anesthetic(ctx: Context):
     """Lidocaine or another local anesthetic used to numb the skin and track is part of the injection
     procedure. J2001 (lidocaine for IV infusion) is paired with every ESI code by NCCI."""
+    if "J2001" not in ctx.billed_codes:
+        return
     for i, _line, _code in ctx.indexed(lambda c: c.code == "J2001"):
         yield Hit(f"Line {i + 1}: J2001 - local anesthetic for the procedure is not billed separately.", (i,))

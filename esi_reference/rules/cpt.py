@@ -29,6 +29,7 @@ PROCEDURE_FAMILIES = {
     "chemotherapy": "chemotherapy",
 }
 GUIDANCE_FAMILIES = ("imaging_guidance", "epidurography")
+GUIDANCE_SET = frozenset(GUIDANCE_FAMILIES)
 
 
 def _attributes(code: catalogue.Code) -> dict[str, str]:
@@ -192,6 +193,8 @@ def addon_primary(ctx: Context):
     """An add-on code (global ZZZ) is reported only with its primary code on the same claim and date:
     +64480 with 64479, +64484 with 64483, +0229T with 0228T, +0231T with 0230T, facet add-ons with 64490 or
     64493, sedation add-ons with their initial code."""
+    if not ctx.has_addon:
+        return
     for i, _line, code in ctx.indexed(lambda c: c.is_addon and "primary_codes" not in c.unverified):
         if not ctx.billed_codes & set(code.primary_codes):
             yield Hit(
@@ -222,6 +225,8 @@ def addon_other_side(ctx: Context):
     """The transforaminal add-ons count additional *levels*. Injecting both sides of one level is still one
     level: report the primary code once with modifier 50, never primary + add-on."""
     levels = _tf_levels(ctx)
+    if not ctx.has_addon or "esi_transforaminal" not in ctx.families:
+        return
     for i, _line, code in ctx.indexed(lambda c: c.family == "esi_transforaminal" and c.is_addon):
         if len(levels.get(code.region_family, ())) == 1:
             level = next(iter(levels[code.region_family]))
@@ -312,6 +317,8 @@ def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
     Never append 50, RT or LT; an interlaminar or caudal injection spreads in the epidural space and is
     reported once."""
+    if "esi_interlaminar" not in ctx.families:
+        return
     for i, line, code in ctx.indexed(lambda c: c.family == "esi_interlaminar"):
         bad = [m for m in line.modifiers if m in ("50", "RT", "LT")]
         if bad:
@@ -478,6 +485,8 @@ def imaging_included(ctx: Context):
     """Fluoroscopy or CT guidance (77003, 77012) and contrast confirmation are part of 62321, 62323, 62325,
     62327 and 64479-64484; ultrasound (76942) was part of 0228T-0231T; epidurography (72275, deleted
     2022-01-01) is not reported for routine contrast. NCCI pairs every one of them with the ESI codes."""
+    if not ctx.families & GUIDANCE_SET:
+        return
     inclusive = [c for c in ctx.codes if c.imaging in ("fluoro_ct", "ultrasound")]
     should = any(catalogue.lookup(line.code).imaging in ("fluoro_ct", "ultrasound") for line in ctx.derivation.lines)
     if not (inclusive or should):

@@ -16,6 +16,7 @@ from ..encounter import DRUGS
 from ..policy import FACILITY_PLACES_OF_SERVICE
 from .base import Context, Hit, rule
 
+DRUG_FAMILIES = frozenset({"drug", "contrast"})
 DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
 
 
@@ -31,6 +32,8 @@ DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
 def drug_code_date(ctx: Context):
     """J1020, J1030 and J1040 are not valid from 2024-04-01 (status I in the July 2024 fee file); J1010
     (1 mg) starts on 2024-04-01."""
+    if not ctx.families & DRUG_FAMILIES:
+        return
     for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
         if not code.valid_on(ctx.day):
             instead = f"; use {' or '.join(code.replaced_by)}" if code.replaced_by else ""
@@ -44,6 +47,8 @@ def units(ctx: Context):
     """Each drug line must match a drug in the record, with units equal to the dose divided by the code's
     unit size (rounded up): 80 mg methylprednisolone = J1010 x 80; 40 mg triamcinolone = J3301 x 4;
     10 mg dexamethasone = J1100 x 10. A billable drug given in the office but not billed is a warning."""
+    if not ctx.encounter.drugs and "drug" not in ctx.families:
+        return
     expected: dict[str, int] = defaultdict(int)
     totals: dict[str, float] = defaultdict(float)
     for given in ctx.encounter.drugs:
@@ -91,7 +96,7 @@ def units(ctx: Context):
 def facility(ctx: Context):
     """In a hospital outpatient department (POS 19/22) or ASC (POS 24) the facility reports the drugs and
     supplies, which are mostly packaged; the physician's claim carries only the professional service."""
-    if ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE:
+    if ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE and ctx.families & DRUG_FAMILIES:
         for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
             yield Hit(
                 f"Line {i + 1}: {code.code} on a professional claim in POS {ctx.encounter.place_of_service}: the "
@@ -111,6 +116,8 @@ def facility(ctx: Context):
 def contrast(ctx: Context):
     """Low-osmolar contrast (Q9965-Q9967, per mL) is packaged in facility settings; whether Medicare pays it
     separately with an ESI in the office is unverified here."""
+    if "contrast" not in ctx.families:
+        return
     for i, _line, code in ctx.indexed(lambda c: c.family == "contrast"):
         yield Hit(
             f"Line {i + 1}: {code.code} - separate payment for contrast with an ESI is unverified; check the "
