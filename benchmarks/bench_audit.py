@@ -39,7 +39,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --without-pyarrow must hide pyarrow before pandas is first imported, so the two imports below come
+# after this block on purpose (hence E402); sys.modules[...] = None makes `import pyarrow` raise ImportError.
 WITHOUT_PYARROW = "--without-pyarrow" in sys.argv
 if WITHOUT_PYARROW:
     sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import pyarrow -> ImportError, before pandas

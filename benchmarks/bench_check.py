@@ -11,16 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from esi_reference import engine
+from esi_reference.encounter import parse_encounter
 
-from esi_reference import engine  # noqa: E402
-from esi_reference.encounter import parse_encounter  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def forget_memos(enc: object) -> None:

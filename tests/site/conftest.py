@@ -3,6 +3,7 @@ on a free 127.0.0.1 port, and Playwright driving Debian's Chromium (never `playw
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import subprocess
 import sys
@@ -15,17 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# One definition of the Chromium binary and flags, shared with the browser benchmark (benchmarks/bench_lite.py).
+_spec = importlib.util.spec_from_file_location("bench_lite", ROOT / "benchmarks" / "bench_lite.py")
+_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench)
+CHROMIUM = _bench.CHROMIUM
+CHROMIUM_ARGS = _bench.CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 #: Output folders that are not Sphinx pages: JupyterLite (its own app), widget/theme assets.
 NOT_PAGES = ("lite", "_static", "_sources", "_downloads", "_images", "@jupyter-widgets", "jupyter_execute")
