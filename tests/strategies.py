@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from typing import Any
 
 from hypothesis import strategies as st
 
 from esi_reference.encounter import CATHETER, CONTRAST, DRUGS, PURPOSES, SUBSTANCES
 from esi_reference.policy import PLACES_OF_SERVICE
+
+
+def examples(count: int) -> int:
+    """``count`` examples, times ``HYPOTHESIS_SCALE`` (default 1) for an exploratory deep run."""
+    return count * int(os.environ.get("HYPOTHESIS_SCALE", "1"))
+
 
 SEGMENTS = [f"C{i}" for i in range(2, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)] + ["S1"]
 LEVELS = [f"{a}-{b}" for a, b in itertools.pairwise(SEGMENTS)]

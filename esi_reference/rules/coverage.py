@@ -59,6 +59,14 @@ def lines_for(ctx: Context, proc: Procedure, regions: tuple[str, ...] | None = N
     return tuple(i for i, _, c in ctx.indexed(lambda c: c.family.startswith(family) and c.region_family in wanted))
 
 
+def coded_transforaminal_lines(ctx: Context, proc: Procedure) -> tuple[int, ...]:
+    """Lines that code this transforaminal procedure itself: 0228T-0231T for an ultrasound-guided one, the
+    64479-64484 family otherwise (as ``coding.derive_lines`` splits them)."""
+    family = "esi_transforaminal_ultrasound" if proc.guidance == "ultrasound" else "esi_transforaminal"
+    wanted = proc.region_families
+    return tuple(i for i, _, c in ctx.indexed(lambda c: c.family == family and c.region_family in wanted))
+
+
 def esi_lines(ctx: Context, regions: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(i for i, _, c in ctx.indexed(lambda c: c.is_esi and c.region_family in regions))
 
@@ -293,15 +301,11 @@ def snrb_kx(ctx: Context):
     """A diagnostic selective nerve root block is billed with the transforaminal codes and modifier KX, which
     tells the contractor the block was diagnostic (and not one of the therapeutic sessions' criteria)."""
     for proc in ctx.encounter.esi_procedures:
-        if proc.approach != "transforaminal":
+        if proc.approach != "transforaminal" or proc.purpose != "diagnostic_snrb":
             continue
-        lines = lines_for(ctx, proc)
-        if proc.purpose == "diagnostic_snrb":
-            missing = tuple(i for i in lines if not ctx.lines[i].has("KX"))
-            if missing:
-                yield Hit(
-                    "A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing
-                )
+        missing = tuple(i for i in coded_transforaminal_lines(ctx, proc) if not ctx.lines[i].has("KX"))
+        if missing:
+            yield Hit("A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing)
     if not any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.procedures):
         for i, line, _ in ctx.indexed(lambda c: c.is_esi):
             if line.has("KX"):
