@@ -112,13 +112,23 @@ class Prepared:
         self.n_sessions = len(session_first)
         self.session_day = (np.asarray(session_first) % span) + day0
         self.session_patient = np.asarray(session_first) // span
-        # (session, code) pairs, numbered; and which codes each session has.
+        # Which codes each session has; and the (session, code) pairs, numbered in (session, code) order by
+        # a running count over that small dense matrix (cheaper than hashing a million pair keys).
         k = max(len(self.codes), 1)
         self.presence = np.zeros((self.n_sessions, k), dtype=bool)
         if self.n:
             self.presence[self.session, self.code_idx] = True
-        self.sc, first = pd.factorize(self.session * k + self.code_idx)
-        self.n_sc = len(first)
+        flat = self.presence.ravel()
+        numbers = np.cumsum(flat, dtype=np.int32 if flat.size < 2**31 else np.int64)
+        self.n_sc = int(numbers[-1]) if flat.size else 0
+        self.sc = (numbers[self.session * k + self.code_idx] - 1).astype(np.int64)
+        del numbers
+        # Most pairs are one line: sums over them are the line's own value, so only the lines that share
+        # their (session, code) with another line (few) are summed with bincount.
+        self.sc_shared = np.bincount(self.sc, minlength=self.n_sc)[self.sc] > 1 if self.n else np.zeros(0, bool)
+        self.shared_rows = np.flatnonzero(self.sc_shared)
+        self.shared_group, shared_pairs = pd.factorize(self.sc[self.shared_rows])
+        self.n_shared = len(shared_pairs)
         self.medicare = self._medicare()
         self.lcd_start = self._lcd_start()
 
@@ -173,9 +183,19 @@ class Prepared:
     def sc_sum(self, values: np.ndarray, mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Per (session, code) group: the sum of ``values`` over the rows in ``mask``, returned for ``rows``
         (default: every row)."""
-        idx = np.flatnonzero(mask)
-        totals = np.bincount(self.sc[idx], weights=values[idx], minlength=self.n_sc)
-        return totals[self.sc if rows is None else self.sc[rows]]
+        rows = np.arange(self.n) if rows is None else rows
+        out = np.where(mask[rows], values[rows], 0.0)
+        shared = self.sc_shared[rows]
+        if shared.any():
+            # Lines that share their (session, code) with others: the sum over the group, by bincount over the
+            # few shared lines only (shared_group numbers them; searchsorted finds each row's slot).
+            inside = mask[self.shared_rows]
+            totals = np.bincount(
+                self.shared_group[inside], weights=values[self.shared_rows[inside]], minlength=self.n_shared
+            )
+            slot = np.searchsorted(self.shared_rows, rows[shared])
+            out[shared] = totals[self.shared_group[slot]]
+        return out
 
     def valid(self) -> np.ndarray:
         """Per row: is the code valid on the date of service?"""
@@ -227,14 +247,15 @@ class Prepared:
     def _applies(self, r) -> np.ndarray:
         if r.family != "lcd" and r.effective_from is None and r.effective_to is None:
             return np.ones(self.n, dtype=bool)
-        start = np.full(self.n, np.iinfo(np.int64).min, dtype=np.int64)
-        if r.effective_from:
-            start[:] = np.datetime64(r.effective_from, "D").astype(np.int64)
-        ok = np.ones(self.n, dtype=bool)
+        start = int(np.datetime64(r.effective_from, "D").astype(np.int64)) if r.effective_from else None
         if r.family == "lcd":
-            start = np.where(self.lcd_start >= 0, self.lcd_start, start)
-            ok &= self.medicare
-        ok &= self.day >= start
+            # The contractor's LCD date where the row names one, else the rule's own start date.
+            if start is None:
+                ok = self.medicare & ((self.lcd_start < 0) | (self.day >= self.lcd_start))
+            else:
+                ok = self.medicare & (self.day >= np.where(self.lcd_start >= 0, self.lcd_start, start))
+        else:
+            ok = self.day >= start if start is not None else np.ones(self.n, dtype=bool)
         if r.effective_to:
             ok &= self.day <= np.datetime64(r.effective_to, "D").astype(np.int64)
         return ok
@@ -605,17 +626,18 @@ def frequency(p: Prepared) -> Iterator[Hits]:
     group_base = keys - (days - p.day0)
     lo = np.searchsorted(keys, group_base + np.maximum(starts - p.day0, 0), side="left")
     count = np.arange(len(keys)) - lo + 1
-    over = np.zeros(p.n_sessions * 3, dtype=bool)
-    over_pairs = pairs[order][count > policy.MAX_SESSIONS_PER_12_MONTHS]
-    if not len(over_pairs):
+    is_over = count > policy.MAX_SESSIONS_PER_12_MONTHS
+    if not is_over.any():
         return
-    over[over_pairs] = True
-    pair_count = np.zeros(p.n_sessions * 3, dtype=np.int64)
-    pair_count[pairs[order]] = count
-    pair_start = np.zeros(p.n_sessions * 3, dtype=np.int64)
-    pair_start[pairs[order]] = starts
+    over = np.zeros(p.n_sessions * 3, dtype=bool)
+    over[pairs[order[is_over]]] = True
     pos = np.flatnonzero(esi & over[pair_row])
     k = pair_row[pos]
+    # The count and window of each flagged row's pair: `pairs` is sorted, `order` maps sorted key -> pair.
+    slot = np.empty(len(order), dtype=np.int64)
+    slot[order] = np.arange(len(order))
+    at = slot[np.searchsorted(pairs, k)]
+    pair_count, pair_start = count[at], starts[at]
     names = np.array(
         [
             "",
@@ -626,9 +648,9 @@ def frequency(p: Prepared) -> Iterator[Hits]:
     )
     msgs = (
         "session "
-        + pair_count[k].astype(str).astype(object)
+        + pair_count.astype(str).astype(object)
         + names[region[pos]]
-        + p.day_text(pair_start[k])
+        + p.day_text(pair_start)
         + " and "
         + p.dates(pos)
         + f": the LCD covers at most {policy.MAX_SESSIONS_PER_12_MONTHS} in a rolling "

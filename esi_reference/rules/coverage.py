@@ -305,7 +305,9 @@ def snrb_kx(ctx: Context):
             continue
         missing = tuple(i for i in coded_transforaminal_lines(ctx, proc) if not ctx.lines[i].has("KX"))
         if missing:
-            yield Hit("A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing)
+            yield Hit(
+                "A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing
+            )
     if not any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.procedures):
         for i, line, _ in ctx.indexed(lambda c: c.is_esi):
             if line.has("KX"):
