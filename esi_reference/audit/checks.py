@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import ncci, policy
+from .. import catalogue, ncci, policy
 from ..encounter import CONTRACTOR_LCDS
 from ..rules import coverage as coverage_rules
 from ..rules import rule_by_id
@@ -693,7 +693,11 @@ def one_region(p: Prepared) -> Iterator[Hits]:
     first_region = first_line % 3
     pos = both[region[both] != first_region[p.session[both]]]
     text = np.array(
-        [f"ESIs in 2 region families in one session; only the {REGION_NAMES[r]} lines are covered" for r in range(3)],
+        [
+            "ESIs in 2 region families in one session; only the "
+            f"{catalogue.REGION_LABELS[REGION_NAMES[r]]} lines are covered"
+            for r in range(3)
+        ],
         dtype=object,
     )
     msgs = text[first_region[p.session[pos]]]

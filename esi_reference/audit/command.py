@@ -53,19 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _write(frame, path: str, fmt: str) -> None:
-    try:
-        if fmt == "json":
-            Path(path).write_text(frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8")
-        else:
-            frame.to_csv(path, index=False)
-    except OSError as exc:
-        raise EsiError(f"cannot write {path}: {exc.strerror}", "path") from exc
-
-
 def run(args: argparse.Namespace) -> int:
     from .. import ncci
     from .chart import findings_chart
+    from .export import write_frame
     from .progress import Progress
 
     try:
@@ -80,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
     with ncci.using_tables(ptp=edits, mue=mue, label=label):
         result = audit(args.claims, progress=progress)
     if args.out:
-        _write(result.lines, args.out, args.format)
+        write_frame(result.lines, args.out, args.format)
     if args.detail:
         findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
-        _write(findings, args.detail, args.format)
+        write_frame(findings, args.detail, args.format)
     summary = result.summary
     if args.summary:
         try:

@@ -196,56 +196,60 @@ def _category_text(col: pd.Series, pos: np.ndarray) -> np.ndarray:
 
 
 def _line_table(result: AuditResult) -> pd.DataFrame:
-    """One row per input row, in file order (categorical columns: cheap to build and to write)."""
+    """One row per input row, in row order. Every column but ``row`` and the identifiers is categorical, the
+    rejected rows' values (as read) joining the categories, so the table is cheap to build and to write."""
     L = result.claims.lines
     rej = result.claims.rejects
     n_ok, n_rej = len(L), len(rej)
     mask = result._mask
     codes, uniq = pd.factorize(mask)
     names = [";".join(r for i, r in enumerate(AUDIT_RULE_IDS) if int(m) >> i & 1) for m in uniq]
-    rule_ids = pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(names, dtype=object))
-    status = pd.Categorical.from_codes((mask > 0).astype(np.int8), categories=pd.Index(["clean", "findings"]))
-    sev = pd.Categorical.from_codes(result._rank, categories=pd.Index(["", "info", "warning", "error"]))
+    rule_ids = (codes, names)
+    status = ((mask > 0).astype(np.int8), ["clean", "findings"])
+    severity = (result._rank, ["", "info", "warning", "error"])
     day = L["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
     lo = int(day.min()) if n_ok else 0
     span = int(day.max()) - lo + 1 if n_ok else 1
-    dates = pd.Categorical.from_codes(
-        day - lo, categories=pd.Index(np.arange(lo, lo + span).astype("datetime64[D]").astype(str), dtype=object)
-    )
-    ok = pd.DataFrame(
-        {
-            "row": L["row"].to_numpy(),
-            "patient_id": L["patient_id"].array,
-            "claim_id": L["claim_id"].array,
-            "line_number": L["line_number"].to_numpy(),
-            "date_of_service": dates,
-            "code": L["code"].to_numpy(),
-            "status": status,
-            "severity": sev,
-            "rule_ids": rule_ids,
-            "reason": pd.Categorical.from_codes(np.zeros(n_ok, np.int8), categories=pd.Index([""])),
-        },
-        copy=False,
-    )
-    if not n_rej:
-        return ok
-    bad = pd.DataFrame(
-        {
-            "row": rej["row"].to_numpy(),
-            # The dtype of the accepted rows' ids (Arrow-backed text after the pyarrow reader): concatenating
-            # text of two storages would convert a million ids to Python strings and back.
-            "patient_id": pd.array(rej["patient_id"].to_numpy(), dtype=L["patient_id"].dtype),
-            "claim_id": pd.array(rej["claim_id"].to_numpy(), dtype=L["claim_id"].dtype),
-            "line_number": rej["line_number"].to_numpy(),
-            "date_of_service": np.full(n_rej, "", dtype=object),
-            "code": rej["code"].to_numpy(),
-            "status": np.full(n_rej, "rejected", dtype=object),
-            "severity": np.full(n_rej, "", dtype=object),
-            "rule_ids": np.full(n_rej, "", dtype=object),
-            "reason": rej["reason"].to_numpy(),
-        }
-    )
-    out = pd.concat([ok, bad], ignore_index=True) if n_rej else ok
-    if n_rej:
-        out = out.sort_values("row", kind="stable").reset_index(drop=True)
+    dates = (day - lo, list(np.arange(lo, lo + span).astype("datetime64[D]").astype(str)))
+    code = (L["code"].cat.codes.to_numpy(), [str(c) for c in L["code"].cat.categories])
+    number = L["line_number"].to_numpy().astype(np.int64)
+    seen = np.bincount(number) > 0 if n_ok else np.zeros(0, bool)  # line numbers are small whole numbers
+    line_number = ((np.cumsum(seen) - 1)[number] if n_ok else number, [str(v) for v in np.flatnonzero(seen)])
+    reason = (np.zeros(n_ok, np.int8), [""])
+    rows = L["row"].to_numpy()
+    blank = np.full(n_rej, "", dtype=object)
+    table = {
+        "row": np.concatenate([rows, rej["row"].to_numpy(dtype=np.int64)]),
+        "patient_id": _text(L["patient_id"], rej["patient_id"]),
+        "claim_id": _text(L["claim_id"], rej["claim_id"]),
+        "line_number": _categorical(*line_number, rej["line_number"].to_numpy()),
+        "date_of_service": _categorical(*dates, blank),
+        "code": _categorical(*code, rej["code"].to_numpy()),
+        "status": _categorical(*status, np.full(n_rej, "rejected", dtype=object)),
+        "severity": _categorical(*severity, blank),
+        "rule_ids": _categorical(*rule_ids, blank),
+        "reason": _categorical(*reason, rej["reason"].to_numpy()),
+    }
+    out = pd.DataFrame(table, copy=False)
+    if n_rej:  # accepted and rejected rows are each in row order: one stable merge of two sorted runs
+        out = out.take(np.argsort(out["row"].to_numpy(), kind="stable")).reset_index(drop=True)
     return out
+
+
+def _categorical(codes: np.ndarray, categories: list[str], extra: np.ndarray) -> pd.Categorical:
+    """A categorical of the accepted rows' ``codes`` into ``categories``, followed by the rejected rows'
+    text values ``extra`` (new values join the categories)."""
+    values = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in extra]
+    index = pd.Index(categories, dtype=object)
+    if values:
+        index = index.append(pd.Index(list(dict.fromkeys(v for v in values if v not in index)), dtype=object))
+    tail = index.get_indexer(values) if values else np.zeros(0, np.int64)
+    both = np.concatenate([np.asarray(codes, dtype=np.int64), tail])
+    return pd.Categorical.from_codes(both, categories=index, validate=False)
+
+
+def _text(accepted: pd.Series, rejected: pd.Series) -> pd.Series:
+    """The accepted rows' text column followed by the rejected rows' values, in the accepted column's dtype
+    (Arrow-backed after the pyarrow reader: mixing storages would build a Python string per row)."""
+    tail = pd.Series(rejected.to_numpy(), dtype=accepted.dtype)
+    return pd.concat([accepted.reset_index(drop=True), tail], ignore_index=True) if len(tail) else accepted

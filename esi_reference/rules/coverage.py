@@ -163,7 +163,9 @@ def one_region(ctx: Context):
     regions = tuple(dict.fromkeys(rf for p in _covered_procedures(ctx) for rf in p.region_families))
     if len(regions) > policy.MAX_REGIONS_PER_SESSION:
         yield Hit(
-            f"ESIs in {len(regions)} region families in one session ({', '.join(regions)}); only the first is covered.",
+            f"ESIs in {len(regions)} region families in one session "
+            f"({', '.join(catalogue.REGION_LABELS[r] for r in regions)}); only the "
+            f"{catalogue.REGION_LABELS[regions[0]]} lines are covered.",
             esi_lines(ctx, regions[1:]),
         )
 

@@ -1,0 +1,65 @@
+"""Writing the audit's tables (``--out``, ``--detail``) as CSV or JSON.
+
+CSV goes through pyarrow's multi-threaded writer when pyarrow is installed (the ``tables`` extra): a
+million-row line table takes well under a second instead of several with ``DataFrame.to_csv``. Text values
+are then always quoted (valid RFC 4180 CSV, read back identically by any CSV reader); whole numbers are not;
+missing and empty values are written as empty fields, as pandas writes them. Without pyarrow, for a frame
+with other column types (floats, dates: pyarrow would format them differently), or for JSON, pandas writes
+the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import EsiError
+
+
+def write_frame(frame: pd.DataFrame, path: str, fmt: str = "csv") -> None:
+    """Write ``frame`` to ``path`` as ``csv`` or ``json`` (records); a bad path is an :class:`EsiError`."""
+    try:
+        if fmt == "json":
+            Path(path).write_text(frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8")
+        elif not _write_csv_arrow(frame, path):
+            frame.to_csv(path, index=False)
+    except OSError as exc:
+        raise EsiError(f"cannot write {path}: {exc.strerror}", "path") from exc
+
+
+def _write_csv_arrow(frame: pd.DataFrame, path: str) -> bool:
+    """Write with pyarrow; False when pyarrow is not installed (the caller falls back to pandas)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - pyarrow is in the tables extra; this is the fallback
+        return False
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if not all(_plain(pa, column.type) for column in table.columns):
+        return False  # e.g. floats: pyarrow writes 2.0 as "2", pandas as "2.0" - let pandas write the file
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            # An empty text value is written as an empty field (pyarrow would quote it as "").
+            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+        columns.append(column)
+    table = pa.table(columns, names=[str(c) for c in frame.columns])
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(table.column_names)  # pyarrow would quote every name
+    with open(path, "wb") as f:
+        f.write(header.getvalue().encode("utf-8"))
+        pcsv.write_csv(table, f, pcsv.WriteOptions(include_header=False))
+    return True
+
+
+def _plain(pa, kind) -> bool:
+    """Types that pyarrow writes exactly as pandas does: whole numbers and text."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_large_string(kind)
