@@ -485,7 +485,7 @@ def parse_encounter(data: object) -> Encounter:
         c.add("place_of_service", "one of " + ", ".join(PLACES_OF_SERVICE), pos)
     payer = c.choice(data, "payer", "", PAYERS, "medicare")
     contractor = data.get("contractor")
-    if contractor is not None and contractor not in CONTRACTOR_LCDS:
+    if contractor is not None and (not isinstance(contractor, str) or contractor not in CONTRACTOR_LCDS):
         c.add("contractor", "an LCD id: " + ", ".join(CONTRACTOR_LCDS), contractor)
         contractor = None
     procedures = tuple(

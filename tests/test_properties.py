@@ -98,6 +98,7 @@ def test_round_trip(data: dict[str, Any]) -> None:
 
 @settings(max_examples=examples(3000), deadline=None)
 @given(JUNK)
+@example({"contractor": []})  # found by a deep run: an unhashable contractor reached a dict lookup
 def test_junk_is_rejected_with_a_typed_error(junk: object) -> None:
     try:
         parse_encounter(junk)
