@@ -30,11 +30,11 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from . import catalogue
 from ._data import read_rows
+from ._memo import memoised_property
 from .contractors import lcd_contractors
 from .dates import parse_date
 from .errors import EsiError, InvalidEncounter, InvalidField
@@ -89,7 +89,7 @@ class Procedure:
     def region_family_of(self, level: str) -> str:
         return region_family_of_level(level, self.approach)
 
-    @cached_property
+    @memoised_property
     def region_families(self) -> tuple[str, ...]:
         """Region families (cervical_thoracic / lumbar_sacral) this procedure touches, in level order."""
         if self.approach in ("caudal", "si_joint") and not self.levels:
@@ -202,26 +202,26 @@ class Encounter:
     id: str = ""
     title: str = ""
 
-    @cached_property
+    @memoised_property
     def esi_procedures(self) -> tuple[Procedure, ...]:
         return tuple(p for p in self.procedures if p.is_epidural and p.substance not in ("neurolytic", "chemotherapy"))
 
-    @cached_property
+    @memoised_property
     def covered_procedures(self) -> tuple[Procedure, ...]:
         """ESI procedures subject to the LCD limits (postoperative pain and pump trials are exempt)."""
         return tuple(p for p in self.esi_procedures if p.purpose not in LCD_EXEMPT_PURPOSES)
 
-    @cached_property
+    @memoised_property
     def window_start(self) -> dt.date:
         """First day of the rolling 12-month window ending on the date of service (see policy)."""
         return window_start(self.date_of_service)
 
-    @cached_property
+    @memoised_property
     def lcd_effective(self) -> dt.date | None:
         """Effective date of the contractor's ESI LCD, when the encounter names one."""
         return contractor_lcd_effective(self)
 
-    @cached_property
+    @memoised_property
     def esi_region_families(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(rf for p in self.esi_procedures for rf in p.region_families))
 

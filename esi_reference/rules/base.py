@@ -16,10 +16,10 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import NamedTuple
 
 from .. import catalogue
+from .._memo import memoised_property
 from ..coding import Derivation
 from ..dates import describe_window, in_window
 from ..encounter import ClaimLine, Encounter
@@ -78,11 +78,11 @@ class Context:
     derivation: Derivation
     billed: bool
 
-    @cached_property
+    @memoised_property
     def codes(self) -> tuple[catalogue.Code, ...]:
         return tuple(catalogue.lookup(line.code) for line in self.lines)
 
-    @cached_property
+    @memoised_property
     def triples(self) -> tuple[tuple[int, ClaimLine, catalogue.Code], ...]:
         return tuple((i, line, code) for i, (line, code) in enumerate(zip(self.lines, self.codes, strict=True)))
 
@@ -94,20 +94,20 @@ class Context:
             return list(self.triples)
         return [t for t in self.triples if predicate(t[2])]
 
-    @cached_property
+    @memoised_property
     def families(self) -> frozenset[str]:
         """Code families on the claim (rules use it to return early when nothing concerns them)."""
         return frozenset(code.family for code in self.codes)
 
-    @cached_property
+    @memoised_property
     def has_addon(self) -> bool:
         return any(code.is_addon for code in self.codes)
 
-    @cached_property
+    @memoised_property
     def expected_codes(self) -> set[str]:
         return {line.code for line in self.derivation.lines}
 
-    @cached_property
+    @memoised_property
     def billed_codes(self) -> set[str]:
         return {line.code for line in self.lines}
 

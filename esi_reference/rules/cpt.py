@@ -224,9 +224,9 @@ def _tf_levels(ctx: Context) -> dict[str, set[str]]:
 def addon_other_side(ctx: Context):
     """The transforaminal add-ons count additional *levels*. Injecting both sides of one level is still one
     level: report the primary code once with modifier 50, never primary + add-on."""
-    levels = _tf_levels(ctx)
     if not ctx.has_addon or "esi_transforaminal" not in ctx.families:
         return
+    levels = _tf_levels(ctx)
     for i, _line, code in ctx.indexed(lambda c: c.family == "esi_transforaminal" and c.is_addon):
         if len(levels.get(code.region_family, ())) == 1:
             level = next(iter(levels[code.region_family]))

@@ -7,54 +7,65 @@ item does not change the codes, but an auditor would deny the claim for it, so i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..documentation import DocumentationItem, documentation_items
+from ..encounter import Documentation
 from .base import Context, Hit, rule
 
 
-def _applies(item: DocumentationItem, ctx: Context) -> bool:
+def _applies(situation: str, ctx: Context) -> bool:
+    """Is the encounter in this situation (a documentation item's ``applies_to``)?"""
     enc = ctx.encounter
     esi = enc.esi_procedures
-    if item.applies_to == "every_claim":
+    if situation == "every_claim":
         return bool(enc.procedures)
-    if item.applies_to == "every_esi":
+    if situation == "every_esi":
         return bool(esi)
-    if item.applies_to == "image_guided_esi":
+    if situation == "image_guided_esi":
         return any(p.image_guided for p in esi)
-    if item.applies_to == "repeat_esi":
+    if situation == "repeat_esi":
         start = enc.window_start
         return any(s.region_family in enc.esi_region_families and s.date >= start for s in enc.prior_sessions)
-    if item.applies_to == "contrast_not_used":
+    if situation == "contrast_not_used":
         return any(p.contrast != "used" for p in esi)
-    if item.applies_to == "diagnostic_snrb":
+    if situation == "diagnostic_snrb":
         return any(p.purpose == "diagnostic_snrb" for p in esi)
-    if item.applies_to == "sedation":
+    if situation == "sedation":
         return any(s.code.startswith("9915") for s in enc.other_services) or any(
             c.family == "sedation" for c in ctx.codes
         )
-    raise AssertionError(item.applies_to)
+    raise AssertionError(situation)
 
 
-def _satisfied(item: DocumentationItem, ctx: Context) -> bool:
-    values = [getattr(ctx.encounter.documentation, name) for name in item.fact]
+def _satisfied_test(item: DocumentationItem) -> Callable[[Documentation], bool]:
+    """The item's test on the documentation facts, built once: every named fact true, present, or >= N."""
+    names = item.fact
     if item.requirement == "true":
-        return all(v is True for v in values)
+        return lambda doc: all(getattr(doc, n) is True for n in names)
     if item.requirement == "present":
-        return all(v is not None for v in values)
+        return lambda doc: all(getattr(doc, n) is not None for n in names)
     if item.requirement.startswith(">="):
-        return all(v is not None and v >= int(item.requirement[2:]) for v in values)
+        least = int(item.requirement[2:])
+        return lambda doc: all((v := getattr(doc, n)) is not None and v >= least for n in names)
     raise AssertionError(item.requirement)
+
+
+_TESTS = tuple((item.id, item.applies_to, _satisfied_test(item)) for item in documentation_items())
 
 
 def gaps(ctx: Context) -> frozenset[str]:
     """Ids of the documentation items that apply and are not satisfied (one pass, memoised per context)."""
     if "doc_gaps" not in ctx.__dict__:
+        doc = ctx.encounter.documentation
         situations: dict[str, bool] = {}
         missing = set()
-        for item in documentation_items():
-            if item.applies_to not in situations:
-                situations[item.applies_to] = _applies(item, ctx)
-            if situations[item.applies_to] and not _satisfied(item, ctx):
-                missing.add(item.id)
+        for item_id, situation, satisfied in _TESTS:
+            applies = situations.get(situation)
+            if applies is None:
+                applies = situations[situation] = _applies(situation, ctx)
+            if applies and not satisfied(doc):
+                missing.add(item_id)
         ctx.__dict__["doc_gaps"] = frozenset(missing)
     return ctx.__dict__["doc_gaps"]
 
