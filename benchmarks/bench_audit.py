@@ -44,16 +44,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# --without-pyarrow must hide pyarrow before pandas is first imported, so the two imports below come
-# after this block on purpose (hence E402); sys.modules[...] = None makes `import pyarrow` raise ImportError.
-WITHOUT_PYARROW = "--without-pyarrow" in sys.argv
-if WITHOUT_PYARROW:
-    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import pyarrow -> ImportError, before pandas
 
-import pandas as pd  # noqa: E402
 
-from esi_reference.audit import audit, write_claims  # noqa: E402
-from esi_reference.audit.export import write_frame  # noqa: E402
+def hide_pyarrow() -> None:
+    """Make ``import pyarrow`` raise ImportError (a None entry in sys.modules does that). Called before pandas
+    is first imported, which is why pandas and the package are imported inside :func:`main`."""
+    sys.modules["pyarrow"] = None  # the documented way to block an import; not a module object on purpose
+
 
 PEAK = """
 import sys
@@ -65,10 +62,10 @@ print([line for line in open("/proc/self/status") if line.startswith("VmHWM")][0
 """
 
 
-def peak_rss_mb(body: str) -> float:
+def peak_rss_mb(body: str, hide: bool) -> float:
     """Peak resident set size (MB) of a fresh Python process running ``body``: its VmHWM, which (unlike
     ru_maxrss) does not inherit the parent's high-water mark across fork and exec."""
-    code = PEAK.format(root=str(ROOT), body=body, hide=WITHOUT_PYARROW)
+    code = PEAK.format(root=str(ROOT), body=body, hide=hide)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024  # kB -> MB
 
@@ -82,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--without-pyarrow", action="store_true", help="hide pyarrow (the fallback environment)")
     args = ap.parse_args(argv)
+    if args.without_pyarrow:
+        hide_pyarrow()
+    import pandas as pd
+
+    from esi_reference.audit import audit, write_claims
+    from esi_reference.audit import format as claim_format
+    from esi_reference.audit.export import write_frame
 
     path = Path(args.file or Path(tempfile.gettempdir()) / f"esi_bench_claims_{args.lines}_{args.seed}.csv")
     if not path.exists():
@@ -89,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
         write_claims(path, args.lines, seed=args.seed, bad_row_rate=0.001, overlong_rows=False)
         print(f"generated {path} in {time.perf_counter() - t:.1f} s")
     size_mb = path.stat().st_size / 1e6
-
-    from esi_reference.audit import format as claim_format
 
     reader = "pyarrow" if claim_format._read_arrow(str(path), claim_format._header(str(path))) else "pandas C engine"
     reads, audits, read_cpu, audit_cpu, serial_reads, arrow_reads, floors = [], [], [], [], [], [], []
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             frame = pd.read_csv(path)
         serial_reads.append(time.perf_counter() - t)
         del frame
-        if not WITHOUT_PYARROW:
+        if not args.without_pyarrow:
             gc.collect()
             t = time.perf_counter()
             frame = pd.read_csv(path, engine="pyarrow")
@@ -139,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         write = time.perf_counter() - t
     assert len(lines) == result.rows_read  # rows in = rows out
 
-    audit_peak = peak_rss_mb(f"from esi_reference.audit import audit\naudit({str(path)!r})")
-    read_peak = peak_rss_mb(f"import pandas as pd\npd.read_csv({str(path)!r})")
+    audit_peak = peak_rss_mb(f"from esi_reference.audit import audit\naudit({str(path)!r})", args.without_pyarrow)
+    read_peak = peak_rss_mb(f"import pandas as pd\npd.read_csv({str(path)!r})", args.without_pyarrow)
     figures = {
         "lines": result.rows_read,
         "file_mb": round(size_mb, 1),
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "pandas": pd.__version__,
-        "pyarrow": None if WITHOUT_PYARROW else _version("pyarrow"),
+        "pyarrow": None if args.without_pyarrow else _version("pyarrow"),
     }
     print(f"file: {path} ({size_mb:.0f} MB, {result.rows_read:,} claim lines)")
     print(

@@ -9,6 +9,7 @@ before each call, so every call does the whole work. Target (issue 3): median <=
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import time
@@ -16,15 +17,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from esi_reference import engine
-from esi_reference.encounter import parse_encounter
+from esi_reference.encounter import Encounter, parse_encounter
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def forget_memos(enc: object) -> None:
+def forget_memos(enc: Encounter) -> None:
     """Drop everything memoised on the encounter and its procedures, so each call does the whole work."""
-    for obj in (enc, *enc.procedures):  # type: ignore[attr-defined]
-        for key in [k for k in obj.__dict__ if k not in obj.__dataclass_fields__]:  # type: ignore[attr-defined]
+    for obj in (enc, *enc.procedures):
+        fields = {f.name for f in dataclasses.fields(obj)}
+        for key in [k for k in obj.__dict__ if k not in fields]:
             del obj.__dict__[key]
 
 

@@ -205,6 +205,10 @@ class Prepared:
             self._cache[("valid", None)] = (self.day >= vf[self.code_idx]) & (self.day <= vt[self.code_idx])
         return self._cache[("valid", None)]
 
+    def code_text(self, positions: np.ndarray, text: Callable[[str], str]) -> np.ndarray:
+        """Per-row messages that depend only on the row's code: ``text(code)`` built once per code."""
+        return np.array([text(c) for c in self.codes], dtype=object)[self.code_idx[positions]]
+
     def dates(self, positions: np.ndarray) -> np.ndarray:
         """ISO date text of the given rows (object array), through a per-day lookup table."""
         return self.day_text(self.day[positions])
@@ -324,13 +328,11 @@ def bilateral_one_line(p: Prepared) -> Iterator[Hits]:
     lt = p.sc_sum(p.mod("lt").astype(float), cand, rows) > 0
     pos = rows[rt & lt]
     if len(pos):
-        msgs = np.array(
-            [
-                f"{p.codes[c]}: RT and LT lines for one procedure - if both sides were injected report one "
-                "line with modifier 50"
-                for c in p.code_idx[pos]
-            ],
-            dtype=object,
+        msgs = p.code_text(
+            pos,
+            lambda c: (
+                f"{c}: RT and LT lines for one procedure - if both sides were injected report one line with modifier 50"
+            ),
         )
         yield _hits("CPT-BILATERAL-ONE-LINE", pos, msgs, group=p.sc[pos])
 
@@ -363,13 +365,7 @@ def session_units(p: Prepared) -> Iterator[Hits]:
         yield _hits(
             "CPT-SESSION-UNITS",
             pos,
-            np.array(
-                [
-                    f"{p.codes[c]} is one level with one unit; report further levels with its add-on"
-                    for c in p.code_idx[pos]
-                ],
-                dtype=object,
-            ),
+            p.code_text(pos, lambda c: f"{c} is one level with one unit; report further levels with its add-on"),
         )
 
 
@@ -385,11 +381,8 @@ def imaging_included(p: Prepared) -> Iterator[Hits]:
     inclusive = p.session_any(p.is_code("imaging_included") | _unguided_esi(p))
     pos = np.flatnonzero(p.is_code("guidance") & inclusive[p.session] & p.applies("CPT-IMAGING-INCLUDED"))
     if len(pos):
-        text = np.array(
-            [f"{c} is included in the injection code and is not reported separately" for c in p.codes],
-            dtype=object,
-        )
-        yield _hits("CPT-IMAGING-INCLUDED", pos, text[p.code_idx[pos]])
+        text = p.code_text(pos, lambda c: f"{c} is included in the injection code and is not reported separately")
+        yield _hits("CPT-IMAGING-INCLUDED", pos, text)
 
 
 def imaging_code(p: Prepared) -> Iterator[Hits]:
@@ -400,15 +393,14 @@ def imaging_code(p: Prepared) -> Iterator[Hits]:
     # A deleted code is explained by CPT-CODE-VALID instead (as in the engine).
     pos = np.flatnonzero(_unguided_esi(p) & guided[p.session] & since & p.valid())
     if len(pos):
-        text = np.array(
-            [
+        text = p.code_text(
+            pos,
+            lambda c: (
                 f"{c} is the code for an injection without imaging guidance, but guidance is billed the "
                 "same day: report the code that includes fluoroscopy or CT"
-                for c in p.codes
-            ],
-            dtype=object,
+            ),
         )
-        yield _hits("CPT-IMAGING-CODE", pos, text[p.code_idx[pos]])
+        yield _hits("CPT-IMAGING-CODE", pos, text)
 
 
 def ptp(p: Prepared) -> Iterator[Hits]:
@@ -468,13 +460,12 @@ def em_same_day(p: Prepared) -> Iterator[Hits]:
         yield _hits(
             "NCCI-EM-SAME-DAY",
             pos,
-            np.array(
-                [
-                    f"{p.codes[c]} on the day of a minor procedure needs modifier 25 and a significant, "
-                    "separately identifiable service; otherwise the visit is included in the injection"
-                    for c in p.code_idx[pos]
-                ],
-                dtype=object,
+            p.code_text(
+                pos,
+                lambda c: (
+                    f"{c} on the day of a minor procedure needs modifier 25 and a significant, separately "
+                    "identifiable service; otherwise the visit is included in the injection"
+                ),
             ),
         )
 
@@ -586,12 +577,8 @@ def drug_contrast(p: Prepared) -> Iterator[Hits]:
         yield _hits(
             "DRUG-CONTRAST",
             pos,
-            np.array(
-                [
-                    f"{p.codes[c]} - separate payment for contrast with an ESI is unverified; check the contractor"
-                    for c in p.code_idx[pos]
-                ],
-                dtype=object,
+            p.code_text(
+                pos, lambda c: f"{c} - separate payment for contrast with an ESI is unverified; check the contractor"
             ),
         )
 

@@ -60,11 +60,10 @@ def lines_for(ctx: Context, proc: Procedure, regions: tuple[str, ...] | None = N
 
 
 def coded_transforaminal_lines(ctx: Context, proc: Procedure) -> tuple[int, ...]:
-    """Lines that code this transforaminal procedure itself: 0228T-0231T for an ultrasound-guided one, the
-    64479-64484 family otherwise (as ``coding.derive_lines`` splits them)."""
+    """The lines of :func:`lines_for` that code this transforaminal procedure itself: 0228T-0231T for an
+    ultrasound-guided one, the 64479-64484 family otherwise (as ``coding.derive_lines`` splits them)."""
     family = "esi_transforaminal_ultrasound" if proc.guidance == "ultrasound" else "esi_transforaminal"
-    wanted = proc.region_families
-    return tuple(i for i, _, c in ctx.indexed(lambda c: c.family == family and c.region_family in wanted))
+    return tuple(i for i in lines_for(ctx, proc) if ctx.codes[i].family == family)
 
 
 def esi_lines(ctx: Context, regions: tuple[str, ...]) -> tuple[int, ...]:
