@@ -201,6 +201,8 @@ class Encounter:
     claim: tuple[ClaimLine, ...] | None = None
     id: str = ""
     title: str = ""
+    #: A claim without clinical facts (see :func:`claim_encounter`): only claim-level rules apply.
+    claim_only: bool = False
 
     @memoised_property
     def esi_procedures(self) -> tuple[Procedure, ...]:
@@ -245,6 +247,8 @@ class Encounter:
         for key in ("claim", "contractor"):
             if out[key] is None:
                 del out[key]
+        if not out["claim_only"]:
+            del out["claim_only"]
         return out
 
 
@@ -488,9 +492,12 @@ def parse_encounter(data: object) -> Encounter:
     if contractor is not None and (not isinstance(contractor, str) or contractor not in CONTRACTOR_LCDS):
         c.add("contractor", "an LCD id: " + ", ".join(CONTRACTOR_LCDS), contractor)
         contractor = None
+    claim_only = c.boolean(data, "claim_only", "")
+    if claim_only and (data.get("procedures") or data.get("claim") is None):
+        c.add("claim_only", "a claim and no procedures when claim_only is true", data.get("procedures"))
     procedures = tuple(
         p
-        for i, x in enumerate(c.items(data, "procedures", "", required=True))
+        for i, x in enumerate(c.items(data, "procedures", "", required=not claim_only))
         if (p := _procedure(c, x, f"procedures[{i}]")) is not None
     )
     diagnoses = tuple(c.diagnosis(x, f"diagnoses[{i}]") for i, x in enumerate(c.items(data, "diagnoses", "")))
@@ -552,6 +559,44 @@ def parse_encounter(data: object) -> Encounter:
         claim=claim,
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
+        claim_only=claim_only,
+    )
+
+
+def drug_of_code(code: str) -> str | None:
+    """The drug (a key of drugs.csv) that a drug code bills, or None."""
+    return _DRUG_OF_CODE.get(code)
+
+
+_DRUG_OF_CODE = {code: drug for drug, row in DRUGS.items() for code in row["codes"].split()}
+
+
+def claim_encounter(
+    day: dt.date,
+    lines: tuple[ClaimLine, ...],
+    doses: tuple[float | None, ...] = (),
+    prior_sessions: tuple[PriorSession, ...] = (),
+    **fields: Any,
+) -> Encounter:
+    """The encounter that claim lines alone can express: no procedures, the lines' diagnoses as the
+    encounter's, one drug given per line that states a dose (``doses[i]`` for line ``i``), and the other
+    encounter-level ``fields`` (place_of_service, payer, contractor ...) as the claim states them. The
+    claims audit builds one per patient and date of service; tests build the same from generated claims."""
+    drugs = tuple(
+        DrugGiven(drug, float(dose), DRUGS[drug]["dose_unit"])
+        for line, dose in zip(lines, doses, strict=False)
+        if dose is not None and (drug := drug_of_code(line.code)) is not None
+    )
+    diagnoses = tuple(dict.fromkeys(d for line in lines for d in line.diagnoses))
+    fields.setdefault("place_of_service", "")
+    return Encounter(
+        date_of_service=day,
+        claim=lines,
+        diagnoses=diagnoses,
+        drugs=drugs,
+        prior_sessions=prior_sessions,
+        claim_only=True,
+        **fields,
     )
 
 
@@ -625,6 +670,7 @@ def encounter_schema() -> dict[str, Any]:
             "payer": _enum(PAYERS, "payer (the rules encode Medicare policy)"),
             "contractor": _enum(tuple(CONTRACTOR_LCDS), "the Medicare contractor's ESI LCD id"),
             "abn_on_file": {"type": "boolean", "description": "an Advance Beneficiary Notice was signed"},
+            "claim_only": {"type": "boolean", "description": "a claim without clinical facts (claim-level rules)"},
             "procedures": _objects(
                 ["approach"],
                 {

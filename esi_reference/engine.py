@@ -109,8 +109,14 @@ class Report:
         return "\n".join(out)
 
 
+_NO_FACTS = Derivation(lines=())
+
+
 def _derive(encounter: Encounter) -> Derivation:
-    """derive_lines, memoised on the (immutable) encounter per NCCI table in use."""
+    """derive_lines, memoised on the (immutable) encounter per NCCI table in use (a claim-only encounter
+    has no facts to derive from)."""
+    if encounter.claim_only:
+        return _NO_FACTS
     memo = encounter.__dict__.setdefault("_derivations", {})
     token = ncci.table_token()
     if token not in memo:
@@ -126,7 +132,14 @@ def _as_encounter(encounter: object) -> Encounter:
     raise InvalidField("encounter", "an Encounter or a dict as in the encounter JSON Schema", encounter)
 
 
-_RULE_SETS = {"all": all_rules(), "coverage": tuple(r for r in all_rules() if r.coverage)}
+_RULE_SETS = {
+    "all": all_rules(),
+    "coverage": tuple(r for r in all_rules() if r.coverage),
+    "claim": tuple(r for r in all_rules() if r.claim_level),
+}
+#: The claim-level rules (``Rule.claims``): all that ``check()`` runs on a claim-only encounter, and what the
+#: claims audit evaluates.
+CLAIM_RULES = _RULE_SETS["claim"]
 
 
 @lru_cache(maxsize=4096)
@@ -200,10 +213,16 @@ def check(encounter: object, as_of: object = None) -> Report:
     day = parse_date(as_of, "as_of") if as_of is not None else enc.date_of_service
     billed = enc.claim is not None
     lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
-    ctx = Context(enc, day, tuple(lines), _derive(enc), billed)
-    findings = _run(ctx)
+    findings = claim_findings(enc, day, tuple(lines), billed)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
     return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
+
+
+def claim_findings(enc: Encounter, day: dt.date, lines: tuple[ClaimLine, ...], billed: bool = True) -> list[Finding]:
+    """Unsorted findings of the rules in force for these lines: every rule, or for a claim-only encounter
+    the claim-level ones. The claims audit calls this once per distinct session."""
+    ctx = Context(enc, day, lines, _derive(enc), billed)
+    return _run(ctx, "claim" if enc.claim_only else "all")
 
 
 def describe_line(line: ClaimLine) -> str:

@@ -2,9 +2,10 @@
 
 The audit reads a claim-line CSV (format: :mod:`esi_reference.audit.format`, documented in
 ``docs/claims-format.md``), rejects the rows it cannot audit with their row number and a reason,
-applies the claim-level rules of :mod:`esi_reference.rules` to whole columns at once
-(:mod:`esi_reference.audit.checks`), and reports every finding under the same rule id that
-:func:`esi_reference.engine.check` uses for one encounter.
+evaluates the claim-level rules of :mod:`esi_reference.rules` - the very rule functions that
+:func:`esi_reference.engine.check` runs - on each patient's date of service
+(:mod:`esi_reference.audit.evaluate`), and reports every finding under the rule's id. The package holds
+readers and evaluators only: no rule is implemented here.
 
 Python API (pandas is imported here, never by the rule core)::
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 #: Public names and the submodule that defines each. Loaded on first use, so that ``esi-ref`` can register
 #: the ``audit`` command (``esi_reference.audit.command``) without importing pandas.
 _EXPORTS = {
-    "AUDIT_RULE_IDS": "checks",
+    "AUDIT_RULE_IDS": "evaluate",
     "COLUMNS": "format",
     "Claims": "format",
     "read_claims": "format",

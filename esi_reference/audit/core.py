@@ -1,4 +1,4 @@
-"""The audit run: read, validate, apply every vectorised check, account for every row, summarise."""
+"""The audit run: read, validate, evaluate the claim-level rules per session, account for every row."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..rules import rule_by_id
-from .checks import AUDIT_RULE_IDS, CHECKS, SEVERITY_RANK, Hits, Prepared
+from .evaluate import AUDIT_RULE_IDS, SEVERITIES, Evaluated, evaluate
 from .format import Claims, read_claims
 from .progress import Progress
 
-RANK_SEVERITY = {v: k for k, v in SEVERITY_RANK.items()}
 LINE_COLUMNS = (
     "row",
     "patient_id",
@@ -95,7 +93,7 @@ def audit(
     files inside ``with esi_reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``).
     """
     prog = progress or Progress(0, enabled=False)
-    prog.total = len(CHECKS) + 3
+    prog.total = 3
     prog.step("reading claims")
     if isinstance(source, pd.DataFrame):
         from .format import validate
@@ -103,83 +101,36 @@ def audit(
         claims = validate(source)
     else:
         claims = read_claims(source)
-    prog.step("preparing lookup tables")
-    prepared = Prepared(claims.lines)
-    frames = []
-    mask = np.zeros(prepared.n, dtype=np.uint64)
-    rank = np.zeros(prepared.n, dtype=np.int8)
-    liability = prepared.mod("liability") if prepared.n else np.zeros(0, bool)
-    for check in CHECKS if prepared.n else ():
-        prog.step(f"checking {check.__name__.replace('_', ' ')}")
-        for hits in check(prepared):
-            frame = _hits_frame(hits, liability)
-            if frame is None:
-                continue
-            bit = np.uint64(1) << np.uint64(AUDIT_RULE_IDS.index(hits.rule_id))
-            pos = frame["pos"]
-            mask[pos] |= bit
-            np.maximum.at(rank, pos, frame["rank"])
-            frames.append(frame)
+    prog.step("evaluating the claim-level rules per session")
+    found = evaluate(claims.lines)
+    n = len(claims.lines)
+    mask = np.zeros(n, dtype=np.uint64)
+    np.bitwise_or.at(mask, found.pos, np.uint64(1) << found.rule.astype(np.uint64))
+    rank = np.zeros(n, dtype=np.int8)
+    np.maximum.at(rank, found.pos, _RANK[found.sev])
     prog.step("collecting findings")
-    findings = _findings(prepared, frames)
+    findings = _findings(claims.lines, found)
     prog.done()
     return AuditResult(claims=claims, findings=findings, rows_read=claims.rows_read, _mask=mask, _rank=rank)
 
 
-SEVERITIES = ("error", "warning", "info")
+#: Severity index (error, warning, info) -> rank in the line table (3 = error ... 0 = none).
+_RANK = np.array([3, 2, 1], dtype=np.int8)
 
 
-def _hits_frame(h: Hits, liability: np.ndarray) -> dict[str, np.ndarray] | None:
-    """The hits of one check as arrays: positions, rule and severity codes, severity rank, messages."""
-    pos = h.positions
-    if not len(pos):
-        return None
-    rule = rule_by_id(h.rule_id)
-    n = len(pos)
-    if h.severities is None or isinstance(h.severities, str):
-        sev_code = np.full(n, SEVERITIES.index(h.severities or rule.severity), dtype=np.int8)
-    else:
-        sev_code = np.zeros(n, dtype=np.int8)
-        sevs = np.asarray(h.severities, object)
-        for k, name in enumerate(SEVERITIES):
-            sev_code[sevs == name] = k
-    msg = np.full(n, h.messages, dtype=object) if isinstance(h.messages, str) else np.asarray(h.messages, object)
-    if rule.coverage:
-        group = h.group if h.group is not None else -1 - pos
-        g, _ = pd.factorize(group)
-        not_declared = np.bincount(g, weights=(~liability[pos]).astype(float))
-        declared = not_declared[g] == 0
-        if declared.any():
-            sev_code = sev_code.copy()
-            msg = msg.copy()
-            sev_code[declared] = SEVERITIES.index("info")
-            msg[declared] = msg[declared] + ". Reported with GA/GZ: the expected denial is declared."
-    rank = np.array([SEVERITY_RANK[name] for name in SEVERITIES], dtype=np.int8)[sev_code]
-    return {
-        "pos": pos,
-        "rule": np.full(n, AUDIT_RULE_IDS.index(h.rule_id), dtype=np.int16),
-        "sev": sev_code,
-        "rank": rank,
-        "message": msg,
-    }
-
-
-def _findings(p: Prepared, frames: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    def cat(key: str, dtype: object) -> np.ndarray:
-        return np.concatenate([f[key] for f in frames]) if frames else np.zeros(0, dtype=dtype)
-
-    pos, rule, sev, message = cat("pos", np.int64), cat("rule", np.int16), cat("sev", np.int8), cat("message", object)
-    order = np.lexsort((rule, p.lines["row"].to_numpy()[pos]))
-    pos, rule, sev, message = pos[order], rule[order], sev[order], message[order]
-    L = p.lines
+def _findings(L: pd.DataFrame, found: Evaluated) -> pd.DataFrame:
+    """The findings table, in (row, rule) order."""
+    rows = L["row"].to_numpy()
+    order = np.lexsort((found.rule, rows[found.pos]))
+    pos, rule, sev, message = found.pos[order], found.rule[order], found.sev[order], found.message[order]
     return pd.DataFrame(
         {
-            "row": L["row"].to_numpy()[pos],
+            "row": rows[pos],
             "patient_id": L["patient_id"].array.take(pos),
             "claim_id": L["claim_id"].array.take(pos),
-            "line_number": p.line_number[pos],
-            "date_of_service": p.dos[pos].astype("datetime64[D]"),
-            "code": np.asarray(L["code"].cat.categories, dtype=object)[p.code_idx[pos]],
+            "line_number": L["line_number"].to_numpy()[pos],
+            "date_of_service": L["dos"].to_numpy()[pos].astype("datetime64[D]"),
+            "code": np.asarray(L["code"].cat.categories, dtype=object)[L["code"].cat.codes.to_numpy()[pos]],
             "rendering_provider": _category_text(L["rendering_provider"], pos),
             "rule_id": pd.Categorical.from_codes(rule, categories=list(AUDIT_RULE_IDS), validate=False),
             "severity": pd.Categorical.from_codes(sev, categories=list(SEVERITIES), validate=False),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import catalogue
 from ..rules import rule_by_id
-from .checks import AUDIT_RULE_IDS
+from .evaluate import AUDIT_RULE_IDS
 
 
 @dataclass

@@ -5,6 +5,13 @@ its sources, an effective window on the date of service and a docstring that is 
 function receives a :class:`Context` and yields :class:`Hit` objects; the engine turns them into
 :class:`Finding` objects that carry the rule's metadata and citations.
 
+Claim-level rules (``claims=...``) are the ones a claims file can check: they read what claim lines show
+(codes, modifiers, units, diagnoses, dates, place of service, payer) and run unchanged in the batch audit
+(:mod:`esi_reference.audit`), which evaluates them on the claim-only encounter of each patient's date of
+service (``Encounter.claim_only``: no clinical facts, only the claim). ``claims`` is the rule's own statement
+of what a claims file cannot show (rendered on the rule's page); where the facts would change the answer,
+the rule reads them through the :class:`Context` views below, which fall back to what the claim shows.
+
 Coverage rules (``coverage=True``, the LCD medical-necessity limits) describe the service, not the
 claim: a claim that reports the affected lines with GA (ABN on file) or GZ (no ABN) tells Medicare that
 a denial is expected, so on such lines the finding is reported at ``info`` severity.
@@ -104,6 +111,19 @@ class Context:
         return any(code.is_addon for code in self.codes)
 
     @memoised_property
+    def claim_only(self) -> bool:
+        """The encounter is a claim without clinical facts (the audit's view of a session)."""
+        return self.encounter.claim_only
+
+    @memoised_property
+    def covered_regions(self) -> tuple[str, ...]:
+        """Region families of the ESIs subject to the LCD limits, in order: from the procedures, or for a
+        claim-only encounter from the ESI lines billed (the claim cannot show an exempt purpose)."""
+        if self.claim_only:
+            return tuple(dict.fromkeys(c.region_family for c in self.codes if c.is_esi and c.region_family))
+        return tuple(dict.fromkeys(rf for p in self.encounter.covered_procedures for rf in p.region_families))
+
+    @memoised_property
     def expected_codes(self) -> set[str]:
         return {line.code for line in self.derivation.lines}
 
@@ -126,6 +146,13 @@ class Rule:
     codes: tuple[str, ...] = ()
     doc: str = ""
     effective_note: str = ""
+    #: What a claims file cannot show for this rule; None = the rule needs the record (not claim-level).
+    claims: str | None = None
+
+    @property
+    def claim_level(self) -> bool:
+        """Evaluated by the claims audit as well as by ``check()``."""
+        return self.claims is not None
 
     @property
     def effective_text(self) -> str:
@@ -187,8 +214,12 @@ def rule(
     codes: tuple[str, ...] = (),
     doc: str | None = None,
     note: str = "",
+    claims: str | None = None,
 ) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
-    """Register the decorated function as a rule; its docstring becomes the rule's reference text."""
+    """Register the decorated function as a rule; its docstring becomes the rule's reference text.
+
+    ``claims`` makes it a claim-level rule (see the module docstring): the text says what a claims file
+    cannot show, or that it shows everything the rule reads."""
     assert family in FAMILIES and severity in SEVERITIES and sources, rule_id
 
     def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
@@ -206,6 +237,7 @@ def rule(
             tuple(codes),
             inspect.cleandoc(doc or func.__doc__ or ""),
             note,
+            " ".join(claims.split()) if claims is not None else None,
         )
         return func
 

@@ -22,6 +22,7 @@ from .cpt import GUIDANCE_FAMILIES
     "error",
     ncci.PTP_SOURCES,
     note=f"{ncci.PTP_VINTAGE} table; each edit's deletion date is honoured",
+    claims="Whether the record supports a distinct-service modifier (a separate site or session).",
 )
 def ptp(ctx: Context):
     """Two codes billed for the same date that form an active NCCI procedure-to-procedure edit: with
@@ -69,6 +70,8 @@ def _has_procedure(ctx: Context) -> bool:
     "error",
     ("NCCI-EM-MINOR",),
     codes=("99202-99215",),
+    claims="""Whether the record shows a significant, separately identifiable evaluation behind modifier 25:
+    the audit reports only the visit without 25.""",
 )
 def em_same_day(ctx: Context):
     """An ESI is a minor procedure (global 000): the evaluation that leads to the decision to inject is part
@@ -87,7 +90,7 @@ def em_same_day(ctx: Context):
                 "separately identifiable service; otherwise the visit is included in the injection.",
                 (i,),
             )
-        elif line.code not in documented:
+        elif line.code not in documented and not ctx.claim_only:
             yield Hit(
                 f"Line {i + 1}: {line.code}-25 is billed, but the record does not show a significant, separately "
                 "identifiable evaluation.",
@@ -103,6 +106,7 @@ def em_same_day(ctx: Context):
     "error",
     ("NCCI-LIDOCAINE", "CMS-PTP-PRAC-2024Q3"),
     codes=("J2001",),
+    claims="Nothing: the code is on the claim line.",
 )
 def local_anesthetic(ctx: Context):
     """Lidocaine or another local anesthetic used to numb the skin and track is part of the injection

@@ -74,7 +74,7 @@ def _covered_procedures(ctx: Context) -> tuple[Procedure, ...]:
     return ctx.encounter.covered_procedures
 
 
-def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...]):
+def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...], claims: str | None = None):
     return rule(
         rule_id,
         title,
@@ -84,13 +84,31 @@ def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...]):
         effective_from=policy.POLICY_EARLIEST_EFFECTIVE,
         coverage=True,
         codes=ESI_CODES,
+        claims=claims,
     )
 
 
-@coverage_rule("LCD-IMAGING-GUIDANCE", "Fluoroscopy or CT guidance required", ("SUM-L33906", "SUM-A58745"))
+@coverage_rule(
+    "LCD-IMAGING-GUIDANCE",
+    "Fluoroscopy or CT guidance required",
+    ("SUM-L33906", "SUM-A58745"),
+    claims="""The guidance used and the purpose: a without-imaging code with no guidance billed that day, or an
+    ultrasound code (0228T-0231T), is read as an unguided or ultrasound-guided ESI.""",
+)
 def imaging_guidance(ctx: Context):
     """Epidural steroid injections are covered only under fluoroscopic or CT guidance. Unguided injections
     (62320, 62322, 62324, 62326 as ESIs) and ultrasound-guided ones do not meet the policy."""
+    if ctx.claim_only:
+        guided = bool(ctx.families & {"imaging_guidance", "epidurography"})
+        for i, _line, code in ctx.indexed(lambda c: c.is_esi and c.region_family != ""):
+            if code.imaging == "ultrasound" or (code.imaging == "none" and not guided):
+                kind = "with ultrasound" if code.imaging == "ultrasound" else "without imaging guidance"
+                yield Hit(
+                    f"Line {i + 1}: {code.code} is the code for an injection {kind}: the LCD requires "
+                    "fluoroscopy or CT.",
+                    (i,),
+                )
+        return
     for proc in _covered_procedures(ctx):
         if not proc.image_guided:
             yield Hit(
@@ -130,36 +148,53 @@ def interlaminar_levels(ctx: Context):
         )
 
 
-@coverage_rule("LCD-TF-LEVELS", "At most two transforaminal levels per session", policy.LEVEL_LIMIT_SOURCES)
+@coverage_rule(
+    "LCD-TF-LEVELS",
+    "At most two transforaminal levels per session",
+    policy.LEVEL_LIMIT_SOURCES,
+    claims="""The levels injected and the purpose: levels are counted as the distinct transforaminal primary
+    codes plus the add-on units.""",
+)
 def transforaminal_levels(ctx: Context):
     """Transforaminal ESIs are covered for at most two levels per session (unilateral or bilateral): the
     primary code plus one unit of the add-on. The add-on lines whose units go past that one unit (in claim
     order) are the ones expected to be denied; the correct claim splits them (64484 x1, then 64484-GZ x1)."""
-    levels: dict[str, set[str]] = defaultdict(set)
-    for proc in _covered_procedures(ctx):
-        if proc.approach == "transforaminal":
-            for level in proc.levels:
-                levels[proc.region_family_of(level)].add(level)
-    total = sorted(lv for group in levels.values() for lv in group)
-    if len(total) > policy.MAX_TRANSFORAMINAL_LEVELS:
+    if ctx.claim_only:
+        tf = ctx.indexed(lambda c: c.family.startswith("esi_transforaminal"))
+        count = len({c.code for _, _, c in tf if not c.is_addon}) + sum(line.units for _, line, c in tf if c.is_addon)
+        described = "(primary codes and add-on units)"
+    else:
+        levels: dict[str, set[str]] = defaultdict(set)
+        for proc in _covered_procedures(ctx):
+            if proc.approach == "transforaminal":
+                for level in proc.levels:
+                    levels[proc.region_family_of(level)].add(level)
+        total = sorted(lv for group in levels.values() for lv in group)
+        count, described = len(total), f"({', '.join(total)})"
+    if count > policy.MAX_TRANSFORAMINAL_LEVELS:
         used, beyond = 0, []
         for i, line, _code in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and c.is_addon):
             used += line.units
             if used > policy.MAX_TRANSFORAMINAL_LEVELS - 1:
                 beyond.append(i)
         yield Hit(
-            f"{len(total)} transforaminal levels ({', '.join(total)}) in one session: the LCD covers at most "
+            f"{count} transforaminal levels {described} in one session: the LCD covers at most "
             f"{policy.MAX_TRANSFORAMINAL_LEVELS}.",
             tuple(beyond),
         )
 
 
-@coverage_rule("LCD-ONE-REGION", "One spinal region per session", policy.REGION_LIMIT_SOURCES)
+@coverage_rule(
+    "LCD-ONE-REGION",
+    "One spinal region per session",
+    policy.REGION_LIMIT_SOURCES,
+    claims="The purpose and the levels: region families come from the ESI codes, the first line's is covered.",
+)
 def one_region(ctx: Context):
     """One session treats one spinal region family: cervical/thoracic or lumbar/sacral (the regions are
     defined by the code sets). A second region the same day is not covered, even with a distinct-service
     modifier; there is no NCCI edit between the C/T and L/S codes, so only this rule catches it."""
-    regions = tuple(dict.fromkeys(rf for p in _covered_procedures(ctx) for rf in p.region_families))
+    regions = ctx.covered_regions
     if len(regions) > policy.MAX_REGIONS_PER_SESSION:
         yield Hit(
             f"ESIs in {len(regions)} region families in one session "
@@ -170,7 +205,11 @@ def one_region(ctx: Context):
 
 
 @coverage_rule(
-    "LCD-FREQUENCY", "At most 4 sessions per region family in a rolling 12 months", policy.SESSION_LIMIT_SOURCES
+    "LCD-FREQUENCY",
+    "At most 4 sessions per region family in a rolling 12 months",
+    policy.SESSION_LIMIT_SOURCES,
+    claims="""The purpose (postoperative and pump-trial injections are exempt) and sessions billed elsewhere:
+    the audit counts the file's Medicare ESI sessions (distinct dates) of the patient and region family.""",
 )
 def frequency(ctx: Context):
     """At most four ESI sessions per region family (cervical/thoracic or lumbar/sacral) in a rolling
@@ -178,7 +217,7 @@ def frequency(ctx: Context):
     for a session on date D runs from the day after the same calendar date a year earlier up to D (see
     ``esi_reference.policy``)."""
     start = ctx.encounter.window_start
-    for region in dict.fromkeys(rf for p in _covered_procedures(ctx) for rf in p.region_families):
+    for region in ctx.covered_regions:
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}
         count = len(dates) + 1
         if count > policy.MAX_SESSIONS_PER_12_MONTHS:
@@ -218,7 +257,11 @@ def repeat_relief(ctx: Context):
 
 
 @coverage_rule(
-    "LCD-DIAGNOSIS", "A covered indication (radicular pain, not axial pain)", ("SUM-L33906", "RUBRIC-L39240")
+    "LCD-DIAGNOSIS",
+    "A covered indication (radicular pain, not axial pain)",
+    ("SUM-L33906", "RUBRIC-L39240"),
+    claims="""The purpose and the record's diagnoses: the audit reads the diagnoses on the patient's lines of
+    that date, and a postoperative-pain code (G89.1x) marks the exempt postoperative use.""",
 )
 def diagnosis(ctx: Context):
     """Covered indications are radicular pain or radiculopathy, neurogenic claudication from spinal stenosis,
@@ -226,12 +269,11 @@ def diagnosis(ctx: Context):
     covered. Postoperative pain management and implantable pump trials are exempt from the diagnosis list.
     The contractors' exact ICD-10-CM groups were not verified here: a code outside our example list is
     reported at info severity."""
-    procs = _covered_procedures(ctx)
-    if not procs:
+    if not ctx.covered_regions:
         return
     lines = esi_lines(ctx, ("cervical_thoracic", "lumbar_sacral"))
     categories = {diagnosis_category(code) for code in ctx.encounter.diagnoses}
-    if categories & COVERED_CATEGORIES:
+    if categories & COVERED_CATEGORIES or (ctx.claim_only and "postoperative" in categories):
         return
     if not ctx.encounter.diagnoses:
         yield Hit("No diagnosis is recorded for the ESI; a covered indication (e.g. radiculopathy) is required.", lines)

@@ -30,6 +30,8 @@ PROCEDURE_FAMILIES = {
 }
 GUIDANCE_FAMILIES = ("imaging_guidance", "epidurography")
 GUIDANCE_SET = frozenset(GUIDANCE_FAMILIES)
+#: The 2017 revision split the interlaminar codes by imaging guidance (and bundled the guidance codes).
+IMAGING_SPLIT_FROM = dt.date(2017, 1, 1)
 
 
 def _attributes(code: catalogue.Code) -> dict[str, str]:
@@ -55,6 +57,19 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
     if "cpt" in ctx.__dict__:
         return ctx.__dict__["cpt"]
     hits: dict[str, list[Hit]] = defaultdict(list)
+    if ctx.claim_only:
+        ctx.__dict__["cpt"] = hits
+        if ctx.day >= IMAGING_SPLIT_FROM and ctx.families & GUIDANCE_SET:
+            for i, _line, code in ctx.indexed(lambda c: c.is_esi and c.imaging == "none"):
+                if code.valid_on(ctx.day):  # a deleted code is explained by CPT-CODE-VALID
+                    hits["CPT-IMAGING-CODE"].append(
+                        Hit(
+                            f"Line {i + 1}: {code.code} is the code for an injection without imaging guidance, "
+                            "but guidance is billed the same day: report the code that includes fluoroscopy or CT.",
+                            (i,),
+                        )
+                    )
+        return hits
     expected = [(line, catalogue.lookup(line.code)) for line in ctx.derivation.lines]
     expected_proc = [(line, code) for line, code in expected if _is_procedure(code)]
     matched_expected: set[str] = set()
@@ -160,6 +175,7 @@ def _from_analysis(rule_id: str):
     "error",
     ("CPT-2017-ESI", "CMS-RVU-2020-2022", "CMS-RVU-2024-07"),
     note="each code's own validity dates",
+    claims="Nothing: the code and the date of service are on every claim line.",
 )
 def code_valid(ctx: Context):
     """A code must exist on the date of service. The interlaminar codes 62310, 62311, 62318 and 62319 ended on
@@ -188,6 +204,7 @@ def code_valid(ctx: Context):
     "error",
     ("ART-A58993", "CMS-RVU-2024-07"),
     codes=("64480", "64484", "0229T", "0231T", "64491", "64492", "64494", "64495", "99153", "99157"),
+    claims="Nothing; the audit looks for the primary code among all the patient's lines of that date.",
 )
 def addon_primary(ctx: Context):
     """An add-on code (global ZZZ) is reported only with its primary code on the same claim and date:
@@ -271,6 +288,8 @@ def level_units(ctx: Context):
     "cpt",
     "error",
     ("CPT-2017-ESI", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
+    claims="""Whether both sides were injected: without the record, a transforaminal primary code with more
+    than one unit counts as bilateral only when it carries 50 or RT and LT lines meet.""",
 )
 def session_units(ctx: Context):
     """62320-62327 (and the neurolytic codes) are reported once per session, with one unit, however many
@@ -296,6 +315,12 @@ def session_units(ctx: Context):
 
 
 def _bilateral_tf_regions(ctx: Context) -> set[str]:
+    if ctx.claim_only:
+        tf = ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and not c.is_addon)
+        sides = defaultdict(set)
+        for _i, line, code in tf:
+            sides[code.region_family] |= {m for m in line.modifiers if m in ("50", "RT", "LT")}
+        return {rf for rf, mods in sides.items() if "50" in mods or {"RT", "LT"} <= mods}
     return {
         rf
         for line in ctx.derivation.lines
@@ -310,8 +335,9 @@ def _bilateral_tf_regions(ctx: Context) -> set[str]:
     "cpt",
     "error",
     ("CMS-RVU-2024-07", "SUM-L33906"),
-    effective_from=dt.date(2017, 1, 1),
+    effective_from=IMAGING_SPLIT_FROM,
     codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"),
+    claims="Nothing: the code and its modifiers are on the claim line.",
 )
 def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
@@ -336,6 +362,9 @@ def interlaminar_not_bilateral(ctx: Context):
     "error",
     ("NORIDIAN-MOD50", "CMS-RVU-2024-07", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
     codes=("64479", "64480", "64483", "64484", "64490", "64493", "27096"),
+    claims="""Whether both sides were injected, and at how many levels: a claims file shows RT and LT lines
+    of one code (reported here), not a missing or wrong 50 (64483 x2 without 50 is two levels on one line for
+    CPT-SESSION-UNITS; 64483 + 64484 for two sides of one level looks like two levels).""",
 )
 def bilateral_one_line(ctx: Context):
     """For codes with bilateral indicator 1 (64479-64484, the facet codes, 27096) Medicare wants a bilateral
@@ -374,6 +403,10 @@ def bilateral_one_line(ctx: Context):
             )
 
 
+_CLAIMS = {
+    "CPT-IMAGING-CODE": """The guidance actually used: a claims file shows a wrong without-imaging code only when
+    imaging guidance is billed the same day (from 2017).""",
+}
 for _id, _title, _sources, _doc in [
     (
         "CPT-APPROACH",
@@ -430,7 +463,9 @@ for _id, _title, _sources, _doc in [
         """Every billed procedure code must match a procedure documented in the record.""",
     ),
 ]:
-    rule(_id, _title, "cpt", "error", _sources, doc=" ".join(_doc.split()))(_from_analysis(_id))
+    rule(_id, _title, "cpt", "error", _sources, doc=" ".join(_doc.split()), claims=_CLAIMS.get(_id))(
+        _from_analysis(_id)
+    )
 
 
 @rule("CPT-NOT-BILLED", "Performed service missing from the claim", "cpt", "warning", ("SUM-A58731",))
@@ -478,8 +513,10 @@ def ultrasound(ctx: Context):
     "cpt",
     "error",
     ("CMS-PTP-PRAC-2024Q3", "CPT-GUIDE-62323-CATHETER", "CPT-2017-ESI"),
-    effective_from=dt.date(2017, 1, 1),
+    effective_from=IMAGING_SPLIT_FROM,
     codes=("77003", "77012", "76942", "72275"),
+    claims="""The guidance used: a guidance code billed with a without-imaging ESI code is taken as proof that
+    the injection was guided (so the guided code, which includes it, was due).""",
 )
 def imaging_included(ctx: Context):
     """Fluoroscopy or CT guidance (77003, 77012) and contrast confirmation are part of 62321, 62323, 62325,
@@ -488,7 +525,12 @@ def imaging_included(ctx: Context):
     if not ctx.families & GUIDANCE_SET:
         return
     inclusive = [c for c in ctx.codes if c.imaging in ("fluoro_ct", "ultrasound")]
-    should = any(catalogue.lookup(line.code).imaging in ("fluoro_ct", "ultrasound") for line in ctx.derivation.lines)
+    if ctx.claim_only:  # billed guidance shows the injection was guided: its code would include it
+        should = any(c.is_esi and c.imaging == "none" for c in ctx.codes)
+    else:
+        should = any(
+            catalogue.lookup(line.code).imaging in ("fluoro_ct", "ultrasound") for line in ctx.derivation.lines
+        )
     if not (inclusive or should):
         return
     for i, _line, code in ctx.indexed(lambda c: c.family in GUIDANCE_FAMILIES):

@@ -28,6 +28,7 @@ DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
     ("CMS-RVU-2024-07", "DRUG-J1010"),
     codes=("J1010", "J1020", "J1030", "J1040"),
     note="J1020/J1030/J1040 until 2024-03-31; J1010 from 2024-04-01",
+    claims="Nothing: the code and the date of service are on the claim line.",
 )
 def drug_code_date(ctx: Context):
     """J1020, J1030 and J1040 are not valid from 2024-04-01 (status I in the July 2024 fee file); J1010
@@ -42,7 +43,15 @@ def drug_code_date(ctx: Context):
             )
 
 
-@rule("DRUG-UNITS", "Drug units = dose given / unit size", "drug", "error", DRUG_SOURCES)
+@rule(
+    "DRUG-UNITS",
+    "Drug units = dose given / unit size",
+    "drug",
+    "error",
+    DRUG_SOURCES,
+    claims="""The drugs given: a claims file states a dose only in its optional drug_dose column, so only drug
+    lines with a dose are checked, and a drug given but not billed cannot be seen.""",
+)
 def units(ctx: Context):
     """Each drug line must match a drug in the record, with units equal to the dose divided by the code's
     unit size (rounded up): 80 mg methylprednisolone = J1010 x 80; 40 mg triamcinolone = J3301 x 4;
@@ -66,8 +75,8 @@ def units(ctx: Context):
         if code not in expected:
             given = [d for d in DRUGS.values() if code in d["codes"].split()]
             same_drug = [c for c, _ in expected.items() if given and c in given[0]["codes"].split()]
-            if same_drug:
-                continue  # the wrong code for the date: DRUG-CODE-DATE explains it
+            if same_drug or ctx.claim_only:
+                continue  # the wrong code for the date (DRUG-CODE-DATE), or a claim line without its dose
             yield Hit(
                 f"{code} ({row.summary.split(',')[0]}) is billed but the record lists no such drug given.",
                 tuple(indices),
@@ -92,6 +101,7 @@ def units(ctx: Context):
     "drug",
     "warning",
     ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS"),
+    claims="Nothing: the place of service and the code are on the claim line.",
 )
 def facility(ctx: Context):
     """In a hospital outpatient department (POS 19/22) or ASC (POS 24) the facility reports the drugs and
@@ -112,6 +122,7 @@ def facility(ctx: Context):
     "info",
     ("DRUG-CONTRAST",),
     codes=("Q9965", "Q9966", "Q9967"),
+    claims="Nothing: the code is on the claim line.",
 )
 def contrast(ctx: Context):
     """Low-osmolar contrast (Q9965-Q9967, per mL) is packaged in facility settings; whether Medicare pays it

@@ -21,6 +21,8 @@ from .base import Context, Hit, line_list, rule
     "error",
     ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"),
     note="values of the 2024Q3 practitioner table",
+    claims="""Which provider billed: the audit adds the units of one patient and date of service across claims
+    and providers (the MUE is per provider).""",
 )
 def mue_units(ctx: Context):
     """Units of a code for one date of service must not exceed its MUE. Over an MAI 2 limit (64479, 64483,
