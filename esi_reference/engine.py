@@ -218,11 +218,19 @@ def check(encounter: object, as_of: object = None) -> Report:
     return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
 
 
-def claim_findings(enc: Encounter, day: dt.date, lines: tuple[ClaimLine, ...], billed: bool = True) -> list[Finding]:
+def claim_findings(
+    enc: Encounter, day: dt.date, lines: tuple[ClaimLine, ...], billed: bool = True, only: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Unsorted findings of the rules in force for these lines: every rule, or for a claim-only encounter
-    the claim-level ones. The claims audit calls this once per distinct session."""
+    the claim-level ones (``only``: just these rule ids). The claims audit calls this per distinct session."""
     ctx = Context(enc, day, lines, _derive(enc), billed)
-    return _run(ctx, "claim" if enc.claim_only else "all")
+    if not only:
+        return _run(ctx, "claim" if enc.claim_only else "all")
+    findings: list[Finding] = []
+    for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer == "medicare"):
+        if r.id in only:
+            findings.extend(r.finding(ctx, hit) for hit in r.func(ctx))
+    return findings
 
 
 def describe_line(line: ClaimLine) -> str:

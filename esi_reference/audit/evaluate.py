@@ -47,7 +47,7 @@ import pandas as pd
 from .. import catalogue, ncci, policy
 from ..contractors import lcd_contractors
 from ..encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
-from ..engine import CLAIM_RULES, claim_findings
+from ..engine import CLAIM_RULES, _rules_in_force, claim_findings
 
 SEVERITIES = ("error", "warning", "info")
 #: Rule ids the audit reports, in registry order (a bit per rule in the per-row masks).
@@ -107,12 +107,18 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list[object]]:
 
 
 def _combine(parts: list[np.ndarray]) -> np.ndarray:
-    """Dense ids of the row-wise combination of several code arrays (factorised step by step, no overflow)."""
+    """Dense ids of the row-wise combination of several code arrays (each >= -1): mixed-radix arithmetic,
+    factorised whenever the next radix could overflow, and once at the end."""
     key = np.zeros(len(parts[0]) if parts else 0, dtype=np.int64)
+    top = 1
     for part in parts:
-        key, _ = pd.factorize(key * (int(part.max(initial=-1)) + 2) + part + 1)
-        key = key.astype(np.int64)
-    return key
+        radix = int(part.max(initial=-1)) + 2
+        if top * radix >= 2**62:
+            key, uniques = pd.factorize(key)
+            key, top = key.astype(np.int64), len(uniques)
+        key = key * radix + part + 1
+        top *= radix
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def _breakpoints() -> list[int]:
@@ -129,149 +135,167 @@ def _breakpoints() -> list[int]:
     return sorted(_day_number(d) for d in days)
 
 
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
+
+
 def _day_number(day: dt.date) -> int:
-    return int(np.datetime64(day, "D").astype(np.int64))
+    return day.toordinal() - _ORDINAL_1970
 
 
 def _date(number: int) -> dt.date:
-    return np.datetime64(int(number), "D").astype(dt.date)
+    return dt.date.fromordinal(int(number) + _ORDINAL_1970)
 
 
 def evaluate(lines: pd.DataFrame) -> Evaluated:
     """Every claim-level finding on the accepted claim lines (see the module docstring)."""
     n = len(lines)
-    empty = Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, object))
     if not n:
-        return empty
-    day = lines["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    day0 = int(day.min())
-    span = int(day.max()) - day0 + 1
-    present = [f for f in FIELDS if f.column in lines.columns]
-    cols = {f.column: _codes(lines[f.column]) for f in present}
-    session_fields = [f for f in present if f.level == "session"]
-    line_fields = [f for f in present if f.level == "line"]
-
-    # Sessions: patient x date x session-field values; rows in (session, line number, row) order.
-    ek = _combine([cols[f.column][0] for f in session_fields]) if session_fields else np.zeros(n, np.int64)
-    n_ek = int(ek.max()) + 1
-    patient = lines["patient_code"].to_numpy().astype(np.int64)
-    session, _ = pd.factorize((patient * span + (day - day0)) * n_ek + ek)
-    order = np.lexsort((lines["row"].to_numpy(), lines["line_number"].to_numpy(), session))
-    s_sorted = session[order]
-    starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
-    n_sessions = len(starts)
-    sizes = np.diff(np.r_[starts, n])
-    first = order[starts]  # a row of each session (sessions numbered in sorted order from here on)
-    s_day, s_ek = day[first], ek[first]
-    sid = np.empty(n, np.int64)
-    sid[order] = np.repeat(np.arange(n_sessions), sizes)
-
-    # Encounter-level values of each session-field combination, and the template encounter for it.
-    ek_rows = first[np.unique(s_ek, return_index=True)[1]]
-    ek_values: list[dict[str, object]] = [{} for _ in range(n_ek)]
-    for r in ek_rows:
-        for f in session_fields:
-            code, values = cols[f.column][0][r], cols[f.column][1]
-            if code >= 0:
-                ek_values[ek[r]][f.field] = f.convert(str(values[code]))
-    templates = [claim_encounter(dt.date(2000, 1, 1), (), **v) for v in ek_values]
-
-    # Date regimes per distinct (day, session-field combination).
-    breaks = _breakpoints()
-    hazard = {b + k for b in breaks for k in (-1, 0, 1)}
-    window_lut = _window_starts(day0, span)
-    value_fields = [f for f in session_fields if not f.in_force]
-    value_key = (
-        _combine([cols[f.column][0][ek_rows] for f in value_fields]) if value_fields else np.zeros(len(ek_rows), int)
-    )
-    value_of_ek = np.zeros(n_ek, np.int64)
-    value_of_ek[ek[ek_rows]] = value_key
-    pair, pair_first = pd.factorize((s_day - day0) * n_ek + s_ek)
-    regime_ids: dict[tuple, int] = {}
-    pair_regime = np.empty(len(pair_first), np.int64)
-    for k, p in enumerate(pair_first):
-        d, e = int(p // n_ek) + day0, int(p % n_ek)
-        when = _date(d)
-        t = templates[e]
-        in_force = tuple(r.applies_on(when, t.lcd_effective, t.payer == "medicare") for r in CLAIM_RULES)
-        exact = d if (d in hazard or int(window_lut[d - day0]) in hazard) else None
-        key = (int(value_of_ek[e]), in_force, bisect.bisect_right(breaks, d), exact)
-        pair_regime[k] = regime_ids.setdefault(key, len(regime_ids))
-    s_regime = pair_regime[pair]
-
-    # Line keys (distinct line-field combinations) and the ordered-lines hash of each session.
-    line_key = _combine([cols[f.column][0] for f in line_fields])
-    rank = np.arange(n) - np.repeat(starts, sizes)
-    rng = np.random.default_rng(20261201)
-    per_key = rng.integers(1, 2**63, int(line_key.max()) + 1, dtype=np.uint64)
-    per_rank = rng.integers(1, 2**63, int(sizes.max()), dtype=np.uint64) | np.uint64(1)
-    lines_hash = np.add.reduceat(per_key[line_key[order]] * per_rank[rank], starts)
-
-    # History: prior Medicare ESI dates of the patient per region family, for the regions the session bills.
-    priors = _prior_counts(lines, sid, s_day, s_ek, templates, day0, span, window_lut)
-    sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), s_regime, *priors])
-    reps = np.unique(sig, return_index=True)[1]
-
-    # Evaluate each distinct signature once.
-    line_cache: dict[int, tuple[ClaimLine, float | None]] = {}
-    dose_field = next((f for f in line_fields if f.field == "dose"), None)
-
-    def line_at(r: int) -> tuple[ClaimLine, float | None]:
-        key = int(line_key[r])
-        if key not in line_cache:
-            kwargs: dict[str, object] = {}
-            for f in line_fields:
-                code = cols[f.column][0][r]
-                if code >= 0 and f.field in _LINE_FIELDS:
-                    kwargs[f.field] = f.convert(str(cols[f.column][1][code]))
-            dose = None
-            if dose_field is not None and cols[dose_field.column][0][r] >= 0:
-                dose = float(cols[dose_field.column][1][cols[dose_field.column][0][r]])
-            line_cache[key] = (ClaimLine(**kwargs), dose)  # type: ignore[arg-type]
-        return line_cache[key]
-
-    pairs_sig: list[int] = []  # per output pair: signature
-    pairs_line: list[int] = []
-    pairs_text: list[str] = []
-    pairs_rule: list[int] = []
-    pairs_sev: list[int] = []
-    for g, s in enumerate(reps):
-        rows = order[starts[s] : starts[s] + sizes[s]]
-        cached = [line_at(int(r)) for r in rows]
-        claim = tuple(c[0] for c in cached)
-        when = _date(int(s_day[s]))
-        prior = tuple(
-            PriorSession(when - dt.timedelta(days=j), region)
-            for region, counts in zip(REGION_FAMILIES, priors, strict=True)
-            for j in range(1, int(counts[s]) + 1)
-        )
-        enc = dataclasses.replace(
-            templates[s_ek[s]], date_of_service=when, prior_sessions=prior, **_claim_fields(claim, cached)
-        )
-        findings = claim_findings(enc, when, claim)
-        if not findings:
-            continue
-        day_text, start_text = when.isoformat(), enc.window_start.isoformat()
-        for f in findings:
-            text = f.message.replace(day_text, _DAY).replace(start_text, _START)
-            for number in f.lines:
-                pairs_sig.append(g)
-                pairs_line.append(number - 1)
-                pairs_text.append(text)
-                pairs_rule.append(_RULE_INDEX[f.rule_id])
-                pairs_sev.append(SEVERITIES.index(f.severity))
-    if not pairs_sig:
-        return empty
-    return _broadcast(
-        np.asarray(pairs_sig), np.asarray(pairs_line), pairs_text, pairs_rule, pairs_sev, sig, order, starts,
-        s_day, window_lut, day0,
-    )  # fmt: skip
+        return Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, object))
+    s = _Sessions(lines)
+    parts = [s.run(reads, rule_ids) for reads, rule_ids in _groups()]
+    return Evaluated(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev", "message")))
 
 
-def _claim_fields(claim: tuple[ClaimLine, ...], cached: list[tuple[ClaimLine, float | None]]) -> dict[str, object]:
-    """The encounter fields that come from the claim lines (as :func:`claim_encounter` builds them)."""
-    built = claim_encounter(dt.date(2000, 1, 1), claim, tuple(c[1] for c in cached))
-    return {"claim": claim, "diagnoses": built.diagnoses, "drugs": built.drugs}
+def _groups() -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(fields read, rule ids) of each evaluation pass: one per distinct ``reads`` declaration."""
+    reads = dict.fromkeys(r.reads for r in CLAIM_RULES)
+    return [(fields, frozenset(r.id for r in CLAIM_RULES if r.reads == fields)) for fields in reads]
+
+
+class _Sessions:
+    """The lines grouped into sessions once (order, regimes, history), evaluated per group of rules."""
+
+    def __init__(self, lines: pd.DataFrame) -> None:
+        n = self.n = len(lines)
+        day = lines["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        self.day0 = day0 = int(day.min())
+        span = int(day.max()) - day0 + 1
+        present = [f for f in FIELDS if f.column in lines.columns]
+        self.cols = {f.column: _codes(lines[f.column]) for f in present}
+        self.session_fields = [f for f in present if f.level == "session"]
+        self.line_fields = [f for f in present if f.level == "line"]
+        # Sessions: patient x date x session-field values; rows in (session, line number, row) order.
+        cols = self.cols
+        ek = _combine([cols[f.column][0] for f in self.session_fields]) if self.session_fields else np.zeros(n, int)
+        n_ek = int(ek.max()) + 1
+        patient = lines["patient_code"].to_numpy().astype(np.int64)
+        session, _ = pd.factorize((patient * span + (day - day0)) * n_ek + ek)
+        number = lines["line_number"].to_numpy().astype(np.int64)
+        # rows are in row order: a stable sort on (session, line number) keeps it among equal keys
+        order = self.order = np.argsort(session * (int(number.max()) + 1) + number, kind="stable")
+        s_sorted = session[order]
+        starts = self.starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+        sizes = self.sizes = np.diff(np.r_[starts, n])
+        self.rank = np.arange(n) - np.repeat(starts, sizes)
+        first = self.first = order[starts]
+        self.s_day, self.s_ek = day[first], ek[first]
+        # Encounter-level values of each session-field combination.
+        ek_rows = first[_first_of_each(self.s_ek)]
+        self.ek_values: list[dict[str, object]] = [{} for _ in range(n_ek)]
+        for r in ek_rows:
+            for f in self.session_fields:
+                code, values = cols[f.column][0][r], cols[f.column][1]
+                if code >= 0:
+                    self.ek_values[ek[r]][f.field] = f.convert(str(values[code]))
+        templates = [claim_encounter(dt.date(2000, 1, 1), (), **v) for v in self.ek_values]
+        self.window_lut = _window_starts(day0, span)
+        force = [f for f in self.session_fields if f.in_force]
+        force_of_ek = np.zeros(n_ek, np.int64)
+        if force:
+            force_of_ek[ek[ek_rows]] = _combine([cols[f.column][0][ek_rows] for f in force])
+        self.regime = self._regimes(templates, force_of_ek)
+        sid = np.empty(n, np.int64)
+        sid[order] = np.repeat(np.arange(len(starts)), sizes)
+        self.priors = _prior_counts(lines, sid, self.s_day, self.s_ek, templates, day0, span, self.window_lut)
+        self.rng_key = np.random.default_rng(20261201)
+        self.per_rank = self.rng_key.integers(1, 2**63, int(sizes.max()), dtype=np.uint64) | np.uint64(1)
+
+    def _regimes(self, templates: list, force_of_ek: np.ndarray) -> np.ndarray:
+        """Per session: its date regime (the claim-level rules in force, the breakpoint interval; the exact
+        day where its text or its window start's is near a breakpoint). The in-force fields act only here."""
+        breaks = _breakpoints()
+        hazard = {b + k for b in breaks for k in (-1, 0, 1)}
+        n_force = int(force_of_ek.max()) + 1
+        template_of = {int(f): templates[e] for e, f in enumerate(force_of_ek)}
+        pair, pair_first = pd.factorize((self.s_day - self.day0) * n_force + force_of_ek[self.s_ek])
+        ids: dict[tuple, int] = {}
+        out = np.empty(len(pair_first), np.int64)
+        for k, p in enumerate(pair_first):
+            d, t = int(p // n_force) + self.day0, template_of[int(p % n_force)]
+            in_force = _rules_in_force("claim", _date(d), t.lcd_effective, t.payer == "medicare")
+            near = d in hazard or int(self.window_lut[d - self.day0]) in hazard
+            key = (tuple(r.id for r in in_force), bisect.bisect_right(breaks, d), d if near else None)
+            out[k] = ids.setdefault(key, len(ids))
+        return out[pair]
+
+    def run(self, reads: frozenset[str], rule_ids: frozenset[str]) -> Evaluated:
+        """Findings of the rules ``rule_ids`` (which read the fields ``reads``), one evaluation per distinct
+        session of those fields."""
+        cols, order, starts, sizes = self.cols, self.order, self.starts, self.sizes
+        line_fields = [f for f in self.line_fields if f.field in reads]
+        line_key = _combine([cols[f.column][0] for f in line_fields])
+        per_key = self.rng_key.integers(1, 2**63, int(line_key.max()) + 1, dtype=np.uint64)
+        lines_hash = np.add.reduceat(per_key[line_key[order]] * self.per_rank[self.rank], starts)
+        values = [cols[f.column][0][self.first] for f in self.session_fields if f.field in reads and not f.in_force]
+        priors = self.priors if "prior_sessions" in reads else []
+        sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), self.regime, *values, *priors])
+        reps = _first_of_each(sig)
+        line_cache: dict[int, tuple[ClaimLine, float | None]] = {}
+        dose = next((f for f in line_fields if f.field == "dose"), None)
+
+        def line_at(r: int) -> tuple[ClaimLine, float | None]:
+            key = int(line_key[r])
+            if key not in line_cache:
+                kwargs: dict[str, object] = {}
+                for f in line_fields:
+                    code = cols[f.column][0][r]
+                    if code >= 0 and f.field in _LINE_FIELDS:
+                        kwargs[f.field] = f.convert(str(cols[f.column][1][code]))
+                amount = None
+                if dose is not None and cols[dose.column][0][r] >= 0:
+                    amount = float(cols[dose.column][1][cols[dose.column][0][r]])
+                line_cache[key] = (ClaimLine(**kwargs), amount)  # type: ignore[arg-type]
+            return line_cache[key]
+
+        out_sig: list[int] = []
+        out_line: list[int] = []
+        out_text: list[str] = []
+        out_rule: list[int] = []
+        out_sev: list[int] = []
+        for g, s in enumerate(reps):
+            cached = [line_at(int(r)) for r in order[starts[s] : starts[s] + sizes[s]]]
+            claim = tuple(c[0] for c in cached)
+            when = _date(int(self.s_day[s]))
+            prior = tuple(
+                PriorSession(when - dt.timedelta(days=j), region)
+                for region, counts in zip(REGION_FAMILIES, priors, strict=False)
+                for j in range(1, int(counts[s]) + 1)
+            )
+            fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads}
+            enc = claim_encounter(when, claim, tuple(c[1] for c in cached), prior, **fields)
+            findings = claim_findings(enc, when, claim, only=rule_ids)
+            if not findings:
+                continue
+            day_text, start_text = when.isoformat(), enc.window_start.isoformat()
+            for f in findings:
+                text = f.message.replace(day_text, _DAY).replace(start_text, _START)
+                for number in f.lines:
+                    out_sig.append(g)
+                    out_line.append(number - 1)
+                    out_text.append(text)
+                    out_rule.append(_RULE_INDEX[f.rule_id])
+                    out_sev.append(SEVERITIES.index(f.severity))
+        return _broadcast(
+            np.asarray(out_sig, np.int64), np.asarray(out_line, np.int64), out_text, out_rule, out_sev, sig,
+            self, len(reps),
+        )  # fmt: skip
+
+
+def _first_of_each(ids: np.ndarray) -> np.ndarray:
+    """For dense ids 0..k-1: the position of each id's first occurrence."""
+    first = np.zeros(int(ids.max()) + 1, np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write wins: the first occurrence
+    return first
 
 
 def _window_starts(day0: int, span: int) -> np.ndarray:
@@ -301,6 +325,8 @@ def _prior_counts(
     patient = lines["patient_code"].to_numpy().astype(np.int64)
     day = s_day[sid]
     out = []
+    first_row = np.zeros(len(s_day), np.int64)
+    first_row[sid] = np.arange(len(sid))
     for region in REGION_FAMILIES:
         is_region = np.array([c.is_esi and c.region_family == region for c in cats] + [False])[code_idx]
         billed = np.zeros(len(s_day), bool)
@@ -308,9 +334,8 @@ def _prior_counts(
         counts = np.zeros(len(s_day), np.int64)
         hist = is_region & medicare_ek[s_ek[sid]]
         if hist.any() and billed.any():
-            keys = np.unique(patient[hist] * span + (day[hist] - day0))
-            first_row = np.zeros(len(s_day), np.int64)
-            first_row[sid] = np.arange(len(sid))
+            keys = np.sort(patient[hist] * span + (day[hist] - day0))
+            keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # the distinct (patient, date) pairs
             q = np.flatnonzero(billed)
             base = patient[first_row[q]] * span
             lo = np.searchsorted(keys, base + np.maximum(window_lut[s_day[q] - day0] - day0, 0), side="left")
@@ -327,11 +352,8 @@ def _broadcast(
     rules: list[int],
     sevs: list[int],
     sig: np.ndarray,
-    order: np.ndarray,
-    starts: np.ndarray,
-    s_day: np.ndarray,
-    window_lut: np.ndarray,
-    day0: int,
+    s: _Sessions,
+    n_sig: int,
 ) -> Evaluated:
     """Each representative's findings onto every session of its signature, with each row's own dates."""
     by_sig = np.argsort(p_sig, kind="stable")
@@ -339,15 +361,14 @@ def _broadcast(
     text_ids, text_values = pd.factorize(np.asarray(texts, dtype=object)[by_sig])
     rule_arr = np.asarray(rules, np.int16)[by_sig]
     sev_arr = np.asarray(sevs, np.int8)[by_sig]
-    n_sig = int(sig.max()) + 1
     per_sig = np.bincount(p_sig, minlength=n_sig)
     first_pair = np.r_[0, np.cumsum(per_sig)[:-1]]
     counts = per_sig[sig]
     sessions = np.repeat(np.arange(len(sig)), counts)
     within = np.arange(len(sessions)) - np.repeat(np.cumsum(counts) - counts, counts)
     pair = first_pair[sig[sessions]] + within
-    pos = order[starts[sessions] + p_line[pair]]
-    message = _messages(text_ids[pair], list(text_values), s_day[sessions], window_lut, day0)
+    pos = s.order[s.starts[sessions] + p_line[pair]]
+    message = _messages(text_ids[pair], list(text_values), s.s_day[sessions], s.window_lut, s.day0)
     return Evaluated(pos.astype(np.int64), rule_arr[pair], sev_arr[pair], message)
 
 

@@ -32,6 +32,12 @@ from ..dates import describe_window, in_window
 from ..encounter import ClaimLine, Encounter
 
 SEVERITIES = ("error", "warning", "info")
+#: What a claim-level rule may read of a claim-only encounter: claim-line fields, then encounter fields.
+CLAIM_FIELDS = frozenset(
+    {"code", "modifiers", "units", "diagnoses", "dose", "place_of_service", "payer", "contractor", "prior_sessions"}
+)
+#: What a claim-level rule reads unless it declares otherwise: everything but diagnoses and prior sessions.
+DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions"}
 FAMILIES = {
     "cpt": "CPT coding guidelines",
     "ncci": "NCCI bundling (procedure-to-procedure edits and same-day services)",
@@ -148,6 +154,9 @@ class Rule:
     effective_note: str = ""
     #: What a claims file cannot show for this rule; None = the rule needs the record (not claim-level).
     claims: str | None = None
+    #: The claim fields (CLAIM_FIELDS) the rule's claim-level evaluation reads; the audit evaluates it once per
+    #: distinct combination of these (a declaration the generated agreement test holds it to).
+    reads: frozenset[str] = DEFAULT_READS
 
     @property
     def claim_level(self) -> bool:
@@ -215,12 +224,14 @@ def rule(
     doc: str | None = None,
     note: str = "",
     claims: str | None = None,
+    reads: frozenset[str] = DEFAULT_READS,
 ) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
     """Register the decorated function as a rule; its docstring becomes the rule's reference text.
 
     ``claims`` makes it a claim-level rule (see the module docstring): the text says what a claims file
-    cannot show, or that it shows everything the rule reads."""
-    assert family in FAMILIES and severity in SEVERITIES and sources, rule_id
+    cannot show, or that it shows everything the rule reads; ``reads`` names the claim fields it looks at
+    (default :data:`DEFAULT_READS`)."""
+    assert family in FAMILIES and severity in SEVERITIES and sources and reads <= CLAIM_FIELDS, rule_id
 
     def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
         assert rule_id not in REGISTRY, f"duplicate rule id {rule_id}"
@@ -238,6 +249,7 @@ def rule(
             inspect.cleandoc(doc or func.__doc__ or ""),
             note,
             " ".join(claims.split()) if claims is not None else None,
+            frozenset(reads),
         )
         return func
 

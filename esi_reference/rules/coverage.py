@@ -19,7 +19,7 @@ from collections import defaultdict
 from .. import catalogue, policy
 from .._data import read_rows, split_ids
 from ..encounter import Procedure, contractor_lcd_effective
-from .base import Context, Hit, rule
+from .base import DEFAULT_READS, Context, Hit, rule
 
 DIAGNOSES = sorted(read_rows("diagnoses.csv"), key=lambda r: -len(r["prefix"]))
 COVERED_CATEGORIES = {"radicular", "stenosis", "postlaminectomy", "zoster"}
@@ -74,7 +74,9 @@ def _covered_procedures(ctx: Context) -> tuple[Procedure, ...]:
     return ctx.encounter.covered_procedures
 
 
-def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...], claims: str | None = None):
+def coverage_rule(
+    rule_id: str, title: str, sources: tuple[str, ...], claims: str | None = None, reads: frozenset[str] = DEFAULT_READS
+):
     return rule(
         rule_id,
         title,
@@ -85,6 +87,7 @@ def coverage_rule(rule_id: str, title: str, sources: tuple[str, ...], claims: st
         coverage=True,
         codes=ESI_CODES,
         claims=claims,
+        reads=reads,
     )
 
 
@@ -210,6 +213,7 @@ def one_region(ctx: Context):
     policy.SESSION_LIMIT_SOURCES,
     claims="""The purpose (postoperative and pump-trial injections are exempt) and sessions billed elsewhere:
     the audit counts the file's Medicare ESI sessions (distinct dates) of the patient and region family.""",
+    reads=frozenset({"code", "modifiers", "payer", "contractor", "prior_sessions"}),
 )
 def frequency(ctx: Context):
     """At most four ESI sessions per region family (cervical/thoracic or lumbar/sacral) in a rolling
@@ -262,6 +266,7 @@ def repeat_relief(ctx: Context):
     ("SUM-L33906", "RUBRIC-L39240"),
     claims="""The purpose and the record's diagnoses: the audit reads the diagnoses on the patient's lines of
     that date, and a postoperative-pain code (G89.1x) marks the exempt postoperative use.""",
+    reads=frozenset({"code", "modifiers", "payer", "contractor", "diagnoses"}),
 )
 def diagnosis(ctx: Context):
     """Covered indications are radicular pain or radiculopathy, neurogenic claudication from spinal stenosis,
