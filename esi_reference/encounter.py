@@ -17,28 +17,26 @@ injection may omit levels (it enters at the sacral hiatus).
 ...     "diagnoses": ["M54.16"]})
 >>> enc.procedures[0].region_families
 ('lumbar_sacral',)
->>> parse_encounter({"date_of_service": "2025-02-30", "place_of_service": "99", "procedures": []})
+>>> parse_encounter({"date_of_service": "2025-02-30", "place_of_service": "9X", "procedures": []})
 Traceback (most recent call last):
 ...
 esi_reference.errors.InvalidEncounter: invalid encounter: date_of_service: expected a date as YYYY-MM-DD, \
-got '2025-02-30'; place_of_service: expected one of 11, 19, 21, 22, 23, 24, 49, 62, got '99'
+got '2025-02-30'; place_of_service: expected a 2-digit place-of-service code, got '9X'
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalogue
+from . import fields
 from ._data import read_rows
 from ._memo import memoised_property
 from .contractors import lcd_contractors
-from .dates import parse_date
 from .errors import EsiError, InvalidEncounter, InvalidField
-from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, is_level, region_family_of_level, window_start
+from .policy import LCD_EXEMPT_PURPOSES, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
 SIDES = ("left", "right", "bilateral", "midline")
@@ -58,8 +56,6 @@ SUBSTANCES = (
 PURPOSES = ("therapeutic", "diagnostic_snrb", "postoperative_pain", "pump_trial")
 PAYERS = ("medicare", "other")
 REGION_FAMILIES = ("cervical_thoracic", "lumbar_sacral")
-ICD10_PATTERN = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
-MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
 MAX_LIST = 50
 DRUGS = {r["drug"]: r for r in read_rows("drugs.csv")}
 CONTRACTOR_LCDS = {c.lcd_id: c for c in lcd_contractors()}
@@ -284,10 +280,11 @@ class _Collector:
         value = data.get(key, default)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        whole = fields.whole_number(value)
+        if whole is None or not low <= whole <= high:
             self.add(f"{path}{key}", f"a whole number from {low} to {high}", value)
             return default
-        return value
+        return whole
 
     def items(self, data: dict, key: str, path: str, required: bool = False) -> list:
         value = data.get(key)
@@ -315,38 +312,22 @@ class _Collector:
                 name = key if isinstance(key, str) and key.strip() else f"<{key!r}>"
                 self.add(f"{path}{name}"[:120], "no such field (allowed: " + ", ".join(sorted(allowed)) + ")", key)
 
-    def code(self, value: object, path: str) -> str:
+    def field(self, read: Any, value: object, path: str, default: Any, **options: Any) -> Any:
+        """``read`` (a reader of :mod:`esi_reference.fields`) applied to ``value``; on error, ``default``."""
         try:
-            text = catalogue.normalize_code(value, path)
-            catalogue.lookup(text)
-            return text
+            return read(value, path, **options)
         except EsiError as exc:
-            self.errors.append(
-                exc if isinstance(exc, InvalidField) else InvalidField(path, "a code in the catalogue", value)
-            )
-            return ""
+            self.errors.append(exc if isinstance(exc, InvalidField) else InvalidField(path, "a valid value", value))
+            return default
+
+    def code(self, value: object, path: str) -> str:
+        return self.field(fields.code, value, path, "")
 
     def modifiers(self, value: object, path: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [m for m in re.split(r"[\s,;-]+", value) if m]
-        if not isinstance(value, list | tuple) or len(value) > 4:
-            self.add(path, "a list of at most 4 two-character modifiers", value)
-            return ()
-        out = []
-        for i, m in enumerate(value):
-            if not isinstance(m, str) or not MODIFIER_PATTERN.match(m.strip().upper()):
-                self.add(f"{path}[{i}]", "a two-character modifier such as 50, RT, XS, KX", m)
-            else:
-                out.append(m.strip().upper())
-        return tuple(out)
+        return self.field(fields.modifiers, value, path, ())
 
     def diagnosis(self, value: object, path: str) -> str:
-        if not isinstance(value, str) or not ICD10_PATTERN.match(value.strip().upper()):
-            self.add(path, "an ICD-10-CM code such as M54.16", value)
-            return ""
-        return value.strip().upper()
+        return self.field(fields.diagnosis, value, path, "")
 
 
 def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
@@ -357,10 +338,8 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
     approach = c.choice(d, "approach", path + ".", APPROACHES)
     levels = []
     for i, level in enumerate(c.items(d, "levels", path + ".")):
-        if not isinstance(level, str) or not is_level(level.strip().upper()):
-            c.add(f"{path}.levels[{i}]", "an interspace such as C6-C7, T12-L1 or L5-S1", level)
-        else:
-            levels.append(level.strip().upper())
+        if text := c.field(fields.level, level, f"{path}.levels[{i}]", ""):
+            levels.append(text)
     if len(set(levels)) != len(levels):
         c.add(f"{path}.levels", "each level once (use side 'bilateral' for both sides)", levels)
     if not levels and approach in ("interlaminar", "transforaminal", "facet"):
@@ -409,10 +388,7 @@ def _drug(c: _Collector, data: object, path: str) -> DrugGiven | None:
         return None
     c.unknown_keys(d, {"drug", "dose", "unit"}, path + ".")
     drug = c.choice(d, "drug", path + ".", tuple(DRUGS))
-    dose = d.get("dose")
-    if isinstance(dose, bool) or not isinstance(dose, int | float) or not 0 < dose <= 10000 or dose != dose:
-        c.add(f"{path}.dose", "a positive number (the amount given)", dose)
-        dose = 1
+    dose = c.field(fields.dose, d.get("dose"), f"{path}.dose", 1.0)
     unit = c.choice(d, "unit", path + ".", ("mg", "mL"), DRUGS.get(drug, {}).get("dose_unit", "mg"))
     if drug in DRUGS and unit != DRUGS[drug]["dose_unit"]:
         c.add(f"{path}.unit", f"{DRUGS[drug]['dose_unit']} for {drug}", unit)
@@ -440,15 +416,7 @@ def _documentation(c: _Collector, data: object, path: str) -> Documentation:
 
 
 def _date(c: _Collector, value: object, path: str) -> dt.date | None:
-    try:
-        day = parse_date(value, path)
-    except InvalidField as exc:
-        c.errors.append(exc)
-        return None
-    if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
-        c.add(path, "a date between 1990-01-01 and 2100-12-31", value)
-        return None
-    return day
+    return c.field(fields.date, value, path, None)
 
 
 def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
@@ -457,7 +425,7 @@ def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
         return None
     c.unknown_keys(d, {"code", "modifiers", "units", "diagnoses", "reason"}, path + ".")
     code = c.code(d.get("code"), f"{path}.code")
-    units = c.integer(d, "units", path + ".", 1, 9999, 1)
+    units = c.field(fields.units, d.get("units", 1), f"{path}.units", 1)
     diagnoses = tuple(
         c.diagnosis(x, f"{path}.diagnoses[{i}]") for i, x in enumerate(c.items(d, "diagnoses", path + "."))
     )
@@ -482,11 +450,7 @@ def parse_encounter(data: object) -> Encounter:
     allowed = {f.name for f in dataclasses.fields(Encounter)} | {"notes", "expected"}
     c.unknown_keys(data, allowed, "")
     day = _date(c, data.get("date_of_service"), "date_of_service")
-    pos = data.get("place_of_service")
-    if isinstance(pos, int) and not isinstance(pos, bool):
-        pos = f"{pos:02d}"
-    if not isinstance(pos, str) or pos not in PLACES_OF_SERVICE:
-        c.add("place_of_service", "one of " + ", ".join(PLACES_OF_SERVICE), pos)
+    pos = c.field(fields.place_of_service, data.get("place_of_service"), "place_of_service", "")
     payer = c.choice(data, "payer", "", PAYERS, "medicare")
     contractor = data.get("contractor")
     if contractor is not None and (not isinstance(contractor, str) or contractor not in CONTRACTOR_LCDS):
@@ -526,7 +490,7 @@ def parse_encounter(data: object) -> Encounter:
             OtherService(
                 code=c.code(d.get("code"), f"{path}.code"),
                 modifiers=c.modifiers(d.get("modifiers"), f"{path}.modifiers"),
-                units=c.integer(d, "units", path + ".", 1, 99, 1) or 1,
+                units=c.field(fields.units, d.get("units", 1), f"{path}.units", 1, high=99),
                 separately_identifiable=c.boolean(d, "separately_identifiable", path + "."),
             )
         )
@@ -621,30 +585,69 @@ def _enum(options: tuple[str, ...], description: str) -> dict[str, Any]:
     return {"type": "string", "enum": list(options), "description": description}
 
 
-def _objects(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
-    """Schema of a list of objects with exactly these properties."""
-    return {
-        "type": "array",
-        "maxItems": MAX_LIST,
-        "items": {"type": "object", "additionalProperties": False, "required": required, "properties": properties},
-    }
+def _objects(
+    required: list[str], properties: dict[str, Any], conditions: list[dict[str, Any]] | None = None, null: bool = True
+) -> dict[str, Any]:
+    """Schema of a list of objects with exactly these properties (``null``: an absent list may be null)."""
+    item: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": required}
+    item["properties"] = properties
+    if conditions:
+        item["allOf"] = conditions
+    return {"type": ["array", "null"] if null else "array", "maxItems": MAX_LIST, "items": item}
+
+
+def _optional_list(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": ["array", "null"], "maxItems": MAX_LIST, "items": items, **extra}
+
+
+def _procedure_conditions() -> list[dict[str, Any]]:
+    """The parser's cross-field checks on a procedure, as JSON Schema conditions."""
+
+    def when(approaches: tuple[str, ...], then: dict[str, Any]) -> dict[str, Any]:
+        return {"if": {"properties": {"approach": {"enum": list(approaches)}}}, "then": then}
+
+    image_guided = ("transforaminal", "facet", "si_joint")
+    return [
+        when(image_guided, {"properties": {"guidance": {"not": {"const": "none"}}}}),
+        when(image_guided, {"required": ["side"], "properties": {"side": {"not": {"const": "midline"}}}}),
+        when(
+            ("interlaminar", "transforaminal", "facet"),
+            {"required": ["levels"], "properties": {"levels": {"type": "array", "minItems": 1}}},
+        ),
+        when(("facet", "si_joint"), {"properties": {"guidance": {"not": {"const": "ultrasound"}}}}),
+        {
+            "if": {"required": ["purpose"], "properties": {"purpose": {"const": "diagnostic_snrb"}}},
+            "then": {"properties": {"approach": {"const": "transforaminal"}}},
+        },
+        {
+            "if": {"required": ["purpose"], "properties": {"purpose": {"const": "pump_trial"}}},
+            "then": {"properties": {"approach": {"enum": ["interlaminar", "caudal"]}}},
+        },
+    ]
+
+
+def _drug_conditions() -> list[dict[str, Any]]:
+    """Each drug's dose unit (the parser refuses another)."""
+    return [
+        {
+            "if": {"properties": {"drug": {"const": drug}}},
+            "then": {"properties": {"unit": {"const": row["dose_unit"]}}},
+        }
+        for drug, row in DRUGS.items()
+    ]
 
 
 def encounter_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts."""
-    level = {
-        "type": "string",
-        "pattern": r"^(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5])-(C[2-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5]|CO1?)$",
-        "description": "interspace, top segment first: C6-C7, T12-L1, L5-S1",
-    }
-    code = {
-        "type": "string",
-        "pattern": catalogue.CODE_PATTERN.pattern,
-        "description": "CPT/HCPCS code in the catalogue",
-    }
-    modifiers = {"type": "array", "maxItems": 4, "items": {"type": "string", "pattern": "^[0-9A-Z]{2}$"}}
-    icd = {"type": "string", "pattern": ICD10_PATTERN.pattern, "description": "ICD-10-CM code"}
-    date = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts.
+
+    Values follow :mod:`esi_reference.fields` (check ``format: date`` with a format checker). Two checks of
+    the parser cannot be written in JSON Schema and are stated in the descriptions: a prior session's date
+    is before the date of service, and levels repeated in another letter case count as repeated."""
+    level = fields.LEVEL_SCHEMA
+    code = fields.CODE_SCHEMA
+    modifiers = fields.MODIFIERS_SCHEMA
+    icd = fields.DIAGNOSIS_SCHEMA
+    date = fields.DATE_SCHEMA
     doc_props: dict[str, Any] = {}
     for f in dataclasses.fields(Documentation):
         if f.type in ("bool", bool):
@@ -659,23 +662,29 @@ def encounter_schema() -> dict[str, Any]:
         "description": "One injection session as clinical facts, with optional billed claim lines (esi_reference).",
         "type": "object",
         "additionalProperties": False,
-        "required": ["date_of_service", "place_of_service", "procedures"],
+        "required": ["date_of_service", "place_of_service"],
+        "if": {"required": ["claim_only"], "properties": {"claim_only": {"const": True}}},
+        "then": {
+            "required": ["claim"],
+            "properties": {"claim": {"type": "array"}, "procedures": {"maxItems": 0}},
+        },
+        "else": {"required": ["procedures"]},
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
             "notes": {"type": "string"},
             "expected": {"type": "object", "description": "documented result of check() for this example"},
             "date_of_service": date,
-            "place_of_service": _enum(tuple(PLACES_OF_SERVICE), "CMS place-of-service code"),
+            "place_of_service": fields.POS_SCHEMA,
             "payer": _enum(PAYERS, "payer (the rules encode Medicare policy)"),
-            "contractor": _enum(tuple(CONTRACTOR_LCDS), "the Medicare contractor's ESI LCD id"),
+            "contractor": {"enum": [*CONTRACTOR_LCDS, None], "description": "the Medicare contractor's ESI LCD id"},
             "abn_on_file": {"type": "boolean", "description": "an Advance Beneficiary Notice was signed"},
             "claim_only": {"type": "boolean", "description": "a claim without clinical facts (claim-level rules)"},
             "procedures": _objects(
                 ["approach"],
                 {
                     "approach": _enum(APPROACHES, "how the needle reached the target"),
-                    "levels": {"type": "array", "maxItems": MAX_LIST, "items": level, "uniqueItems": True},
+                    "levels": _optional_list(level, uniqueItems=True),
                     "side": _enum(SIDES, "midline for interlaminar/caudal"),
                     "guidance": _enum(GUIDANCE, "imaging guidance used"),
                     "contrast": _enum(CONTRAST, "contrast injected to confirm spread"),
@@ -683,27 +692,33 @@ def encounter_schema() -> dict[str, Any]:
                     "substance": _enum(SUBSTANCES, "what was injected"),
                     "purpose": _enum(PURPOSES, "why it was injected"),
                 },
+                _procedure_conditions(),
+                null=False,
             ),
-            "diagnoses": {"type": "array", "maxItems": MAX_LIST, "items": icd},
+            "diagnoses": _optional_list(icd),
             "drugs": _objects(
                 ["drug", "dose"],
                 {
                     "drug": _enum(tuple(DRUGS), "drug given"),
-                    "dose": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000},
+                    "dose": fields.DOSE_SCHEMA,
                     "unit": _enum(("mg", "mL"), "unit of the dose"),
                 },
+                _drug_conditions(),
             ),
-            "documentation": {"type": "object", "additionalProperties": False, "properties": doc_props},
+            "documentation": {"type": ["object", "null"], "additionalProperties": False, "properties": doc_props},
             "prior_sessions": _objects(
                 ["date", "region_family"],
-                {"date": date, "region_family": _enum(REGION_FAMILIES, "region family of that session")},
+                {
+                    "date": dict(date, description="a date before the date of service"),
+                    "region_family": _enum(REGION_FAMILIES, "region family of that session"),
+                },
             ),
             "other_services": _objects(
                 ["code"],
                 {
                     "code": code,
                     "modifiers": modifiers,
-                    "units": {"type": "integer", "minimum": 1, "maximum": 99},
+                    "units": fields.units_schema(99),
                     "separately_identifiable": {"type": "boolean"},
                 },
             ),
@@ -712,8 +727,8 @@ def encounter_schema() -> dict[str, Any]:
                 {
                     "code": code,
                     "modifiers": modifiers,
-                    "units": {"type": "integer", "minimum": 1, "maximum": 9999},
-                    "diagnoses": {"type": "array", "items": icd},
+                    "units": fields.units_schema(),
+                    "diagnoses": _optional_list(icd),
                     "reason": {"type": "string"},
                 },
             ),

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from . import fields
 from .errors import EsiError
 from .grading import PASS_MARK, Grade, grade
 from .output import FORMATS, render
@@ -126,12 +127,11 @@ def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
             continue
         units_text = (row.get("units") or "").strip()
         line_text = (row.get("line") or "").strip()
-        try:
-            units = int(units_text) if units_text else 1
-            if units < 1:
-                raise ValueError
-        except ValueError:
-            book.bad_rows.append(BadRow(rownum, f"units: expected a whole number of at least 1, got {units_text!r}"))
+        try:  # values read with the field vocabulary, as the encounter parser and the claims audit read them
+            units = fields.units(units_text, "units", text=True) if units_text else 1
+            mods = list(fields.modifiers(row.get("modifiers") or "", "modifiers"))
+        except EsiError as exc:
+            book.bad_rows.append(BadRow(rownum, str(exc)))
             continue
         try:
             line_no = int(line_text) if line_text else 0
@@ -144,7 +144,6 @@ def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
         if line_no and any(n == line_no for n, _, _ in entries):
             book.bad_rows.append(BadRow(rownum, f"line: line {line_no} of {learner}/{sid} appears twice"))
             continue
-        mods = (row.get("modifiers") or "").replace("-", " ").replace(",", " ").split()
         entries.append((line_no, rownum, {"code": code, "modifiers": mods, "units": units} if code else {}))
     for (learner, sid), entries in answers.items():
         entries.sort(key=lambda e: (e[0] or 10**9, e[1]))

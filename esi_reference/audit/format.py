@@ -31,19 +31,17 @@ and ``7`` as the place of service ``07``; the pyarrow reader takes every field a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
+from .. import fields
 from ..encounter import CONTRACTOR_LCDS, PAYERS
-from ..errors import EsiError, InvalidField, UnknownCode
+from ..errors import EsiError, InvalidField
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "date_of_service",
         True,
-        "date YYYY-MM-DD",
+        "date YYYY-MM-DD (1990-01-01 .. 2100-12-31)",
         "Date the service was performed. Sessions are distinct dates of service.",
         "2025-03-04",
     ),
@@ -97,15 +95,15 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "modifiers",
         False,
-        "0-4 two-character modifiers separated by spaces or ';'",
+        "0-4 two-character modifiers separated by spaces, commas, hyphens or ';'",
         "Line modifiers such as 50, RT, LT, 59, XS, 25, KX, GA.",
         "50",
     ),
-    Column("units", True, "integer >= 1", "Units of service billed on the line.", "1"),
+    Column("units", True, "integer 1-9999", "Units of service billed on the line.", "1"),
     Column(
         "diagnosis_codes",
         False,
-        "ICD-10-CM codes separated by spaces or ';'",
+        "ICD-10-CM codes (the dot may be left out: M5416) separated by spaces, commas or ';'",
         "Diagnoses pointed to by the line, first = primary.",
         "M54.16",
     ),
@@ -119,7 +117,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "drug_dose",
         False,
-        "number >= 0",
+        "number > 0 (at most 10000)",
         "For a drug line: the amount given, in the unit of the "
         "code's descriptor (mg for J1010/J1100/J3301, mL for J0702). Used by the drug-units check; "
         "leave empty on other lines.",
@@ -144,10 +142,6 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 
-MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
-DIAGNOSIS_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
-POS_PATTERN = re.compile(r"^\d{2}$")
-_SPLIT = re.compile(r"[\s;]+")
 
 REJECT_COLUMNS = ("row", "patient_id", "claim_id", "line_number", "code", "reason")
 
@@ -278,70 +272,26 @@ def _as_text(value: object, width: int = 0) -> str:
     return str(value)
 
 
-def _code_result(value: object) -> tuple[str | None, str]:
-    value = _as_text(value, 5)
-    try:
-        text = catalogue.normalize_code(value)
-        row = catalogue.lookup(text)
-    except UnknownCode as exc:
-        return None, f"code: {exc.message}"
-    except InvalidField as exc:
-        return None, str(exc)
-    if row.is_range and "-" in text:
-        return None, f"code: {value!r} is a code range, not a code"
-    return text, ""
+def _read(name: str, read, width: int = 0, **options):
+    """A per-category parser from a reader of the field vocabulary: (value, '') or (None, reason)."""
+
+    def parse(value: object) -> tuple[object | None, str]:
+        try:
+            return read(_as_text(value, width), name, **options), ""
+        except EsiError as exc:
+            return None, str(exc)
+
+    return parse
+
+
+def _joined(read):
+    """Readers of several values in one cell, joined by a space (the stored form)."""
+    return lambda value, path: " ".join(read(value, path))
 
 
 def _date_result(value: object) -> tuple[np.datetime64 | None, str]:
-    text = _as_text(value).strip()
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return np.datetime64(dt.date.fromisoformat(text), "D"), ""
-    except ValueError:
-        return None, f"date_of_service: expected a date as YYYY-MM-DD, got {value!r}"
-
-
-def _int_result(name: str):
-    def parse(value: object) -> tuple[int | None, str]:
-        text = _as_text(value).strip()
-        if text.isdigit() and int(text) >= 1 and len(text) <= 6:
-            return int(text), ""
-        if text.startswith("-") and text[1:].isdigit():
-            return None, f"{name}: expected a whole number of at least 1, got negative {text}"
-        return None, f"{name}: expected a whole number of at least 1, got {text!r}"
-
-    return parse
-
-
-def _tokens(name: str, pattern: re.Pattern[str], limit: int):
-    def parse(value: object) -> tuple[str | None, str]:
-        parts = [p for p in _SPLIT.split(_as_text(value).strip().upper()) if p]
-        bad = [p for p in parts if not pattern.match(p)]
-        if bad:
-            return None, f"{name}: malformed value {bad[0]!r}"
-        if len(parts) > limit:
-            return None, f"{name}: at most {limit} values, got {len(parts)}"
-        return " ".join(parts), ""
-
-    return parse
-
-
-def _dose_result(value: object) -> tuple[float | None, str]:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except ValueError:
-        return None, f"drug_dose: expected a number, got {_as_text(value)!r}"
-    if not np.isfinite(number) or number < 0:
-        return None, f"drug_dose: expected a number of at least 0, got {_as_text(value)!r}"
-    return number, ""
-
-
-def _pos_result(value: object) -> tuple[str | None, str]:
-    text = _as_text(value, 2).strip()
-    if POS_PATTERN.match(text):
-        return text, ""
-    return None, f"place_of_service: expected a 2-digit place-of-service code, got {value!r}"
+    day, reason = _read("date_of_service", fields.date)(value)
+    return (np.datetime64(day, "D") if day is not None else None), reason
 
 
 def _choice(name: str, options: tuple[str, ...], upper: bool = False):
@@ -355,15 +305,17 @@ def _choice(name: str, options: tuple[str, ...], upper: bool = False):
     return parse
 
 
+#: Each column's values are read with the field vocabulary (:mod:`esi_reference.fields`), as the encounter
+#: parser reads them.
 _PARSERS = {
-    "code": _code_result,
+    "code": _read("code", fields.code, 5),
     "date_of_service": _date_result,
-    "units": _int_result("units"),
-    "line_number": _int_result("line_number"),
-    "modifiers": _tokens("modifiers", MODIFIER_PATTERN, 4),
-    "diagnosis_codes": _tokens("diagnosis_codes", DIAGNOSIS_PATTERN, 12),
-    "drug_dose": _dose_result,
-    "place_of_service": _pos_result,
+    "units": _read("units", fields.units, text=True),
+    "line_number": _read("line_number", fields.units, high=999999, text=True),
+    "modifiers": _read("modifiers", _joined(fields.modifiers)),
+    "diagnosis_codes": _read("diagnosis_codes", _joined(fields.diagnoses_text)),
+    "drug_dose": _read("drug_dose", fields.dose, text=True),
+    "place_of_service": _read("place_of_service", fields.place_of_service, 2),
     "payer": _choice("payer", PAYERS),
     "contractor": _choice("contractor", tuple(CONTRACTOR_LCDS), upper=True),
     "rendering_provider": lambda value: (_as_text(value).strip() or None, ""),

@@ -92,6 +92,6 @@ def test_arrow_reader_takes_fields_as_written() -> None:
     text += "P1,C1,1.0,2025-03-05,11,64483,,1,M54.16,1,,,\nP1,C2,1,2025-03-05,7,64483,,1,M54.16,1,,,\n"
     claims = read_claims(io.StringIO(text))
     assert claims.rejects[["row", "reason"]].values.tolist() == [
-        [2, "line_number: expected a whole number of at least 1, got '1.0'"],
+        [2, "line_number: expected a whole number from 1 to 999999, got '1.0'"],
         [3, "place_of_service: expected a 2-digit place-of-service code, got '7'"],
     ]
