@@ -642,7 +642,7 @@ def encounter_schema() -> dict[str, Any]:
 
     Values follow :mod:`esi_reference.fields` (check ``format: date`` with a format checker). Two checks of
     the parser cannot be written in JSON Schema and are stated in the descriptions: a prior session's date
-    is before the date of service, and levels repeated in another letter case count as repeated."""
+    is before the date of service."""
     level = fields.LEVEL_SCHEMA
     code = fields.CODE_SCHEMA
     modifiers = fields.MODIFIERS_SCHEMA

@@ -114,11 +114,11 @@ def modifiers(value: object, path: str = "modifiers") -> tuple[str, ...]:
 
 
 def level(value: object, path: str = "level") -> str:
-    """A spinal interspace, top segment first (``C6-C7``, ``T12-L1``, ``L5-S1``); upper-cased."""
-    text = _strip(value)
-    if text is None or not is_level(text.upper()):
+    """A spinal interspace written exactly, top segment first: ``C6-C7``, ``T12-L1``, ``L5-S1`` (upper case,
+    no padding, so that "each level once" means the same to the parser and to the schema's uniqueItems)."""
+    if not isinstance(value, str) or not is_level(value):
         raise InvalidField(path, "an interspace such as C6-C7, T12-L1 or L5-S1", value)
-    return text.upper()
+    return value
 
 
 def whole_number(value: object) -> int | None:
@@ -134,8 +134,9 @@ def whole_number(value: object) -> int | None:
 
 def place_of_service(value: object, path: str = "place_of_service") -> str:
     """A CMS place-of-service code: two digits (a whole number is zero-padded: 11, 7 -> '07')."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 99:
-        return f"{value:02d}"
+    whole = whole_number(value)
+    if whole is not None and 0 <= whole <= 99:
+        return f"{whole:02d}"
     text = _strip(value)
     if text is None or not POS_PATTERN.fullmatch(text):
         raise InvalidField(path, POS_EXPECTED, value)
@@ -143,11 +144,10 @@ def place_of_service(value: object, path: str = "place_of_service") -> str:
 
 
 def date(value: object, path: str = "date") -> dt.date:
-    """A date as YYYY-MM-DD between :data:`DATE_MIN` and :data:`DATE_MAX`."""
-    text = _strip(value)
-    if text is not None and not _ISO_DATE.fullmatch(text):
+    """A date written exactly as YYYY-MM-DD, between :data:`DATE_MIN` and :data:`DATE_MAX`."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
         raise InvalidField(path, DATE_EXPECTED, value)
-    day = parse_date(text if text is not None else value, path)
+    day = parse_date(value, path)
     if not DATE_MIN <= day <= DATE_MAX:
         raise InvalidField(path, DATE_RANGE_EXPECTED, value)
     return day
@@ -232,7 +232,7 @@ POS_SCHEMA: dict[str, Any] = {
 DATE_SCHEMA: dict[str, Any] = {
     "type": "string",
     "format": "date",
-    "pattern": f"^{_WS}(199[0-9]|20[0-9][0-9]|2100)-[0-9]{{2}}-[0-9]{{2}}{_WS}$",
+    "pattern": "^(199[0-9]|20[0-9][0-9]|2100)-[0-9]{2}-[0-9]{2}$",
     "description": DATE_RANGE_EXPECTED,
 }
 _SEGMENTS = [f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)]
@@ -240,8 +240,8 @@ _SEGMENTS += [f"S{i}" for i in range(1, 6)] + ["CO", "CO1"]
 LEVELS = tuple(f"{a}-{b}" for a in _SEGMENTS for b in _SEGMENTS if is_level(f"{a}-{b}"))
 LEVEL_SCHEMA: dict[str, Any] = {
     "type": "string",
-    "pattern": f"^{_WS}(" + "|".join(_any_case(v) for v in LEVELS) + f"){_WS}$",
-    "description": "interspace, top segment first: C6-C7, T12-L1, L5-S1 (any case)",
+    "enum": list(LEVELS),
+    "description": "interspace, top segment first: C6-C7, T12-L1, L5-S1",
 }
 DOSE_SCHEMA: dict[str, Any] = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DOSE}
 

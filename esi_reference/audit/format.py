@@ -277,7 +277,7 @@ def _read(name: str, read, width: int = 0, **options):
 
     def parse(value: object) -> tuple[object | None, str]:
         try:
-            return read(_as_text(value, width), name, **options), ""
+            return read(_as_text(value, width).strip(), name, **options), ""  # a CSV cell may be padded
         except EsiError as exc:
             return None, str(exc)
 
