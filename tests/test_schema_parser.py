@@ -43,7 +43,7 @@ EDGE: dict[str, list[Any]] = {
         "2025-W10-2",
         None,
         20250304,
-    ],  # fmt: skip
+    ],
     "units": [1, 2, 2.0, 9999, 10000, 0, -1, 1.5, "2", True, None],
     "dose": [80, 0.5, 10000, 10001, 0, -1, "80", True, float("nan"), None],
     "level": ["L4-L5", "l4-l5", " L5-S1", "L4-L6", "S5-CO", "L5", 45, None],
