@@ -25,11 +25,15 @@ serve:
 
 site: site-build serve
 
-lint: venv
-	$(VENV)/bin/ruff check esi_reference tests tools benchmarks exercises book --exclude book/_build
+LINTED := esi_reference tests tools benchmarks exercises book --exclude book/_build
 
+lint: venv
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+# everything that needs no built site and no browser (tests that do are marked `site` or `browser`)
 test-fast: venv
-	$(VENV)/bin/pytest -m "not browser" -q
+	$(VENV)/bin/pytest -m "not browser and not site" -q -p no:randomly
 
 test: venv lint site-build
 	bash tools/run_tests.sh

@@ -7,14 +7,27 @@ For an exploratory deep run multiply every property's example count: ``HYPOTHESI
 (``strategies.examples``).
 
 A counterexample found by ``dev`` or ``deep`` becomes an ``@example`` on the property, so CI keeps it.
+
+Tests that read the built site get the ``site`` marker here (from the fixture they use), so
+``make test-fast`` (``-m "not browser and not site"``) passes on a clean checkout.
 """
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("dev", print_blob=True)
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: Fixtures that hand a test the built site: such tests are marked ``site`` (``make test-fast`` skips them).
+SITE_FIXTURES = frozenset({"html_dir", "built_site", "site_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.site)
