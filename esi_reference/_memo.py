@@ -1,4 +1,9 @@
-"""``memoised_property``: a property computed once per instance and then stored on it.
+"""The one memo mechanism: values computed once per (immutable) instance and stored in its ``__dict__``.
+
+``memoised_property`` for a named property; :func:`memo` for a value under a key that a property cannot
+name (the derivation per NCCI table in use, a rule family's shared analysis of one context). Both use the
+same store, so clearing an instance's non-field ``__dict__`` entries forgets every memo
+(``benchmarks/bench_check.py`` does that). Pure functions of hashable arguments use ``functools.lru_cache``.
 
 The same contract as :class:`functools.cached_property` (the value lands in the instance ``__dict__``, so
 later reads never reach the descriptor, and deleting it forces a recomputation), without the class-wide
@@ -13,6 +18,15 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+
+def memo(instance: object, key: object, compute: Callable[[], T]) -> T:
+    """The value stored on ``instance`` under ``key``, computed by ``compute()`` on first use."""
+    store = instance.__dict__
+    if key in store:
+        return store[key]
+    value = store[key] = compute()
+    return value
 
 
 class memoised_property(Generic[T]):

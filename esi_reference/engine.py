@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import catalogue, ncci
+from ._memo import memo
 from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
@@ -117,11 +118,7 @@ def _derive(encounter: Encounter) -> Derivation:
     has no facts to derive from)."""
     if encounter.claim_only:
         return _NO_FACTS
-    memo = encounter.__dict__.setdefault("_derivations", {})
-    token = ncci.table_token()
-    if token not in memo:
-        memo[token] = derive_lines(encounter)
-    return memo[token]
+    return memo(encounter, ("derivation", ncci.table_token()), lambda: derive_lines(encounter))
 
 
 def _as_encounter(encounter: object) -> Encounter:

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 
 from .. import catalogue
+from .._memo import memo
 from ..coding import ULTRASOUND_TF_LAST_DAY
 from .base import Context, Hit, line_list, rule
 
@@ -53,12 +54,13 @@ def _is_procedure(code: catalogue.Code) -> bool:
 
 
 def analyse(ctx: Context) -> dict[str, list[Hit]]:
-    """Match billed procedure lines to expected ones; returns hits keyed by rule id (cached per context)."""
-    if "cpt" in ctx.__dict__:
-        return ctx.__dict__["cpt"]
+    """Match billed procedure lines to expected ones; returns hits keyed by rule id (memoised per context)."""
+    return memo(ctx, "cpt", lambda: _analyse(ctx))
+
+
+def _analyse(ctx: Context) -> dict[str, list[Hit]]:
     hits: dict[str, list[Hit]] = defaultdict(list)
     if ctx.claim_only:
-        ctx.__dict__["cpt"] = hits
         if ctx.day >= IMAGING_SPLIT_FROM and ctx.families & GUIDANCE_SET:
             for i, _line, code in ctx.indexed(lambda c: c.is_esi and c.imaging == "none"):
                 if code.valid_on(ctx.day):  # a deleted code is explained by CPT-CODE-VALID
@@ -157,7 +159,6 @@ def analyse(ctx: Context) -> dict[str, list[Hit]]:
                 hits["CPT-NOT-BILLED"].append(
                     Hit(f"{line.code} ({line.reason}) was performed but is not on the claim.")
                 )
-    ctx.__dict__["cpt"] = hits
     return hits
 
 

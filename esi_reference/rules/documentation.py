@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .._memo import memo
 from ..documentation import DocumentationItem, documentation_items
 from ..encounter import Documentation
 from .base import Context, Hit, rule
@@ -56,18 +57,20 @@ _TESTS = tuple((item.id, item.applies_to, _satisfied_test(item)) for item in doc
 
 def gaps(ctx: Context) -> frozenset[str]:
     """Ids of the documentation items that apply and are not satisfied (one pass, memoised per context)."""
-    if "doc_gaps" not in ctx.__dict__:
-        doc = ctx.encounter.documentation
-        situations: dict[str, bool] = {}
-        missing = set()
-        for item_id, situation, satisfied in _TESTS:
-            applies = situations.get(situation)
-            if applies is None:
-                applies = situations[situation] = _applies(situation, ctx)
-            if applies and not satisfied(doc):
-                missing.add(item_id)
-        ctx.__dict__["doc_gaps"] = frozenset(missing)
-    return ctx.__dict__["doc_gaps"]
+    return memo(ctx, "doc_gaps", lambda: _gaps(ctx))
+
+
+def _gaps(ctx: Context) -> frozenset[str]:
+    doc = ctx.encounter.documentation
+    situations: dict[str, bool] = {}
+    missing = set()
+    for item_id, situation, satisfied in _TESTS:
+        applies = situations.get(situation)
+        if applies is None:
+            applies = situations[situation] = _applies(situation, ctx)
+        if applies and not satisfied(doc):
+            missing.add(item_id)
+    return frozenset(missing)
 
 
 def _make(item: DocumentationItem):
