@@ -110,7 +110,8 @@ def test_check_bad_json(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "schema")
     schema = json.loads(out)
-    assert rc == 0 and schema["required"] == ["date_of_service", "place_of_service", "procedures"]
+    assert rc == 0 and schema["required"] == ["date_of_service", "place_of_service"]
+    assert schema["else"] == {"required": ["procedures"]}  # procedures are required unless claim_only
 
 
 def test_console_script_entry_point() -> None:

@@ -112,7 +112,7 @@ def test_invalid_scenario_lists_every_problem():
     good = json.loads(FILES[0].read_text())
     bad = dict(good, difficulty=7, topic="nope", rules=["NO-SUCH-RULE"], surprise=1,
                learning_points=[{"text": "x", "sources": ["NOPE"]}])
-    bad["facts"] = dict(good["facts"], place_of_service="99")
+    bad["facts"] = dict(good["facts"], place_of_service="9X")
     with pytest.raises(InvalidScenario) as err:
         parse_scenario(bad, "bad.json")
     text = str(err.value)
