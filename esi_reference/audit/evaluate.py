@@ -99,11 +99,11 @@ class Evaluated:
 
 def _codes(col: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Dense codes (-1 = missing) and the distinct values of a column (categorical or numeric)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64), list(col.cat.categories)
+    if isinstance(col.dtype, pd.CategoricalDtype):  # codes kept in their small dtype (memory)
+        return col.cat.codes.to_numpy(), list(col.cat.categories)
     values = col.to_numpy()
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes.astype(np.int64), list(uniques)
+    return codes.astype(np.int32 if len(uniques) < 2**31 else np.int64), list(uniques)
 
 
 def _combine(parts: list[np.ndarray]) -> np.ndarray:
@@ -116,7 +116,7 @@ def _combine(parts: list[np.ndarray]) -> np.ndarray:
         if top * radix >= 2**62:
             key, uniques = pd.factorize(key)
             key, top = key.astype(np.int64), len(uniques)
-        key = key * radix + part + 1
+        key = key * radix + part.astype(np.int64) + 1
         top *= radix
     return pd.factorize(key)[0].astype(np.int64)
 
@@ -185,8 +185,9 @@ class _Sessions:
         order = self.order = np.argsort(session * (int(number.max()) + 1) + number, kind="stable")
         s_sorted = session[order]
         starts = self.starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+        del session, s_sorted, number, patient  # a million rows each: free them before the next arrays
         sizes = self.sizes = np.diff(np.r_[starts, n])
-        self.rank = np.arange(n) - np.repeat(starts, sizes)
+        self.rank = (np.arange(n) - np.repeat(starts, sizes)).astype(np.int32)
         first = self.first = order[starts]
         self.s_day, self.s_ek = day[first], ek[first]
         # Encounter-level values of each session-field combination.
@@ -207,6 +208,7 @@ class _Sessions:
         sid = np.empty(n, np.int64)
         sid[order] = np.repeat(np.arange(len(starts)), sizes)
         self.priors = _prior_counts(lines, sid, self.s_day, self.s_ek, templates, day0, span, self.window_lut)
+        del sid, ek, day
         self.rng_key = np.random.default_rng(20261201)
         self.per_rank = self.rng_key.integers(1, 2**63, int(sizes.max()), dtype=np.uint64) | np.uint64(1)
 
