@@ -62,6 +62,7 @@ class Report:
     lines: tuple[ClaimLine, ...]
     billed: bool
     findings: tuple[Finding, ...]
+    tables: ncci.Tables | None = None  # the CMS tables in force on the date checked
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -89,6 +90,8 @@ class Report:
             "clean": self.is_clean,
             "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
             "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings],
+            "tables": self.tables.in_use() if self.tables else [],
+            "table_notes": list(self.tables.notes) if self.tables else [],
         }
 
     def text(self) -> str:
@@ -104,6 +107,9 @@ class Report:
             where = f" [line {', '.join(map(str, f.lines))}]" if f.lines else ""
             out.append(f"{f.severity.upper():7} {f.rule_id}{where}: {f.message}")
             out.append(f"        source: {cite(f.citations)}")
+        if self.tables is not None:
+            out.append(f"CMS tables: {self.tables.summary()}")
+            out.extend(f"note: {n}" for n in self.tables.notes)
         verdict = "CLEAN" if self.is_clean else f"{len(self.errors)} error(s)"
         out.append(f"Result: {verdict}, {len(self.warnings)} warning(s).")
         return "\n".join(out)
@@ -112,7 +118,7 @@ class Report:
 def _derive(encounter: Encounter) -> Derivation:
     """derive_lines, memoised on the (immutable) encounter per NCCI table in use."""
     memo = encounter.__dict__.setdefault("_derivations", {})
-    token = ncci.table_token()
+    token = ncci.table_token(encounter.date_of_service)
     if token not in memo:
         memo[token] = derive_lines(encounter)
     return memo[token]
@@ -203,7 +209,8 @@ def check(encounter: object, as_of: object = None) -> Report:
     ctx = Context(enc, day, tuple(lines), _derive(enc), billed)
     findings = _run(ctx)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
-    return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
+    as_of_text = as_of or enc.date_of_service.isoformat()
+    return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), ncci.tables_for(day))
 
 
 def describe_line(line: ClaimLine) -> str:

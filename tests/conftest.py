@@ -12,8 +12,13 @@ A counterexample found by ``dev`` or ``deep`` becomes an ``@example`` on the pro
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from hypothesis import settings
+
+# Tests see the shipped CMS tables only, never a data folder installed on the developer's machine.
+os.environ["ESI_REFERENCE_DATA"] = str(Path(tempfile.gettempdir()) / "esi-reference-tests-no-data")
 
 settings.register_profile("dev", print_blob=True)
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -83,7 +83,7 @@ def test_cli_with_user_files(ptp_file: Path, tmp_path: Path, capsys: pytest.Capt
     )
     assert main(["check", str(enc)]) == 0
     assert main(["check", str(enc), "--ptp-file", str(ptp_file)]) == 1
-    assert "ptp.txt table" in capsys.readouterr().out
+    assert "user file ptp.txt" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -404,50 +404,67 @@ def imaging_code(p: Prepared) -> Iterator[Hits]:
 
 
 def ptp(p: Prepared) -> Iterator[Hits]:
-    table = ptp_table(p.codes)
+    table = ptp_table(p.codes, np.unique(p.session_day))
     if table.empty:
         return
     # Column-two codes that other rules report: imaging guidance (CPT-IMAGING-INCLUDED), local anesthetic
     # (NCCI-LOCAL-ANESTHETIC), as in the engine's NCCI-PTP rule.
     elsewhere = set(rule_by_id("NCCI-LOCAL-ANESTHETIC").codes)
     guidance = p.ct["guidance"].to_numpy() | p.ct["code"].isin(elsewhere).to_numpy()
-    distinct = p.mod("distinct")
     applies = p.applies("NCCI-PTP")
+    day = p.session_day
     for e in table.itertuples(index=False):
         if guidance[e.i2]:
             continue
         both = p.presence[:, e.i1] & p.presence[:, e.i2]
         if not both.any():
             continue
-        active = both & (p.session_day <= e.last_day)
+        active = both & (day >= e.first_day) & (day <= e.last_day) & (day >= e.from_day) & (day <= e.to_day)
         rows2 = p.rows_of(e.column2)
         rows2 = rows2[active[p.session[rows2]] & applies[rows2]]
         if not len(rows2):
             continue
         head = (
-            f"NCCI edit {e.column1} / {e.column2} ({e.rationale}, modifier indicator {e.modifier_indicator}, "
-            f"{ncci.table_label()} table)"
+            f"NCCI edit {e.column1} / {e.column2} ({e.rationale}, modifier indicator {e.modifier_indicator}; "
+            f"PTP table {e.table})"
         )
-        bypassable = e.modifier_indicator == "1"
-        bypass = distinct[rows2] if bypassable else np.zeros(len(rows2), dtype=bool)
+        rows1 = p.rows_of(e.column1)
+        # The same bypass decision as the engine (ncci.bypass_modifier), on each column-two line and the
+        # column-one line of its session.
+        first1 = dict(zip(p.session[rows1][::-1], rows1[::-1], strict=True))
+        categories = p.lines["modifiers"].cat.categories
+        modifier_sets = [split_tokens(m) for m in categories] + [()]
+        bypass = np.array(
+            [
+                ncci.bypass_modifier(
+                    e.edit, modifier_sets[p.mod_idx[first1[p.session[r]]]], modifier_sets[p.mod_idx[r]]
+                )
+                is not None
+                for r in rows2
+            ],
+            dtype=bool,
+        )
         if bypass.any():
             yield _hits(
                 "NCCI-PTP",
                 rows2[bypass],
-                head + ": bypassed with a distinct-service modifier - the record must show a separate site or session",
+                head + ": bypassed with an NCCI-associated modifier - the record must support it",
                 "info",
             )
         denied = rows2[~bypass]
         if len(denied):
             failing = np.zeros(p.n_sessions, dtype=bool)
             failing[p.session[denied]] = True
-            rows1 = p.rows_of(e.column1)
             rows1 = rows1[failing[p.session[rows1]]]
+            need = (
+                "a significant, separately identifiable E/M is documented and marked with 25"
+                if ncci.is_em(e.column2)
+                else "a separate site or session is documented and marked with 59/XS/XE/XP/XU"
+            )
             tail = (
                 f": {e.column2} is not payable with {e.column1}, with or without a modifier"
                 if e.modifier_indicator == "0"
-                else f": {e.column2} is denied unless a separate site or session is documented and "
-                "marked with 59/XS/XE/XP/XU"
+                else f": {e.column2} is denied unless {need}"
             )
             pos = np.concatenate([rows1, denied])
             yield _hits("NCCI-PTP", pos, head + tail, group=p.session[pos])

@@ -33,12 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--mue-file",
         dest="mue_file",
-        help="a current CMS practitioner MUE file to use instead of the shipped Q3 2024 values",
+        action="append",
+        help="a CMS practitioner MUE file for this run (over the installed or shipped table)",
     )
     p.add_argument(
         "--ptp-file",
         dest="ptp_file",
-        help="a current CMS practitioner PTP file to use instead of the shipped Q3 2024 edits",
+        action="append",
+        help="a CMS practitioner PTP part for this run (repeatable: parts combine)",
     )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
@@ -64,11 +66,8 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
-    edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
-    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
-    label = " + ".join(Path(f).name for f in (args.ptp_file, args.mue_file) if f) or "user file"
     progress = Progress(0, enabled=args.progress)
-    with ncci.using_tables(ptp=edits, mue=mue, label=label):
+    with ncci.using_files(args.ptp_file, args.mue_file):
         result = audit(args.claims, progress=progress)
     if args.out:
         write_frame(result.lines, args.out, args.format)

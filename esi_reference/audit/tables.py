@@ -15,12 +15,14 @@ claim columns, so a per-row attribute is one ``numpy.take``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .. import catalogue, ncci
+from ..cmsdata.tables import quarter_end
 from ..policy import DISTINCT_SERVICE_MODIFIERS, LATERALITY_MODIFIERS, LIABILITY_MODIFIERS
 
 #: Region family as a small integer: 0 none, 1 cervical/thoracic, 2 lumbar/sacral.
@@ -36,7 +38,7 @@ def code_table(codes: Sequence[str]) -> pd.DataFrame:
     rows = []
     for text in codes:
         c = catalogue.lookup(text)
-        mue, mai, vintage = ncci.mue_for(c)  # the shipped values, or a user's MUE file (ncci.using_tables)
+        mue, mai, vintage = ncci.mue_for(text)  # code by code (an E/M code is not its range row)
         rows.append(
             {
                 "code": text,
@@ -103,22 +105,55 @@ def _day_number(day) -> int:
     return int(np.datetime64(day or "9999-12-31", "D").astype(np.int64))
 
 
-def ptp_table(codes: Sequence[str], edits: tuple[ncci.PtpEdit, ...] | None = None) -> pd.DataFrame:
-    """The PTP edits whose two codes both occur in ``codes``, with code positions and the last day each
-    edit applies (a day number: days since 1970-01-01)."""
+def ptp_table(
+    codes: Sequence[str], days: Iterable[int] = (), edits: tuple[ncci.PtpEdit, ...] | None = None
+) -> pd.DataFrame:
+    """The PTP edits whose two codes both occur in ``codes``, with code positions, the days each edit applies
+    (first_day..last_day, day numbers since 1970-01-01) and the dates of service its table is used for
+    (from_day..to_day: the calendar quarters of ``days``, each with the tables :func:`ncci.tables_for` picks).
+    Indicator-9 edits never apply and are left out."""
     where = {c: i for i, c in enumerate(codes)}
+    if edits is not None:
+        chosen = [(edits, _DAY_MIN_NUMBER, _DAY_MAX_NUMBER, "")]
+    else:
+        chosen = []
+        for start in sorted({_quarter_start(int(d)) for d in days} or {None}):
+            tables = ncci.tables_for(start)
+            found = tuple(e for a in where for b in where if a < b for e in tables.edits_between(a, b))
+            low = _day_number(start) if start else _DAY_MIN_NUMBER
+            high = _day_number(quarter_end(start)) if start else _DAY_MAX_NUMBER
+            chosen.append((found, low, high, ""))
     rows = []
-    for e in edits if edits is not None else ncci.active_ptp_edits():
-        if e.column1 in where and e.column2 in where:
-            rows.append(
-                {
-                    "column1": e.column1,
-                    "column2": e.column2,
-                    "i1": where[e.column1],
-                    "i2": where[e.column2],
-                    "modifier_indicator": e.modifier_indicator,
-                    "rationale": e.rationale,
-                    "last_day": _day_number(e.deletion_date),
-                }
-            )
-    return pd.DataFrame(rows, columns=["column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "last_day"])
+    for table_edits, low, high, _label in chosen:
+        for e in table_edits:
+            if e.column1 in where and e.column2 in where and e.modifier_indicator != "9":
+                rows.append(
+                    {
+                        "column1": e.column1,
+                        "column2": e.column2,
+                        "i1": where[e.column1],
+                        "i2": where[e.column2],
+                        "modifier_indicator": e.modifier_indicator,
+                        "rationale": e.rationale,
+                        "first_day": _day_number(e.effective_date) if e.effective_date else _DAY_MIN_NUMBER,
+                        "last_day": _day_number(e.deletion_date),
+                        "from_day": low,
+                        "to_day": high,
+                        "table": e.table,
+                        "edit": e,
+                    }
+                )
+    return pd.DataFrame(rows, columns=PTP_COLUMNS)
+
+
+PTP_COLUMNS = [
+    "column1", "column2", "i1", "i2", "modifier_indicator", "rationale", "first_day", "last_day", "from_day",
+    "to_day", "table", "edit",
+]  # fmt: skip
+_DAY_MIN_NUMBER = -(10**6)
+_DAY_MAX_NUMBER = 10**7
+
+
+def _quarter_start(day_number: int) -> dt.date:
+    day = dt.date(1970, 1, 1) + dt.timedelta(days=day_number)
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

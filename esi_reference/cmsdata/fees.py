@@ -88,7 +88,7 @@ class Fee:
     year: int
     vintage: str  # "2024Q3"
     file: str  # "PPRRVU24_JUL"
-    source_id: str  # an id in data/sources.csv ("CMS-RVU-2024-07"), or "user file <name>" when installed
+    source_id: str  # an id in data/sources.csv: "CMS-RVU-2024-07" shipped, "CMS-RVU-USER" for a user's file
     effective_date: dt.date
 
     @property
@@ -165,9 +165,13 @@ def fee_for(code: str, day: dt.date | None = None, modifier: str = "") -> Fee | 
     Reads the installed RVU quarter in force on ``day`` (the newest installed quarter when ``day`` is None),
     else the shipped July 2024 values; the returned Fee names its vintage and file.
     """
-    return fee_table(day).get((code.strip().upper(), modifier.strip().upper()))
+    from .tables import tables_for
+
+    return tables_for(day).fee_for(code.strip().upper(), modifier.strip().upper())
 
 
 def fee_table(day: dt.date | None = None) -> dict[tuple[str, str], Fee]:
-    """The whole fee table in force on ``day`` (installed, else shipped)."""
-    return shipped_fees()
+    """Every fee row in force on ``day`` (an installed release, with the shipped rows it lacks below it)."""
+    from .tables import tables_for
+
+    return tables_for(day).fee_table()

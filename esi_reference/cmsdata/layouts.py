@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from .. import catalogue
 from ..errors import EsiError
@@ -81,7 +82,7 @@ class Source:
     """One input file (on disk or a zip member) and how to open it as bytes."""
 
     name: str  # the name shown to the user ("ccipra-v322r0-f1.TXT" or "ccipra.zip/ccipra-...-f1.TXT")
-    opener: Callable[[], io.BufferedIOBase]
+    opener: Callable[[], IO[bytes]]
     size: int
 
     @property
@@ -106,6 +107,8 @@ class Parsed:
     effective: dt.date | None = None
     version: str = ""  # "v322r0" for PTP
     part: int = 0  # PTP part number (1-4), 0 when unknown
+    first_code: str = ""  # PTP: smallest and largest column-1 code read (the part's range)
+    last_code: str = ""
 
     @property
     def rows_kept(self) -> int:
@@ -152,7 +155,7 @@ def sniff(source: Source) -> Kind:
     text = head.decode(ENCODING)
     upper = text.upper()
     medicaid = "MEDICAID" in upper or "MEDICAID" in name.upper()
-    if "COLUMN1/COLUMN2" in upper.replace(" ", "") and "\t" in text:
+    if "COLUMN1/COLUMN2" in upper.replace(" ", "") or re.search(r"COLUMN 1[\t,]\s*COLUMN 2", upper):
         m = PTP_FILE_PATTERN.search(name)
         setting = "outpatient hospital" if (m and m.group(1).lower() == "oph") else "practitioner"
         if not m and ("HOSPITAL" in upper or "OUTPATIENT" in name.upper()):
@@ -163,8 +166,12 @@ def sniff(source: Source) -> Kind:
             if label in " ".join(upper.split()):
                 return Kind("mue", setting, medicaid)
         raise LayoutError(f"{source.name}: an MUE table of a setting this tool does not know")
-    if "NATIONAL PHYSICIAN FEE SCHEDULE RELATIVE VALUE FILE" in upper or "HCPCS,MOD,DESCRIPTION" in upper:
+    if "HCPCS,MOD,DESCRIPTION" in upper:
         return Kind("rvu", "practitioner", False)
+    if "NATIONAL PHYSICIAN FEE SCHEDULE RELATIVE VALUE FILE" in upper:
+        raise LayoutError(
+            f"{source.name}: the fixed-width text copy of the PPRRVU file; expected the CSV copy (PPRRVU...csv)"
+        )
     raise LayoutError(
         f"{source.name}: not a CMS table this tool reads; expected the NCCI PTP edits (ccipra ... .TXT), "
         "the MUE table (MCR_MUE_...csv) or the PFS relative value file (PPRRVU...csv)"
@@ -195,25 +202,32 @@ def read_ptp(source: Source, kind: Kind, strict: bool = False) -> Parsed:
         out.version, out.part = f"v{m.group(2)}r{m.group(3)}", int(m.group(4))
     rationale_pool: dict[str, str] = {}
     started = False
+    low, high = "\uffff", ""
+    delimiter = "\t"
     with _text(source, None) as handle:
         for line_no, line in enumerate(handle, start=1):
             code1 = line[:5]
             if not started:
-                if len(code1) == 5 and line[5:6] == "\t" and code1.isalnum() and code1.upper() != "COLUM":
-                    started = True
+                if len(code1) == 5 and line[5:6] in "\t," and code1.isalnum() and code1.upper() != "COLUM":
+                    started, delimiter = True, line[5]
                 else:
                     continue
             if not line.strip():
                 continue
             out.rows_read += 1
+            if code1 < low:
+                low = code1
+            if code1 > high:
+                high = code1
             code2 = line[6:11]
             if (
                 not (code1 in esi or code2 in esi or (code1 in every and code2 in every))
-                and line[5:6] == "\t"
-                and line[11:12] == "\t"
+                and line[5:6] == delimiter
+                and line[11:12] == delimiter
             ):
                 continue  # a well-formed row about other codes
-            cells = line.rstrip("\r\n").split("\t")
+            line = line.rstrip("\r\n")
+            cells = line.split("\t") if delimiter == "\t" else next(csv.reader([line]))
             try:
                 out.ptp.append(_ptp_row(cells, source, line_no, rationale_pool))
             except RowError as exc:
@@ -224,6 +238,7 @@ def read_ptp(source: Source, kind: Kind, strict: bool = False) -> Parsed:
                     out.problems.append(exc.message)
     if not out.rows_read:
         raise LayoutError(f"{source.name}: a PTP header but no edit rows; expected seven tab-separated cells per edit")
+    out.first_code, out.last_code = low.upper(), high.upper()
     return out
 
 
