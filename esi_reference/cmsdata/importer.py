@@ -183,7 +183,7 @@ def parse(sources: list[tuple[Source, bool]], expect: str | None = None, strict:
             continue
         try:
             parsed = layouts.READERS[kind.table](source, kind, strict)
-            parsed.sha256 = store.sha256_of(source.opener)
+            parsed.sha256 = parsed.sha256 or store.sha256_of(source.opener)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise LayoutError(f"{source.name}: damaged zip member ({exc}); download it again") from None
         except UnicodeError as exc:

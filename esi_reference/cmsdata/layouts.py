@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -193,51 +195,165 @@ def _iso(text: str, source: Source, line: int, field_name: str) -> str:
 # --------------------------------------------------------------------------- PTP
 
 
+CHUNK = 8 << 20
+TAB = b"\t"
+
+
+def _data_start(line: bytes) -> bool:
+    """True for the first edit line (after CMS's notice, title and wrapped header)."""
+    head = line[:5]
+    return len(head) == 5 and line[5:6] in (b"\t", b",") and head.isalnum() and head.upper() != b"COLUM"
+
+
+def code_trie(codes: Iterable[str]) -> bytes:
+    """A regular expression (bytes) matching exactly ``codes``, shaped as a trie so that a line is
+    rejected after one or two byte comparisons."""
+    tree: dict[bytes, dict] = {}
+    for code in sorted(codes):
+        node = tree
+        for ch in code.encode(ENCODING):
+            node = node.setdefault(bytes([ch]), {})
+
+    def emit(node: dict[bytes, dict]) -> bytes:
+        parts = [re.escape(k) + emit(v) for k, v in sorted(node.items())]
+        if not parts:
+            return b""
+        return parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
+
+    return emit(tree)
+
+
+@cache
+def _candidate_lines() -> re.Pattern[bytes]:
+    """A newline followed by a line whose column 1 or column 2 is a catalogue code."""
+    trie = code_trie(catalogue_codes())
+    return re.compile(rb"\n(?:" + trie + rb"\t|[^\t\n]{5}\t" + trie + rb"\t)")
+
+
 def read_ptp(source: Source, kind: Kind, strict: bool = False) -> Parsed:
-    """The PTP rows of one part that concern the catalogue (either code an ESI code, or both catalogued)."""
-    every = catalogue_codes()
-    esi = esi_codes()
+    """The PTP rows of one part that concern the catalogue (either code an ESI code, or both catalogued).
+
+    Reads the file once, in binary chunks (hashing them on the way). Within a chunk a regular expression
+    finds the lines about catalogue codes; only those are decoded and checked cell by cell. When a chunk's
+    tab count is not six per line (a malformed line somewhere), the chunk is read line by line instead so
+    that every malformed line is reported with its number. The part's column-1 range is its first and last
+    edit (CMS sorts each part by column 1).
+    """
     out = Parsed(source, kind)
     if m := PTP_FILE_PATTERN.search(source.base):
         out.version, out.part = f"v{m.group(2)}r{m.group(3)}", int(m.group(4))
-    rationale_pool: dict[str, str] = {}
+    every = frozenset(c.encode() for c in catalogue_codes())
+    esi = frozenset(c.encode() for c in esi_codes())
+    pool: dict[str, str] = {}
+    digest = hashlib.sha256()
     started = False
-    low, high = "\uffff", ""
-    delimiter = "\t"
-    with _text(source, None) as handle:
-        for line_no, line in enumerate(handle, start=1):
-            code1 = line[:5]
-            if not started:
-                if len(code1) == 5 and line[5:6] in "\t," and code1.isalnum() and code1.upper() != "COLUM":
-                    started, delimiter = True, line[5]
-                else:
+    line_base = 0  # physical lines before the current chunk's first line
+    first_code = last_code = b""
+    carry = b""
+
+    def wanted(line: bytes) -> bool:
+        c1, c2 = line[:5], line[6:11]
+        return (c1 in every and (c2 in every or c1 in esi)) or c2 in esi
+
+    def keep(line: bytes, number: int) -> None:
+        cells = line.decode(ENCODING).rstrip("\r").split("\t")
+        _keep_ptp(out, cells, number, pool, strict)
+
+    with source.opener() as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            digest.update(chunk)
+            data = carry + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                if not cut:
+                    carry = data
                     continue
-            if not line.strip():
-                continue
-            out.rows_read += 1
-            if code1 < low:
-                low = code1
-            if code1 > high:
-                high = code1
-            code2 = line[6:11]
-            if (
-                not (code1 in esi or code2 in esi or (code1 in every and code2 in every))
-                and line[5:6] == delimiter
-                and line[11:12] == delimiter
-            ):
-                continue  # a well-formed row about other codes
-            line = line.rstrip("\r\n")
-            cells = line.split("\t") if delimiter == "\t" else next(csv.reader([line]))
-            try:
-                out.ptp.append(_ptp_row(cells, source, line_no, rationale_pool))
-            except RowError as exc:
-                if strict:
-                    raise
-                out.rows_skipped += 1
-                if len(out.problems) < 20:
-                    out.problems.append(exc.message)
+                data, carry = data[:cut], data[cut:]
+            elif not data:
+                break
+            offset = skipped = 0
+            if not started:
+                head = data.split(b"\n", 100)[:-1]
+                start = next((i for i, line in enumerate(head) if _data_start(line)), -1)
+                if start < 0:
+                    line_base += data.count(b"\n")
+                    if line_base > 100 or not chunk:
+                        break
+                    continue
+                started, skipped = True, start
+                offset = sum(len(line) + 1 for line in head[:start])
+                if head[start][5:6] == b",":
+                    return _read_ptp_csv(source, out, strict)
+            body = data[offset:] if offset else data
+            first_line = line_base + skipped + 1
+            newlines = body.count(b"\n")
+            lines = newlines + (0 if body.endswith(b"\n") else 1)
+            line_base += skipped + newlines
+            blanks = body.count(b"\n\n") + body.count(b"\n\r\n") + body.startswith((b"\n", b"\r\n"))
+            rows = lines - blanks
+            out.rows_read += rows
+            stripped = body.rstrip(b"\r\n")
+            first_code = first_code or body.lstrip(b"\r\n")[:5]
+            last_code = stripped[stripped.rfind(b"\n") + 1 :][:5] or last_code
+            if body.count(b"\t") == 6 * rows:
+                text = b"\n" + body
+                number, position = first_line, 0
+                for match in _candidate_lines().finditer(text):
+                    begin = match.start() + 1
+                    number += text.count(b"\n", position, match.start())
+                    position = match.start()
+                    end = text.find(b"\n", begin)
+                    line = text[begin : end if end >= 0 else len(text)]
+                    if wanted(line):
+                        keep(line, number)
+            else:
+                for i, line in enumerate(body.split(b"\n")):
+                    if line.strip() and (line[5:6] != TAB or line[11:12] != TAB or wanted(line)):
+                        keep(line, first_line + i)
+            if not chunk:
+                break
+    out.sha256 = digest.hexdigest()
     if not out.rows_read:
         raise LayoutError(f"{source.name}: a PTP header but no edit rows; expected seven tab-separated cells per edit")
+    out.first_code, out.last_code = first_code.decode(ENCODING).upper(), last_code.decode(ENCODING).upper()
+    return out
+
+
+def _keep_ptp(out: Parsed, cells: list[str], line: int, pool: dict[str, str], strict: bool) -> None:
+    try:
+        out.ptp.append(_ptp_row(cells, out.source, line, pool))
+    except RowError as exc:
+        if strict:
+            raise
+        out.rows_skipped += 1
+        if len(out.problems) < 20:
+            out.problems.append(exc.message)
+
+
+def _read_ptp_csv(source: Source, out: Parsed, strict: bool) -> Parsed:
+    """A PTP table a user saved as CSV (from a spreadsheet): the same cells, comma-separated."""
+    every = catalogue_codes()
+    esi = esi_codes()
+    pool: dict[str, str] = {}
+    started = False
+    low, high = "\uffff", ""
+    with _text(source, "") as handle:
+        reader = csv.reader(handle)
+        for cells in reader:
+            if not started:
+                started = bool(cells) and _data_start(",".join(cells[:2]).encode(ENCODING))
+                if not started:
+                    continue
+            if not any(c.strip() for c in cells):
+                continue
+            out.rows_read += 1
+            padded = [*cells, "", ""]
+            code1, code2 = padded[0].strip(), padded[1].strip()
+            low, high = min(low, code1), max(high, code1)
+            if code1 in esi or code2 in esi or (code1 in every and code2 in every) or len(cells) < 6:
+                _keep_ptp(out, cells, reader.line_num, pool, strict)
+    out.sha256 = ""
     out.first_code, out.last_code = low.upper(), high.upper()
     return out
 
