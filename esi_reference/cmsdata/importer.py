@@ -26,7 +26,7 @@ from ..errors import EsiError
 from . import layouts, store
 from .fees import FEE_COLUMNS, fee_from_row
 from .layouts import LayoutError, Parsed, Source
-from .tables import USER_SOURCES, Layers, MueValue, PtpEdit, Table, quarter_start
+from .tables import USER_SOURCES, Layers, MueValue, PtpEdit, Table, quarter_start, table_label
 
 PTP_PARTS = frozenset({1, 2, 3, 4})
 VINTAGE_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
@@ -388,8 +388,10 @@ def _table_from(kind: str, parsed: list[Parsed]) -> Table:
     except EsiError:
         vintage = ""
     effective = quarter_start(vintage) if vintage else dt.date(1996, 1, 1)
-    label = f"{vintage or 'user'} file {', '.join(names)}"
     if kind == "ptp":
+        parts = {p.part for p in parsed}
+        note = completeness("ptp", parts, (), effective)
+        label = table_label(vintage, "user file", names, note)
         edits = tuple(
             PtpEdit(
                 c1,
@@ -404,8 +406,6 @@ def _table_from(kind: str, parsed: list[Parsed]) -> Table:
             for p in parsed
             for (c1, c2, _pre, eff, deleted, modifier, rationale) in p.ptp
         )
-        parts = {p.part for p in parsed}
-        note = completeness("ptp", parts, (), effective)
         ranges = tuple(sorted({(p.first_code, p.last_code) for p in parsed}))
         return Table(
             "ptp", vintage, effective, names, "file", not note, note, edits=edits, ranges=() if not note else ranges

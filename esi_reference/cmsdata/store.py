@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from ..errors import EsiError
 from .fees import FEE_COLUMNS, fee_from_row
-from .tables import USER_SOURCES, MueValue, PtpEdit, Table, quarter_start
+from .tables import USER_SOURCES, MueValue, PtpEdit, Table, quarter_start, table_label
 
 FORMAT = 1
 PTP_COLUMNS = ("column1", "column2", "prior_1996", "effective_date", "deletion_date", "modifier_indicator", "rationale")
@@ -123,7 +123,6 @@ def load_quarter(q: Quarter) -> list[Table]:
     for kind, info in sorted(q.tables.items()):
         files = tuple(str(f["name"]) for f in info["files"])
         effective = dt.date.fromisoformat(str(info.get("effective") or quarter_start(q.vintage).isoformat()))
-        label = f"{q.vintage} installed"
         common: dict[str, Any] = {
             "kind": kind,
             "vintage": q.vintage,
@@ -135,7 +134,7 @@ def load_quarter(q: Quarter) -> list[Table]:
         }
         rows = _rows(q.folder / CSV_NAMES[kind])
         if kind == "ptp":
-            table = f"{label} {', '.join(files) if len(files) <= 4 else files[0] + ' ...'}"
+            table = table_label(q.vintage, "installed", files, str(info.get("note", "")))
             edits = tuple(
                 PtpEdit(
                     r["column1"],

@@ -63,6 +63,12 @@ def quarter_start(vintage: str) -> dt.date:
     return dt.date(int(vintage[:4]), 3 * int(vintage[5]) - 2, 1)
 
 
+def table_label(vintage: str, origin: str, files: Sequence[str], note: str = "") -> str:
+    """``2026Q3 installed ccipra-v322r0-f1.TXT, ...`` (the files shortened past four)."""
+    names = ", ".join(files) if len(files) <= 4 else f"{files[0]} and {len(files) - 1} more"
+    return f"{vintage + ' ' if vintage else ''}{origin} {names}" + (f" (partial: {note})" if note else "")
+
+
 @dataclass(frozen=True)
 class PtpEdit:
     """One NCCI PTP edit. In force when effective <= DOS <= deletion, never with modifier indicator 9."""
@@ -138,13 +144,13 @@ class Table:
         return self.source_id if self.shipped else USER_SOURCES[self.kind]
 
     @property
+    def origin(self) -> str:
+        return "shipped" if self.shipped else ("user file" if self.source_id == "file" else "installed")
+
+    @property
     def label(self) -> str:
         """``2026Q3 installed ccipra-v322r0-f1.TXT, ...`` - vintage, origin and files, for findings."""
-        files = ", ".join(self.files) if len(self.files) <= 4 else f"{self.files[0]} and {len(self.files) - 1} more"
-        origin = "shipped" if self.shipped else ("user file" if self.source_id == "file" else "installed")
-        return f"{self.vintage + ' ' if self.vintage else ''}{origin} {files}" + (
-            f" (partial: {self.note})" if self.note else ""
-        )
+        return table_label(self.vintage, self.origin, self.files, self.note)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -161,7 +167,7 @@ class Table:
             "kind": self.kind,
             "vintage": self.vintage,
             "in_force": f"{self.effective.isoformat()} to {self.end.isoformat()}",
-            "origin": "shipped" if self.shipped else ("user file" if self.source_id == "file" else "installed"),
+            "origin": self.origin,
             "files": list(self.files),
             "source_id": self.source_id,
             "complete": self.complete,

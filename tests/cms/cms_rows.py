@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from esi_reference.cmsdata import samples
+
 RATIONALE = "Mutually exclusive procedures"
 
 #: Part 1 holds column-1 codes up to 62323, part 2 the rest (as CMS splits its table by column 1).
@@ -30,5 +31,3 @@ def write_quarter(folder: Path, parts: tuple[int, ...] = (1, 2, 3, 4), version: 
     rows = {1: PART1, 2: PART2, 3: [("A0021", "A0080", "", "20170101", "*", "0", "x")],
             4: [("J9999", "A0080", "", "20170101", "*", "0", "x")]}  # fmt: skip
     return [samples.write_ptp_part(folder / f"ccipra-{version}-f{n}.TXT", rows[n]) for n in parts]
-
-

@@ -59,7 +59,7 @@ def test_other_mue_settings_are_named_and_refused(tmp_path: Path, setting: str, 
 def test_outpatient_hospital_and_medicaid_ptp_are_named(tmp_path: Path) -> None:
     hospital = samples.write_ptp_part(tmp_path / "ccioph-v322r0-f1.TXT", PART1)
     medicaid = samples.write_ptp_part(tmp_path / "medicaid-ncci-ptp-practitioner.txt", PART1)
-    with pytest.raises(LayoutError, match="outpatient hospital NCCI PTP edits.*ccipra"):
+    with pytest.raises(LayoutError, match=r"outpatient hospital NCCI PTP edits.*ccipra"):
         importer.parse([(layouts.file_source(hospital), True)])
     with pytest.raises(LayoutError, match="Medicaid practitioner NCCI PTP edits"):
         importer.parse([(layouts.file_source(medicaid), True)])
@@ -116,7 +116,9 @@ def test_bad_rows_name_file_line_field_and_are_counted(tmp_path: Path) -> None:
     path = samples.write_ptp_part(tmp_path / "ccipra-v322r0-f1.TXT", rows)
     parsed = layouts.read_file(path)
     assert parsed.rows_skipped == 2 and parsed.rows_kept == 4
-    assert parsed.problems[0].endswith("ccipra-v322r0-f1.TXT:12: Effective Date: expected a date YYYYMMDD, got '2017-01-01'")
+    assert parsed.problems[0].endswith(
+        "ccipra-v322r0-f1.TXT:12: Effective Date: expected a date YYYYMMDD, got '2017-01-01'"
+    )
     assert "ccipra-v322r0-f1.TXT:13: Modifier: expected 0, 1 or 9, got '2'" in parsed.problems[1]
     with pytest.raises(layouts.RowError, match=":12: Effective Date"):
         layouts.read_file(path, strict=True)
