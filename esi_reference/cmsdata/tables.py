@@ -69,6 +69,9 @@ def table_label(vintage: str, origin: str, files: Sequence[str], note: str = "")
     return f"{vintage + ' ' if vintage else ''}{origin} {names}" + (f" (partial: {note})" if note else "")
 
 
+SHIPPED_PTP_LABEL = table_label(SHIPPED_VINTAGE, "shipped", (SHIPPED_PTP_FILE,))
+
+
 @dataclass(frozen=True)
 class PtpEdit:
     """One NCCI PTP edit. In force when effective <= DOS <= deletion, never with modifier indicator 9."""
@@ -80,7 +83,7 @@ class PtpEdit:
     rationale: str
     sources: tuple[str, ...] = (SHIPPED_PTP_SOURCE,)
     effective_date: dt.date | None = None  # None in the shipped extract (the third-party parse dropped it)
-    table: str = f"{SHIPPED_VINTAGE} shipped"  # vintage and file of the table the edit comes from
+    table: str = SHIPPED_PTP_LABEL  # vintage, origin and files of the table the edit comes from
 
     def active_on(self, day: dt.date) -> bool:
         """CMS semantics: effective date <= day <= deletion date, and indicator 9 never applies."""
