@@ -49,7 +49,7 @@ def _audit(day: str, lines) -> set[tuple[str, int, str]]:
     common = {"patient_id": "P1", "claim_id": "C1", "date_of_service": day, "place_of_service": "22"}
     common |= {"diagnosis_codes": "M54.16", "rendering_provider": "1234567893"}
     rows = [dict(common, line_number=str(n), code=c, modifiers=m, units=str(u)) for n, (c, m, u) in enumerate(lines, 1)]
-    text = pd.DataFrame(rows, columns=list(COLUMN_NAMES)).fillna("").to_csv(index=False)
+    text = pd.DataFrame(rows, columns=list(COLUMN_NAMES), dtype=str).fillna("").to_csv(index=False)
     f = audit(io.StringIO(text)).findings
     f = f[f["rule_id"].isin(RULES)]
     return {(str(r), int(n), str(s)) for r, n, s in zip(f["rule_id"], f["line_number"], f["severity"], strict=True)}
