@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cms_rows import MUE_ROWS, write_quarter
 
 from esi_reference.cmsdata import samples, store
 from esi_reference.cmsdata.tables import refresh
+
+from .cms_rows import MUE_ROWS, write_quarter
 
 
 @pytest.fixture

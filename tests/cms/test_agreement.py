@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cms_rows import write_quarter
 from esi_asserts import base_encounter
 
 from esi_reference import ncci
@@ -18,6 +17,8 @@ from esi_reference.cmsdata import importer
 from esi_reference.cmsdata.tables import refresh
 from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check
+
+from .cms_rows import write_quarter
 
 RULES = ("NCCI-PTP", "MUE-UNITS")
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from cms_rows import MUE_ROWS, write_quarter
 from esi_asserts import base_encounter
 
 from esi_reference import ncci
@@ -16,6 +15,8 @@ from esi_reference.cmsdata.fees import fee_for
 from esi_reference.cmsdata.tables import refresh, tables_for
 from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check
+
+from .cms_rows import MUE_ROWS, write_quarter
 
 
 def test_import_installs_a_quarter_with_its_manifest(cms_folder: Path, data_dir: Path, capsys) -> None:

@@ -7,11 +7,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cms_rows import MUE_ROWS, PART1, write_quarter
 
 from esi_reference.cli import main
 from esi_reference.cmsdata import importer, layouts, samples
 from esi_reference.cmsdata.layouts import LayoutError
+
+from .cms_rows import MUE_ROWS, PART1, write_quarter
 
 
 def test_ptp_part_is_read_with_its_preamble_crlf_and_line_numbers(tmp_path: Path) -> None:
