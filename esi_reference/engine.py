@@ -46,12 +46,14 @@ class SuggestedClaim:
     lines: tuple[ClaimLine, ...]
     not_billable: tuple[NotBillable, ...]
     notes: tuple[str, ...] = ()
+    tables: ncci.Tables | None = None  # the CMS tables in force on the date of service
 
     def to_dict(self) -> dict[str, object]:
         return {
             "lines": [line.to_dict() for line in self.lines],
             "not_billable": [n.to_dict() for n in self.not_billable],
             "notes": list(self.notes),
+            "tables": self.tables.in_use() if self.tables else [],
         }
 
 
@@ -197,7 +199,7 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
                 else "without an ABN the provider is liable (GZ)."
             ),
         )
-    return SuggestedClaim(tuple(lines), derivation.not_billable, notes)
+    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, ncci.tables_for(enc.date_of_service))
 
 
 def check(encounter: object, as_of: object = None) -> Report:

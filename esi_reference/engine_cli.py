@@ -80,6 +80,8 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
             print(f"  - {item.code}: {item.reason} [{item.rule_id}; {cite(item.sources)}]")
     for note in suggestion.notes:
         print(f"Note: {note}")
+    if suggestion.tables is not None:
+        print(f"CMS tables: {suggestion.tables.summary()}")
     return 0
 
 

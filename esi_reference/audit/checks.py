@@ -50,6 +50,7 @@ where the clinical facts change the answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -496,9 +497,31 @@ def local_anesthetic(p: Prepared) -> Iterator[Hits]:
             yield _hits("NCCI-LOCAL-ANESTHETIC", pos, text)
 
 
+def _mue_by_quarter(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per row: the MUE value (-1 none) and MAI of its code in the table in force in its quarter
+    (ncci.tables_for, as the engine), and the index of its (code, quarter) combination; the combinations' codes
+    and table labels for messages."""
+    days = p.day.astype("datetime64[D]")
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    quarter = months // 3
+    combos, inverse = np.unique(p.code_idx * 10_000 + quarter, return_inverse=True)
+    mue = np.full(len(combos), -1, dtype=np.int64)
+    mai = np.zeros(len(combos), dtype=np.int64)
+    labels = []
+    for k, combo in enumerate(combos.tolist()):
+        code, q = p.codes[combo // 10_000], combo % 10_000
+        start = dt.date(1970 + (3 * q) // 12, (3 * q) % 12 + 1, 1)
+        value, table = ncci.tables_for(start).mue_for(code)
+        if value is not None:
+            mue[k], mai[k] = value.units, int(value.mai)
+        labels.append(table.label)
+    return mue[inverse], mai[inverse], inverse, labels
+
+
 def mue_units(p: Prepared) -> Iterator[Hits]:
-    mue = p.attr("mue").astype(np.int64)
-    mai = p.attr("mai").astype(np.int64)
+    if not p.n:
+        return
+    mue, mai, combo, labels = _mue_by_quarter(p)
     has = (mue >= 0) & p.applies("MUE-UNITS")
     line_over = has & (mai == 1) & (p.units > mue)
     per_day = has & (mai != 1)
@@ -509,27 +532,21 @@ def mue_units(p: Prepared) -> Iterator[Hits]:
     pos = np.flatnonzero(line_over | (per_day & (total > mue)))
     if not len(pos):
         return
-    # Message = per-code text + per-row number + per-code tail (object arrays concatenate element-wise).
-    code_text = np.array([f"{c}: " for c in p.codes], dtype=object)
-    per_line = np.array(
-        [f" units on one line; MUE {m}, MAI 1 ({v})" for m, v in zip(p.ct["mue"], p.ct["mue_vintage"], strict=True)],
-        dtype=object,
-    )
     kinds = {
         2: "absolute (MAI 2): the excess is never paid",
         3: "clinical (MAI 3): the excess is denied, appealable with records",
     }
-    per_day_text = np.array(
+    msgs = np.array(
         [
-            f" units on one date exceed the MUE of {m} - {kinds.get(a, '')} ({v} CMS table)"
-            for m, a, v in zip(p.ct["mue"], p.ct["mai"], p.ct["mue_vintage"], strict=True)
+            f"{p.codes[p.code_idx[i]]}: {p.units[i]} units on one line; MUE {mue[i]}, MAI 1 "
+            f"(MUE table {labels[combo[i]]})"
+            if mai[i] == 1
+            else f"{p.codes[p.code_idx[i]]}: {int(total[i])} units on one date exceed the MUE of {mue[i]} - "
+            f"{kinds.get(int(mai[i]), '')} (MUE table {labels[combo[i]]})"
+            for i in pos.tolist()
         ],
         dtype=object,
     )
-    c = p.code_idx[pos]
-    one_line = mai[pos] == 1
-    number = np.where(one_line, p.units[pos], total[pos].astype(np.int64)).astype(str).astype(object)
-    msgs = code_text[c] + number + np.where(one_line, per_line[c], per_day_text[c])
     sev = np.where(mai[pos] == 3, "warning", "error").astype(object)
     group = np.where(mai[pos] == 1, -1 - pos, p.sc[pos])
     yield _hits("MUE-UNITS", pos, msgs, sev, group)

@@ -27,7 +27,7 @@ other's files, and nothing is kept once the ``with`` block ends.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -168,6 +168,7 @@ class Table:
         """What a JSON report lists under ``tables``."""
         return {
             "kind": self.kind,
+            "label": self.label,
             "vintage": self.vintage,
             "in_force": f"{self.effective.isoformat()} to {self.end.isoformat()}",
             "origin": self.origin,
@@ -409,3 +410,16 @@ def using_layers(layers: Layers) -> Iterator[Tables]:
         yield tables_for(None)
     finally:
         _ACTIVE.reset(token)
+
+
+def tables_in_use(days: Iterable[dt.date]) -> tuple[list[dict[str, object]], list[str]]:
+    """The tables used for the given dates of service (each once, with the quarters it served) and the
+    notes of those quarters: what a report over many dates (the claims audit) lists."""
+    used: dict[tuple[object, ...], tuple[Table, list[str]]] = {}
+    notes: list[str] = []
+    for start in sorted({quarter_of(d) for d in days}):
+        tables = tables_for(start)
+        for t in (*tables.ptp, *tables.mue, *tables.rvu):
+            used.setdefault(t.key, (t, []))[1].append(quarter_name(start))
+        notes.extend(f"{quarter_name(start)}: {n}" for n in tables.notes)
+    return [dict(t.as_dict(), used_for=quarters) for t, quarters in used.values()], notes
