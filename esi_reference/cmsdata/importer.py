@@ -284,6 +284,7 @@ def _install_quarter(
             rows = [(c, str(u), m, r) for c, (u, m, r) in sorted(items[0].mue.items())]
             codes, parts = items[0].mue, set()
         else:
+            items = _one_rvu_file(vintage, items, outcome)
             if len(items) > 1:
                 raise EsiError(
                     f"{vintage}: two PPRRVU files given ({items[0].source.name}, {items[1].source.name})", "path"
@@ -306,6 +307,20 @@ def _install_quarter(
         columns = store.PTP_COLUMNS_STORED if kind == "ptp" else (FEE_COLUMNS if kind == "rvu" else store.MUE_COLUMNS)
         tables[kind] = (columns, rows)
     store.install(root, vintage, manifest, tables)
+
+
+def _one_rvu_file(vintage: str, items: list[Parsed], outcome: Outcome) -> list[Parsed]:
+    """Of CMS's QPP / non-QPP pair of PPRRVU files (two conversion factors), keep the non-QPP one."""
+    if len(items) < 2:
+        return items
+    plain = [p for p in items if "NONQPP" in p.source.base.upper().replace("-", "").replace("_", "")]
+    if len(plain) == 1 and all("QPP" in p.source.base.upper() for p in items):
+        outcome.warnings.append(
+            f"{vintage} PFS: {plain[0].source.base} installed (non-QPP conversion factor); the QPP file "
+            "(qualifying APM participants) is not: import it alone with --into another folder to use it"
+        )
+        return plain
+    return items
 
 
 def _file_entry(p: Parsed, now: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from ..errors import EsiError
 from . import rvu
 
 ENCODING = "latin-1"
-SNIFF_BYTES = 8192
+SNIFF_BYTES = 65536  # CMS's notices run to a few kB; the header follows them
 PTP_FILE_PATTERN = re.compile(r"cci(pra|oph)[-_ ]?v(\d+)r(\d+)[-_ ]?f(\d)", re.I)
 MUE_SETTINGS = {
     "PRACTITIONER SERVICES MUE VALUES": "practitioner",

@@ -319,6 +319,7 @@ def _resolve(day: dt.date | None) -> Tables:
     installed = store.installed_tables()
     layers: dict[str, tuple[Table, ...]] = {}
     notes: list[str] = []
+    uncovered: list[Table] = []
     for base in shipped_tables():
         mine = [t for t in installed if t.kind == base.kind]
         chosen, note = choose([t for t in mine if t.complete] + [base], day)
@@ -336,7 +337,17 @@ def _resolve(day: dt.date | None) -> Tables:
         else:
             layers[base.kind] = (chosen,)
             if note:
-                notes.append(note)
+                uncovered.append(chosen)
+    if day is not None and uncovered:
+        names = {"ptp": "PTP", "mue": "MUE", "rvu": "fee schedule"}
+        listed = [names[t.kind] for t in uncovered]
+        kinds = " or ".join(filter(None, (", ".join(listed[:-1]), listed[-1])))
+        vintages = ", ".join(dict.fromkeys(f"{t.vintage} (in force {t.effective} to {t.end})" for t in uncovered))
+        notes.insert(
+            0,
+            f"no installed {kinds} table covers {quarter_name(day)}: using {vintages}; install the quarter of "
+            "the date of service (esi-ref data import)",
+        )
     return Tables(day, layers["ptp"], layers["mue"], layers["rvu"], tuple(notes))
 
 

@@ -7,10 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import examples
 
 from esi_reference.cli import main
 from esi_reference.cmsdata import importer, layouts, samples
 from esi_reference.cmsdata.layouts import LayoutError
+from esi_reference.errors import EsiError
 
 from .cms_rows import MUE_ROWS, PART1, write_quarter
 
@@ -140,3 +144,40 @@ def test_folder_and_zip_are_expanded_and_others_skipped(tmp_path: Path) -> None:
         outcome = importer.parse(importer.collect([target]))
         assert sorted(p.part for p in outcome.parsed) == [1, 2, 3, 4]
         assert any("README.pdf" in s for s in outcome.skipped)
+
+
+LINE_PIECES = st.sampled_from(["62323", "64483", "99213", "A0021", "6232", "", "*", "20170101", "2017", "0", "1",
+                               "9", "x", "\xae", "\t", ",", '"'])  # fmt: skip
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(lines=st.lists(st.lists(LINE_PIECES, min_size=0, max_size=9).map("\t".join), max_size=30))
+def test_any_ptp_body_reads_or_fails_with_one_typed_error(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("fuzz") / "ccipra-v322r0-f1.TXT"
+    with path.open("w", encoding="latin-1", newline="\r\n") as handle:
+        for line in samples.ptp_lines([]):
+            handle.write(line + "\n")
+        for line in lines:
+            handle.write(line + "\n")
+    try:
+        parsed = layouts.read_file(path)
+    except EsiError:
+        return
+    assert parsed.rows_kept + parsed.rows_skipped <= parsed.rows_read
+    every = layouts.catalogue_codes()
+    assert all(row[0] in every or row[1] in every for row in parsed.ptp)
+
+
+def test_qpp_and_non_qpp_rvu_files_install_the_non_qpp_one(tmp_path: Path) -> None:
+    rows = [samples.rvu_row("62323")]
+    a = samples.write_rvu(tmp_path / "PPRRVU26_JUL_nonQPP.csv", rows)
+    b = samples.write_rvu(tmp_path / "PPRRVU26_JUL_QPP.csv", rows)
+    outcome = importer.install_files([a, b], into=str(tmp_path / "store"))
+    assert any("PPRRVU26_JUL_nonQPP.csv installed" in w for w in outcome.warnings)
+
+
+def test_a_long_notice_before_the_mue_header_is_still_recognised(tmp_path: Path) -> None:
+    path = samples.write_mue(tmp_path / "MCR_MUE_PractitionerServices_Eff_07-01-2026.csv", MUE_ROWS)
+    text = path.read_bytes().replace(b"Third line.", b"Third line. " + b"More notice text. " * 400)
+    path.write_bytes(text)
+    assert layouts.read_file(path).mue["62323"] == (2, "3", "Clinical: Data")
