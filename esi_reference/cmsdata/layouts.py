@@ -26,7 +26,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -519,7 +519,3 @@ def read_rvu_file(path: Path) -> Parsed:
     if parsed.kind.table != "rvu":
         raise LayoutError(f"{path}: a {parsed.kind.describe()}; expected a PPRRVU CSV")
     return parsed
-
-
-def iter_rows(parsed: Parsed) -> Iterator[object]:
-    yield from parsed.ptp or parsed.mue.items() or parsed.rvu
