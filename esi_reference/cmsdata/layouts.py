@@ -187,7 +187,9 @@ def _text(source: Source, newline: str | None) -> io.TextIOWrapper:
 def _iso(text: str, source: Source, line: int, field_name: str) -> str:
     """A CMS YYYYMMDD date cell as ISO text (validated)."""
     try:
-        return dt.datetime.strptime(text, "%Y%m%d").date().isoformat()
+        if len(text) != 8 or not text.isdigit():
+            raise ValueError(text)
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
     except ValueError:
         raise RowError(source.name, line, field_name, "a date YYYYMMDD", text) from None
 
@@ -290,13 +292,11 @@ def read_ptp(source: Source, kind: Kind, strict: bool = False) -> Parsed:
             newlines = body.count(b"\n")
             lines = newlines + (0 if body.endswith(b"\n") else 1)
             line_base += skipped + newlines
-            blanks = body.count(b"\n\n") + body.count(b"\n\r\n") + body.startswith((b"\n", b"\r\n"))
-            rows = lines - blanks
-            out.rows_read += rows
-            stripped = body.rstrip(b"\r\n")
-            first_code = first_code or body.lstrip(b"\r\n")[:5]
-            last_code = stripped[stripped.rfind(b"\n") + 1 :][:5] or last_code
-            if body.count(b"\t") == 6 * rows:
+            first_code = first_code or body[:4096].lstrip(b"\r\n")[:5]
+            tail = body[-4096:].rstrip(b"\r\n")
+            last_code = tail[tail.rfind(b"\n") + 1 :][:5] or last_code
+            if body.count(b"\t") == 6 * lines:  # six tabs on every line: no blank or malformed line
+                out.rows_read += lines
                 text = b"\n" + body
                 number, position = first_line, 0
                 for match in _candidate_lines().finditer(text):
@@ -309,7 +309,10 @@ def read_ptp(source: Source, kind: Kind, strict: bool = False) -> Parsed:
                         keep(line, number)
             else:
                 for i, line in enumerate(body.split(b"\n")):
-                    if line.strip() and (line[5:6] != TAB or line[11:12] != TAB or wanted(line)):
+                    if not line.strip():
+                        continue
+                    out.rows_read += 1
+                    if line[5:6] != TAB or line[11:12] != TAB or wanted(line):
                         keep(line, first_line + i)
             if not chunk:
                 break
