@@ -9,6 +9,10 @@ Not a test: run ``python benchmarks/bench_import.py``. Writes, in CMS's layouts 
    resident memory (the child's ``ru_maxrss``); targets (issue 11): <= 10 s and <= 300 MB;
 2. times ``check()`` over the example encounters with the shipped tables and with the installed quarter
    (median per encounter); target: no slower with the installed quarter.
+
+Measured 2026-12-01 on the shared 2-core machine (load average 7-9 from other jobs): import 4.1 s wall,
+peak RSS 75 MB, 2.8 M rows read, about 10,000 kept (773 kB installed); check 0.235 ms median with the
+installed quarter vs 0.251 ms with the shipped tables (64 encounters).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from esi_reference.catalogue import all_codes
 from esi_reference.cmsdata import samples
 from esi_reference.cmsdata.tables import refresh
 from esi_reference.encounter import parse_encounter
+from esi_reference.errors import EsiError
 
 ROOT = Path(__file__).resolve().parents[1]
 RATIONALES = (
@@ -104,9 +109,20 @@ def time_import(folder: Path, store: Path) -> tuple[float, float]:
     return wall, peak_kb / 1024
 
 
-def median_check_ms(repeat: int) -> float:
-    encounters = [parse_encounter(json.loads(p.read_text())) for p in sorted((ROOT / "examples").glob("*.json"))]
-    encounters += [replace(e, claim=None) for e in encounters]
+def quarter_encounters(day: str) -> list:
+    """The example encounters moved to a date of service in the synthetic quarter (those that stay valid)."""
+    out = []
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        data = json.loads(path.read_text())
+        data["date_of_service"] = day
+        try:
+            out.append(parse_encounter(data))
+        except EsiError:
+            continue  # an example whose other dates (prior sessions) must precede its date of service
+    return out + [replace(e, claim=None) for e in out]
+
+
+def median_check_ms(encounters: list, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         for enc in encounters:
@@ -135,13 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"import: {wall:.2f} s wall, peak RSS {peak:.0f} MB (targets <= 10 s, <= 300 MB)")
         installed = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / 1e3
         print(f"installed dataset: {installed:.0f} kB")
+        encounters = quarter_encounters("2026-08-03")
         os.environ["ESI_REFERENCE_DATA"] = str(Path(tmp) / "nothing")
         refresh()
-        shipped = median_check_ms(args.repeat)
+        shipped = median_check_ms(encounters, args.repeat)
         os.environ["ESI_REFERENCE_DATA"] = str(store)
         refresh()
-        with_store = median_check_ms(args.repeat)
-        print(f"check: median {shipped:.3f} ms shipped, {with_store:.3f} ms with the installed quarter")
+        assert engine.check(encounters[0]).tables.ptp[0].vintage == "2026Q3"
+        with_store = median_check_ms(encounters, args.repeat)
+        print(
+            f"check ({len(encounters)} encounters dated 2026-08-03): median {shipped:.3f} ms with the shipped "
+            f"tables, {with_store:.3f} ms with the installed 2026Q3 quarter"
+        )
     return 0
 
 

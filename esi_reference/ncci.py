@@ -65,7 +65,7 @@ __all__ = [
 
 PTP_VINTAGE = "2024Q3"
 PTP_SOURCES = ("CMS-PTP-PRAC-2024Q3",)
-MODIFIER_SOURCES = ("NCCI-MANUAL-CH1-MODIFIERS",)
+MODIFIER_SOURCES = ("NCCI-MANUAL-CH1-MODIFIERS", "NCCI-PTP-FILE-LAYOUT")
 
 #: NCCI-associated modifiers (NCCI Policy Manual, Chapter I, section E), by group.
 ANATOMIC_MODIFIERS = frozenset(

@@ -1,4 +1,5 @@
-"""Users' own quarterly CMS files replace the shipped Q3 2024 tables (synthetic fixtures, no CMS text)."""
+"""Users' own quarterly CMS files, given for one run, answer for the codes they hold over the shipped Q3 2024
+tables (synthetic fixtures, no CMS text; the CMS layouts themselves are tested in tests/cms)."""
 
 from __future__ import annotations
 

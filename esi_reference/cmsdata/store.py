@@ -231,9 +231,12 @@ def install(
     root: Path, vintage: str, manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], Iterable[Any]]]
 ) -> Path:
     """Write one quarter (``tables``: kind -> (columns, rows)) and point the index at it, atomically."""
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{vintage}-", dir=root))
+    except OSError as exc:
+        raise EsiError(f"cannot write the dataset in {root}: {exc.strerror or exc}", "data") from None
     index = read_index(root)
-    folder = Path(tempfile.mkdtemp(prefix=f".{vintage}-", dir=root))
     try:
         for kind, (columns, rows) in tables.items():
             write_csv(folder / CSV_NAMES[kind], columns, rows)
