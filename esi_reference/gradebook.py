@@ -57,31 +57,16 @@ class Gradebook:
     bad_rows: list[BadRow] = field(default_factory=list)
 
     def grade_rows(self) -> list[dict[str, object]]:
-        return [
-            {
-                "learner": lr,
-                "scenario": sid,
-                "score": round(g.score * 100),
-                "passed": g.passed,
-                "points": max(0.0, g.earned - g.penalty),
-                "possible": g.possible,
-            }
-            for (lr, sid), g in sorted(self.grades.items())
-        ]
+        return [{"learner": lr, "scenario": sid, "score": round(g.score * 100), "passed": g.passed,
+                 "points": max(0.0, g.earned - g.penalty), "possible": g.possible}
+                for (lr, sid), g in sorted(self.grades.items())]
 
     def learner_rows(self) -> list[dict[str, object]]:
         by: dict[str, list[Grade]] = {}
         for (learner, _), g in sorted(self.grades.items()):
             by.setdefault(learner, []).append(g)
-        return [
-            {
-                "learner": learner,
-                "attempted": len(gs),
-                "passed": sum(g.passed for g in gs),
-                "mean_score": round(100 * sum(g.score for g in gs) / len(gs)),
-            }
-            for learner, gs in by.items()
-        ]
+        return [{"learner": learner, "attempted": len(gs), "passed": sum(g.passed for g in gs),
+                 "mean_score": round(100 * sum(g.score for g in gs) / len(gs))} for learner, gs in by.items()]
 
     def scenario_rows(self) -> list[dict[str, object]]:
         by: dict[str, list[Grade]] = {}
@@ -93,17 +78,9 @@ class Gradebook:
             if not gs:
                 continue
             mean = sum(g.score for g in gs) / len(gs)
-            rows.append(
-                {
-                    "scenario": s.id,
-                    "topic": s.topic,
-                    "declared": s.difficulty_label,
-                    "attempts": len(gs),
-                    "mean_score": round(100 * mean),
-                    "pass_rate": round(100 * sum(g.passed for g in gs) / len(gs)),
-                    "observed": observed_difficulty(mean),
-                }
-            )
+            rows.append({"scenario": s.id, "topic": s.topic, "declared": s.difficulty_label, "attempts": len(gs),
+                         "mean_score": round(100 * mean), "pass_rate": round(100 * sum(g.passed for g in gs) / len(gs)),
+                         "observed": observed_difficulty(mean)})
         rows.sort(key=lambda r: (r["mean_score"], r["scenario"]))
         return rows
 
@@ -123,11 +100,8 @@ def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise EsiError(
-            f"answers file: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
-            f"optional {', '.join(OPTIONAL_COLUMNS)})",
-            "header",
-        )
+        raise EsiError(f"answers file: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
+                       f"optional {', '.join(OPTIONAL_COLUMNS)})", "header")
     reader.fieldnames = header
     answers: dict[tuple[str, str], list[tuple[int, int, dict[str, object]]]] = {}
     known = {s.id for s in scenarios()}
@@ -184,14 +158,8 @@ def _x(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def score_histogram_svg(
-    scores: Iterable[float],
-    pass_mark: float = PASS_MARK,
-    title: str = "Learner scores",
-    bins: int = 10,
-    width: int = 560,
-    height: int = 320,
-) -> str:
+def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, title: str = "Learner scores",
+                        bins: int = 10, width: int = 560, height: int = 320) -> str:
     """A bar chart (SVG text) of scores in [0, 1], in ``bins`` equal bins, with the pass mark marked.
 
     >>> svg = score_histogram_svg([0.2, 0.75, 0.8, 1.0])
@@ -207,16 +175,15 @@ def score_histogram_svg(
     peak = max(counts) if values else 0
     ymax = max(1, peak)
     bw = plot_w / bins
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_x(title)}" font-family="sans-serif" '
-        f'font-size="12">',
-        f"<title>{_x(title)}</title>",
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} (n = {len(values)})</text>',
-        f'<text x="{width / 2:.1f}" y="40" text-anchor="middle" fill="#555">dashed line: pass mark '
-        f"{round(pass_mark * 100)}%; green bins pass</text>",
-    ]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{_x(title)}" font-family="sans-serif" '
+           f'font-size="12">',
+           f"<title>{_x(title)}</title>",
+           f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+           f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} '
+           f"(n = {len(values)})</text>",
+           f'<text x="{width / 2:.1f}" y="40" text-anchor="middle" fill="#555">dashed line: pass mark '
+           f"{round(pass_mark * 100)}%; green bins pass</text>"]
     for k in range(ymax + 1) if ymax <= 10 else range(0, ymax + 1, max(1, ymax // 5)):
         y = top + plot_h - plot_h * k / ymax
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
@@ -226,26 +193,20 @@ def score_histogram_svg(
         x = left + i * bw
         lo, hi = round(100 * i / bins), round(100 * (i + 1) / bins)
         fill = "#1b7f3b" if i / bins >= pass_mark - 1e-9 else "#b42318"
-        out.append(
-            f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" '
-            f'height="{h:.1f}" fill="{fill}"><title>{lo}-{hi}%: {c}</title></rect>'
-        )
+        out.append(f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" '
+                   f'height="{h:.1f}" fill="{fill}"><title>{lo}-{hi}%: {c}</title></rect>')
         if c:
             out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h - h - 4:.1f}" text-anchor="middle">{c}</text>')
-        out.append(
-            f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10">{lo}-{hi}</text>'
-        )
+        out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10">'
+                   f"{lo}-{hi}</text>")
     px = left + plot_w * pass_mark
-    out.append(
-        f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" stroke-dasharray="4 3"/>'
-    )
+    out.append(f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" '
+               f'stroke-dasharray="4 3"/>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle">mean score (%)</text>')
-    out.append(
-        f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">learners</text>'
-    )
+    out.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+               f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">learners</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -273,18 +234,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     book = grade_rows(io.StringIO(_read(args.answers), newline=""), args.pass_mark / 100)
     learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
     if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "pass_mark": book.pass_mark,
-                    "learners": learners,
-                    "scenarios": per_scenario,
-                    "grades": book.grade_rows(),
-                    "bad_rows": bad,
-                },
-                indent=2,
-            )
-        )
+        print(json.dumps({"pass_mark": book.pass_mark, "learners": learners, "scenarios": per_scenario,
+                          "grades": book.grade_rows(), "bad_rows": bad}, indent=2))
     elif args.format == "csv":
         print(render(learners, "csv"))
     else:
@@ -305,9 +256,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         chart = Path(args.chart)
         chart.parent.mkdir(parents=True, exist_ok=True)
         scores = [r["mean_score"] / 100 for r in learners]
-        chart.write_text(
-            score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores"), encoding="utf-8"
-        )
+        chart.write_text(score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores"),
+                         encoding="utf-8")
     for b in book.bad_rows:
         print(f"esi-ref grade: {args.answers}: row {b.row}: {b.problem}", file=sys.stderr)
     if bad:
@@ -316,25 +266,13 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "grade",
-        help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
-    )
+    p = sub.add_parser("grade", help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
+                       description=__doc__.split("\n\n")[1] if __doc__ else None)
     p.add_argument("answers", help="CSV: learner, scenario, code [, line, modifiers, units] - one row per line")
-    p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="stdout: table (learners and scenarios), csv (learners) or json (everything)",
-    )
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="stdout: table (learners and scenarios), csv (learners) or json (everything)")
     p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv (and bad_rows.csv)")
     p.add_argument("--chart", metavar="FILE.svg", help="write an SVG chart of the learner score distribution")
-    p.add_argument(
-        "--pass-mark",
-        dest="pass_mark",
-        type=float,
-        default=PASS_MARK * 100,
-        help=f"pass mark in percent (default {PASS_MARK * 100:g})",
-    )
+    p.add_argument("--pass-mark", dest="pass_mark", type=float, default=PASS_MARK * 100,
+                   help=f"pass mark in percent (default {PASS_MARK * 100:g})")
     p.set_defaults(func=_cmd_grade)

@@ -84,13 +84,8 @@ class RuleNote:
     citations: tuple[Citation, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "rule_id": self.rule_id,
-            "title": self.title,
-            "severity": self.severity,
-            "message": self.message,
-            "sources": [c.id for c in self.citations],
-        }
+        return {"rule_id": self.rule_id, "title": self.title, "severity": self.severity, "message": self.message,
+                "sources": [c.id for c in self.citations]}
 
 
 @dataclass(frozen=True)
@@ -106,15 +101,9 @@ class LineFeedback:
     findings: tuple[RuleNote, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "line": self.number,
-            "answer": self.answer,
-            "status": self.status,
-            "points": self.points,
-            "possible": self.possible,
-            "messages": list(self.messages),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        return {"line": self.number, "answer": self.answer, "status": self.status, "points": self.points,
+                "possible": self.possible, "messages": list(self.messages),
+                "findings": [f.to_dict() for f in self.findings]}
 
 
 @dataclass(frozen=True)
@@ -139,23 +128,14 @@ class Grade:
         return round(self.score * 100)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "scenario": self.scenario_id,
-            "score": round(self.score, 4),
-            "passed": self.passed,
-            "pass_mark": self.pass_mark,
-            "earned": self.earned,
-            "penalty": self.penalty,
-            "possible": self.possible,
-            "lines": [line.to_dict() for line in self.lines],
-            "general": [f.to_dict() for f in self.general],
-        }
+        return {"scenario": self.scenario_id, "score": round(self.score, 4), "passed": self.passed,
+                "pass_mark": self.pass_mark, "earned": self.earned, "penalty": self.penalty,
+                "possible": self.possible, "lines": [line.to_dict() for line in self.lines],
+                "general": [f.to_dict() for f in self.general]}
 
     def text(self) -> str:
-        out = [
-            f"Scenario {self.scenario_id}: {self.percent}% "
-            f"({'passed' if self.passed else 'not passed'}; pass mark {round(self.pass_mark * 100)}%)"
-        ]
+        out = [f"Scenario {self.scenario_id}: {self.percent}% "
+               f"({'passed' if self.passed else 'not passed'}; pass mark {round(self.pass_mark * 100)}%)"]
         for line in self.lines:
             where = f"line {line.number}" if line.number else "missing"
             out.append(f"  {where}: {line.answer} - {line.status} ({line.points:g}/{line.possible:g})")
@@ -189,9 +169,8 @@ def parse_line(item: object) -> ClaimLine:
     except EsiError:
         pass  # reported below with the field name
     try:
-        enc = parse_encounter(
-            {"date_of_service": "2025-01-02", "place_of_service": "11", "procedures": [], "claim": [data]}
-        )
+        enc = parse_encounter({"date_of_service": "2025-01-02", "place_of_service": "11", "procedures": [],
+                               "claim": [data]})
     except InvalidEncounter as exc:
         raise EsiError("; ".join(str(e).removeprefix("claim[0].") for e in exc.errors), "answer") from None
     assert enc.claim is not None
@@ -202,9 +181,8 @@ def _read_text_line(text: str) -> dict[str, object]:
     """``CODE[-MOD...] [xUNITS]`` -> dict; modifiers may be separated by hyphens, spaces or commas."""
     tokens = [t for t in re.split(r"[-\s,]+", re.sub(r"(?i)\b(x|×|\*)\s+(\d)", r"x\2", text.strip())) if t]
     tokens = [t for t in tokens if t.lower() not in ("unit", "units")]
-    bad = EsiError(
-        f"cannot read {text.strip()[:40]!r}: write a line as CODE-MODIFIER xUNITS, e.g. 64483-50 x1", "answer"
-    )
+    bad = EsiError(f"cannot read {text.strip()[:40]!r}: write a line as CODE-MODIFIER xUNITS, e.g. 64483-50 x1",
+                   "answer")
     if not tokens or not re.fullmatch(r"[0-9A-Za-z]{4,5}", tokens[0]):
         raise bad
     data: dict[str, object] = {"code": tokens[0]}
@@ -322,10 +300,8 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
                 pts += MODIFIER_POINTS
                 msgs.append("Modifiers accepted: RT/LT only tells which side, the key omits it and no rule objects.")
             else:
-                msgs.append(
-                    "Modifiers are not right."
-                    + (" Check which modifier(s) this line needs." if e.modifiers else " This line needs no modifier.")
-                )
+                msgs.append("Modifiers are not right." + (" Check which modifier(s) this line needs."
+                                                            if e.modifiers else " This line needs no modifier."))
             if p.units == e.units:
                 pts += UNIT_POINTS
             else:
@@ -335,55 +311,25 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
             feedback.append(LineFeedback(n, str(p), status, pts, LINE_POINTS, tuple(msgs), notes))
         elif p.code in s.not_billable:
             penalty += NOT_BILLABLE_PENALTY
-            feedback.append(
-                LineFeedback(
-                    n,
-                    str(p),
-                    "not_billable",
-                    -NOT_BILLABLE_PENALTY,
-                    0.0,
-                    (f"{p.code} must not be billed for this encounter.",),
-                    notes,
-                )
-            )
+            feedback.append(LineFeedback(n, str(p), "not_billable", -NOT_BILLABLE_PENALTY, 0.0,
+                                         (f"{p.code} must not be billed for this encounter.",), notes))
         else:
             same_code = any(x.code == p.code for x in expected)
-            why = (
-                f"{p.code} is already reported on another line."
-                if same_code
-                else f"{p.code} is not part of the correct claim."
-            )
+            why = (f"{p.code} is already reported on another line." if same_code
+                   else f"{p.code} is not part of the correct claim.")
             penalty += EXTRA_PENALTY
             feedback.append(LineFeedback(n, str(p), "extra", -EXTRA_PENALTY, 0.0, (why,), notes))
     for e_i, e in enumerate(expected):
         if e_i not in match:
-            feedback.append(
-                LineFeedback(
-                    None,
-                    "-",
-                    "missing",
-                    0.0,
-                    LINE_POINTS,
-                    (f"A line is missing (a service to bill, family: {_family(e.code)}).",),
-                )
-            )
+            feedback.append(LineFeedback(None, "-", "missing", 0.0, LINE_POINTS,
+                                         (f"A line is missing (a service to bill, family: {_family(e.code)}).",)))
     billed_codes = {p.code for _, p in valid}
     nb_earned = sum(NOT_BILLABLE_POINTS for c in s.not_billable if c not in billed_codes)
     earned += nb_earned
     possible = LINE_POINTS * len(expected) + NOT_BILLABLE_POINTS * len(s.not_billable)
     score = max(0.0, earned - penalty) / possible if possible else (1.0 if not valid else 0.0)
-    return Grade(
-        s.id,
-        min(score, 1.0),
-        earned,
-        penalty,
-        possible,
-        pass_mark,
-        tuple(feedback),
-        tuple(general),
-        s.expected_lines,
-        s.not_billable,
-    )
+    return Grade(s.id, min(score, 1.0), earned, penalty, possible, pass_mark, tuple(feedback), tuple(general),
+                 s.expected_lines, s.not_billable)
 
 
 def hint(scenario: Scenario | str, number: int) -> str | None:
@@ -393,22 +339,10 @@ def hint(scenario: Scenario | str, number: int) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------- html
-_STATUS_LABEL = {
-    "correct": "✓ correct",
-    "partial": "◐ partly right",
-    "not_billable": "✗ must not be billed",
-    "extra": "✗ not expected",
-    "invalid": "✗ cannot be read",
-    "missing": "✗ missing line",
-}
-_STATUS_COLOUR = {
-    "correct": "#1b7f3b",
-    "partial": "#9a6700",
-    "not_billable": "#b42318",
-    "extra": "#b42318",
-    "invalid": "#b42318",
-    "missing": "#b42318",
-}
+_STATUS_LABEL = {"correct": "✓ correct", "partial": "◐ partly right", "not_billable": "✗ must not be billed",
+                 "extra": "✗ not expected", "invalid": "✗ cannot be read", "missing": "✗ missing line"}
+_STATUS_COLOUR = {"correct": "#1b7f3b", "partial": "#9a6700", "not_billable": "#b42318", "extra": "#b42318",
+                  "invalid": "#b42318", "missing": "#b42318"}
 
 
 def _cite_html(c: Citation) -> str:
@@ -421,29 +355,23 @@ def _cite_html(c: Citation) -> str:
 
 def _note_html(f: RuleNote) -> str:
     cites = ", ".join(_cite_html(c) for c in f.citations)
-    return (
-        f"<li><b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}"
-        f' <span class="esi-sources">Source: {cites}</span></li>'
-    )
+    return (f'<li><b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}'
+            f' <span class="esi-sources">Source: {cites}</span></li>')
 
 
 def feedback_html(g: Grade, show_key: bool = False) -> str:
     """The grade as HTML; everything taken from the learner's input is escaped."""
     verdict = "Passed" if g.passed else "Not yet"
     colour = "#1b7f3b" if g.passed else "#b42318"
-    out = [
-        f'<div class="esi-grade"><p><b style="color:{colour}">{verdict}: {g.percent}%</b> '
-        f"(pass mark {round(g.pass_mark * 100)}%; {max(0.0, g.earned - g.penalty):g} of {g.possible:g} points)</p>",
-        "<ol class='esi-lines'>",
-    ]
+    out = [f'<div class="esi-grade"><p><b style="color:{colour}">{verdict}: {g.percent}%</b> '
+           f'(pass mark {round(g.pass_mark * 100)}%; {max(0.0, g.earned - g.penalty):g} of {g.possible:g} points)</p>',
+           "<ol class='esi-lines'>"]
     for line in g.lines:
         where = f"Line {line.number}" if line.number else "Missing"
-        out.append(
-            f'<li value="{line.number or 0}"><b>{html.escape(where)}: '
-            f"<code>{html.escape(line.answer)}</code></b> "
-            f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
-            + "".join(f"<br>{html.escape(m)}" for m in line.messages)
-        )
+        out.append(f'<li value="{line.number or 0}"><b>{html.escape(where)}: '
+                   f'<code>{html.escape(line.answer)}</code></b> '
+                   f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
+                   + "".join(f"<br>{html.escape(m)}" for m in line.messages))
         if line.findings:
             out.append("<ul>" + "".join(_note_html(f) for f in line.findings) + "</ul>")
         out.append("</li>")
@@ -453,10 +381,7 @@ def feedback_html(g: Grade, show_key: bool = False) -> str:
     if show_key:
         key = ", ".join(str(line) for line in g.key) or "no billable line"
         nb = ", ".join(g.not_billable)
-        out.append(
-            f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
-            + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "")
-            + "</p>"
-        )
+        out.append(f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
+                   + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "") + "</p>")
     out.append("</div>")
     return "".join(out)
