@@ -35,9 +35,7 @@ def _cell(value: object, sep: str = " ") -> object:
     return value
 
 
-def _frame(
-    rows: Iterable[Mapping[str, object]], columns: Iterable[str], integers: Iterable[str] = ()
-) -> pd.DataFrame:
+def _frame(rows: Iterable[Mapping[str, object]], columns: Iterable[str], integers: Iterable[str] = ()) -> pd.DataFrame:
     """A frame whose columns are all ``str`` except ``integers`` (nullable Int64, empty/None = <NA>)."""
     import pandas as pd
 
