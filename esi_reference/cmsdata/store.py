@@ -233,6 +233,8 @@ def install(
     """Write one quarter (``tables``: kind -> (columns, rows)) and point the index at it, atomically."""
     try:
         root.mkdir(parents=True, exist_ok=True)
+        for stale in root.glob(f".{vintage}-*"):  # left by an import that was killed while writing
+            shutil.rmtree(stale, ignore_errors=True)
         folder = Path(tempfile.mkdtemp(prefix=f".{vintage}-", dir=root))
     except OSError as exc:
         raise EsiError(f"cannot write the dataset in {root}: {exc.strerror or exc}", "data") from None

@@ -141,6 +141,14 @@ def test_remove_and_atomic_install(cms_folder: Path, data_dir: Path, monkeypatch
     assert store.quarters(data_dir) == [] and [p.name for p in data_dir.iterdir()] == ["index.json"]
 
 
+def test_a_killed_import_leaves_nothing_behind_the_next_one(cms_folder: Path, data_dir: Path) -> None:
+    (data_dir / ".2026Q3-killed").mkdir(parents=True)
+    (data_dir / ".2026Q3-killed" / "ptp.csv").write_text("half")
+    importer.install_files([cms_folder])
+    assert sorted(p.name for p in data_dir.iterdir() if p.name.startswith(".")) == []
+    assert len(store.quarters(data_dir)) == 1
+
+
 def test_repeated_loads_do_not_accumulate(cms_folder: Path, data_dir: Path) -> None:
     importer.install_files([cms_folder])
     refresh()
