@@ -9,6 +9,7 @@ with status 2 (``check`` exits 1 when the encounter has an error-severity findin
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import json
 import os
@@ -21,20 +22,27 @@ from .catalogue import (
     BILATERAL_LABELS,
     CATHETER_LABELS,
     IMAGING_LABELS,
-    MAI_LABELS,
     REGION_LABELS,
     UNIT_LABELS,
 )
+from .cmsdata.facts import cms_facts, cms_facts_dict
+from .dates import parse_date
 from .errors import EsiError
 from .output import FORMATS, render
 from .sources import sources as all_sources
 
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
-PLUGIN_COMMANDS = ("esi_reference.engine_cli", "esi_reference.gradebook", "esi_reference.audit.command")
+PLUGIN_COMMANDS = (
+    "esi_reference.engine_cli",
+    "esi_reference.gradebook",
+    "esi_reference.audit.command",
+    "esi_reference.cmsdata.cli",
+)
 
 
-def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
-    """The labelled facts shown by ``esi-ref lookup`` (and the book's code pages)."""
+def code_detail(code: catalogue.Code, billed: str | None = None, day: dt.date | None = None) -> list[tuple[str, str]]:
+    """The labelled facts shown by ``esi-ref lookup`` (and the book's code pages); ``billed`` is the code
+    asked for (an E/M code inside the catalogue's range row), ``day`` the date whose CMS tables to show."""
     unverified = set(code.unverified)
 
     def mark(name: str, text: str) -> str:
@@ -71,15 +79,6 @@ def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
         ),
         ("Global days", code.global_days or "not loaded"),
         (
-            "MUE",
-            mark(
-                "mue",
-                f"{code.mue} per day, MAI {MAI_LABELS.get(code.mue_mai, code.mue_mai)} ({code.mue_vintage} CMS table)"
-                if code.mue is not None
-                else "no value in the loaded table",
-            ),
-        ),
-        (
             "Valid",
             code.validity
             + (
@@ -89,6 +88,7 @@ def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
             ),
         ),
     ]
+    rows += [(k, mark("mue", v) if k == "MUE" else v) for k, v in cms_facts(billed or code.code, day)]
     if code.replaced_by:
         rows.append(("Replaced by", mark("replaced_by", ", ".join(code.replaced_by))))
     if code.use_instead:
@@ -105,11 +105,14 @@ def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
 
 def _cmd_lookup(args: argparse.Namespace) -> int:
     code = catalogue.lookup(args.code)
+    billed = catalogue.normalize_code(args.code) if code.is_range else code.code
+    day = parse_date(args.as_of, "--as-of") if args.as_of else None
     if args.format == "table":
-        width = max(len(k) for k, _ in code_detail(code))
-        print("\n".join(f"{k.ljust(width)}  {v}" for k, v in code_detail(code)))
+        detail = code_detail(code, billed, day)
+        width = max(len(k) for k, _ in detail)
+        print("\n".join(f"{k.ljust(width)}  {v}" for k, v in detail))
     elif args.format == "json":
-        print(json.dumps(code.as_dict(), indent=2))
+        print(json.dumps(dict(code.as_dict(), cms=cms_facts_dict(billed, day)), indent=2))
     else:
         print(render([{k: v for k, v in code.as_dict().items()}], "csv"))
     return 0
@@ -184,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("lookup", help="everything about one code")
     p.add_argument("code")
+    p.add_argument("--as-of", dest="as_of", help="show the CMS tables in force on this date of service")
     add_format(p)
     p.set_defaults(func=_cmd_lookup)
     p = sub.add_parser("search", help="find codes by words (e.g. 'caudal', 'T12-L1')")

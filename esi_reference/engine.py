@@ -47,12 +47,14 @@ class SuggestedClaim:
     lines: tuple[ClaimLine, ...]
     not_billable: tuple[NotBillable, ...]
     notes: tuple[str, ...] = ()
+    tables: ncci.Tables | None = None  # the CMS tables in force on the date of service
 
     def to_dict(self) -> dict[str, object]:
         return {
             "lines": [line.to_dict() for line in self.lines],
             "not_billable": [n.to_dict() for n in self.not_billable],
             "notes": list(self.notes),
+            "tables": self.tables.in_use() if self.tables else [],
         }
 
 
@@ -63,6 +65,7 @@ class Report:
     lines: tuple[ClaimLine, ...]
     billed: bool
     findings: tuple[Finding, ...]
+    tables: ncci.Tables | None = None  # the CMS tables in force on the date checked
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -90,6 +93,8 @@ class Report:
             "clean": self.is_clean,
             "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
             "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings],
+            "tables": self.tables.in_use() if self.tables else [],
+            "table_notes": list(self.tables.notes) if self.tables else [],
         }
 
     def text(self) -> str:
@@ -105,6 +110,9 @@ class Report:
             where = f" [line {', '.join(map(str, f.lines))}]" if f.lines else ""
             out.append(f"{f.severity.upper():7} {f.rule_id}{where}: {f.message}")
             out.append(f"        source: {cite(f.citations)}")
+        if self.tables is not None:
+            out.append(f"CMS tables: {self.tables.summary()}")
+            out.extend(f"note: {n}" for n in self.tables.notes)
         verdict = "CLEAN" if self.is_clean else f"{len(self.errors)} error(s)"
         out.append(f"Result: {verdict}, {len(self.warnings)} warning(s).")
         return "\n".join(out)
@@ -118,7 +126,7 @@ def _derive(encounter: Encounter) -> Derivation:
     has no facts to derive from)."""
     if encounter.claim_only:
         return _NO_FACTS
-    return memo(encounter, ("derivation", ncci.table_token()), lambda: derive_lines(encounter))
+    return memo(encounter, ("derivation", ncci.table_token(encounter.date_of_service)), lambda: derive_lines(encounter))
 
 
 def _as_encounter(encounter: object) -> Encounter:
@@ -201,7 +209,7 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
                 else "without an ABN the provider is liable (GZ)."
             ),
         )
-    return SuggestedClaim(tuple(lines), derivation.not_billable, notes)
+    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, ncci.tables_for(enc.date_of_service))
 
 
 def check(encounter: object, as_of: object = None) -> Report:
@@ -212,7 +220,8 @@ def check(encounter: object, as_of: object = None) -> Report:
     lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
     findings = claim_findings(enc, day, tuple(lines), billed)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
-    return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
+    as_of_text = as_of or enc.date_of_service.isoformat()
+    return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), ncci.tables_for(day))
 
 
 def claim_findings(

@@ -47,14 +47,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tables(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+def _tables(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
     """The user's CMS PTP/MUE files for this run, when given."""
     if not (args.ptp_file or args.mue_file):
         return contextlib.nullcontext()
-    ptp = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
-    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
-    label = " + ".join(Path(p).name for p in (args.ptp_file, args.mue_file) if p)
-    return ncci.using_tables(ptp=ptp, mue=mue, label=label)
+    return ncci.using_files(args.ptp_file, args.mue_file)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -83,6 +80,8 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
             print(f"  - {item.code}: {item.reason} [{item.rule_id}; {cite(item.sources)}]")
     for note in suggestion.notes:
         print(f"Note: {note}")
+    if suggestion.tables is not None:
+        print(f"CMS tables: {suggestion.tables.summary()}")
     return 0
 
 
@@ -103,8 +102,10 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _table_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ptp-file", dest="ptp_file", help="your current CMS practitioner PTP file (CSV or tab-separated)")
-    p.add_argument("--mue-file", dest="mue_file", help="your current CMS practitioner MUE file (CSV)")
+    p.add_argument(
+        "--ptp-file", dest="ptp_file", action="append", help="a CMS practitioner PTP part for this run (repeatable)"
+    )
+    p.add_argument("--mue-file", dest="mue_file", action="append", help="a CMS practitioner MUE file for this run")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -35,9 +35,7 @@ def _cell(value: object, sep: str = " ") -> object:
     return value
 
 
-def _frame(
-    rows: Iterable[Mapping[str, object]], columns: Iterable[str], integers: Iterable[str] = ()
-) -> pd.DataFrame:
+def _frame(rows: Iterable[Mapping[str, object]], columns: Iterable[str], integers: Iterable[str] = ()) -> pd.DataFrame:
     """A frame whose columns are all ``str`` except ``integers`` (nullable Int64, empty/None = <NA>)."""
     import pandas as pd
 
@@ -133,14 +131,17 @@ def documentation_frame(applies_to: object = None) -> pd.DataFrame:
 
 
 def ptp_frame(code: str | None = None, as_of: object = None) -> pd.DataFrame:
-    """The shipped NCCI PTP edits (all, or those naming ``code``) with the modifier indicator's meaning."""
+    """The NCCI PTP edits in use (an installed quarter, else the shipped one; all, or those naming ``code``)
+    with the modifier indicator's meaning and the table each comes from."""
     names = (
         "column1",
         "column2",
+        "effective_date",
         "deletion_date",
         "modifier_indicator",
         "modifier_meaning",
         "rationale",
+        "table",
         "sources",
     )
     meaning = {
@@ -148,15 +149,17 @@ def ptp_frame(code: str | None = None, as_of: object = None) -> pd.DataFrame:
         "1": "billable only with a supported distinct-service modifier",
         "9": "edit not applicable",
     }
-    edits = ncci.edits_for(code, as_of) if code is not None else ncci.ptp_edits()
+    edits = ncci.edits_for(code, as_of) if code is not None else ncci.active_ptp_edits(as_of)
     rows = (
         {
             "column1": e.column1,
             "column2": e.column2,
+            "effective_date": _cell(e.effective_date),
             "deletion_date": _cell(e.deletion_date),
             "modifier_indicator": e.modifier_indicator,
             "modifier_meaning": meaning.get(e.modifier_indicator, ""),
             "rationale": e.rationale,
+            "table": e.table,
             "sources": _cell(e.sources),
         }
         for e in edits

@@ -1,14 +1,23 @@
-"""NCCI procedure-to-procedure (PTP) edits and medically unlikely edits (MUE) as data.
+"""NCCI procedure-to-procedure (PTP) edits and medically unlikely edits (MUE), with CMS's semantics.
 
-The shipped PTP table (``data/ptp_edits.csv``) is every Q3 2024 practitioner edit (CMS ccipra file,
-effective 2024-07-01) in which one code belongs to the ESI family, copied by
-``tools/extract_ptp_from_factsheet.py``. MUE values live in the code catalogue (Q3 2024 practitioner
-table). Both are *vintage* data: :func:`load_ptp_file` and :func:`load_mue_file` read a user's current
-quarterly CMS files instead, and every function takes the table to use.
+The tables come from :func:`esi_reference.cmsdata.tables.tables_for`: the quarter installed with
+``esi-ref data import`` that is in force on the date of service, else the shipped Q3 2024 practitioner
+tables (``data/ptp_edits.csv``: every Q3 2024 edit in which one code belongs to the ESI family; MUE values
+in the code catalogue). Every answer names the table it came from (``PtpEdit.table``, the MUE table's
+label), so findings cite the table actually used.
 
-Modifier indicator: ``0`` the pair is never billable together; ``1`` billable only with a distinct-service
-modifier (59, XE, XS, XP, XU) that the documentation supports; ``9`` not applicable. An edit with a
-deletion date no longer applies to dates of service after that date.
+CMS semantics (the PTP file's header and the NCCI Policy Manual, Chapter I, "Modifiers and Modifier
+Indicators"; sources ``NCCI-PTP-FILE-LAYOUT`` and ``NCCI-MANUAL-CH1-MODIFIERS``):
+
+* an edit applies to a date of service when effective date <= date of service <= deletion date;
+* modifier indicator ``9`` (effective date = deletion date) means the edit never applied;
+* indicator ``0``: the column-two code is never paid with the column-one code;
+* indicator ``1``: an *NCCI-associated modifier* bypasses the edit when the clinical circumstances
+  justify it: the anatomic modifiers (E1-E4, FA, F1-F9, TA, T1-T9, LT, RT, LC, LD, RC, LM, RI), the global
+  surgery modifiers (24, 25, 57, 58, 78, 79) and 27, 59, 91, XE, XS, XP, XU. :func:`bypass_modifier` applies
+  each where the manual gives it meaning: 24/25/57 (and 27) on an E/M code, 58/78/79 on a procedure, 91 on a
+  laboratory test, an anatomic modifier only when the two lines name different sites, 59/X{EPSU} on any
+  column-two code.
 
 >>> [e.column2 for e in edits_between("62323", "77003")]
 ['77003']
@@ -16,116 +25,179 @@ deletion date no longer applies to dates of service after that date.
 ()
 >>> edits_between("64483", "0230T", "2021-01-01")
 ()
+>>> e = edits_between("62323", "77003")[0]
+>>> bypass_modifier(e, (), ("59",)), bypass_modifier(e, (), ("25",))
+('59', None)
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._data import read_rows, split_ids
-from .dates import optional_date, parse_date
-from .errors import EsiError, InvalidField
+from .cmsdata.tables import Layers as _Layers
+from .cmsdata.tables import MueValue, PtpEdit, Table, Tables, shipped_tables, tables_for, using_layers
+from .dates import parse_date
+from .errors import EsiError
+
+if TYPE_CHECKING:
+    from .catalogue import Code
+
+__all__ = [
+    "MueValue",
+    "PtpEdit",
+    "Table",
+    "Tables",
+    "bypass_modifier",
+    "edits_between",
+    "edits_for",
+    "load_mue_file",
+    "load_ptp_file",
+    "mue_for",
+    "ptp_edits",
+    "tables_for",
+    "using_files",
+    "using_tables",
+]
 
 PTP_VINTAGE = "2024Q3"
 PTP_SOURCES = ("CMS-PTP-PRAC-2024Q3",)
+MODIFIER_SOURCES = ("NCCI-MANUAL-CH1-MODIFIERS", "NCCI-PTP-FILE-LAYOUT")
+
+#: NCCI-associated modifiers (NCCI Policy Manual, Chapter I, section E), by group.
+ANATOMIC_MODIFIERS = frozenset(
+    {"E1", "E2", "E3", "E4", "FA", "TA", "LT", "RT", "LC", "LD", "RC", "LM", "RI"}
+    | {f"F{n}" for n in range(1, 10)}
+    | {f"T{n}" for n in range(1, 10)}
+)
+GLOBAL_SURGERY_MODIFIERS = frozenset({"24", "25", "57", "58", "78", "79"})
+OTHER_NCCI_MODIFIERS = frozenset({"27", "59", "91", "XE", "XS", "XP", "XU"})
+NCCI_ASSOCIATED_MODIFIERS = ANATOMIC_MODIFIERS | GLOBAL_SURGERY_MODIFIERS | OTHER_NCCI_MODIFIERS
+DISTINCT_SERVICE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+EM_MODIFIERS = frozenset({"24", "25", "57", "27"})
+PROCEDURE_MODIFIERS = frozenset({"58", "78", "79"})
 
 
-@dataclass(frozen=True)
-class PtpEdit:
-    column1: str
-    column2: str
-    deletion_date: dt.date | None
-    modifier_indicator: str
-    rationale: str
-    sources: tuple[str, ...] = PTP_SOURCES
-
-    def active_on(self, day: dt.date) -> bool:
-        return self.deletion_date is None or day <= self.deletion_date
-
-    @property
-    def bypassable(self) -> bool:
-        return self.modifier_indicator == "1"
+def is_em(code: str) -> bool:
+    """Evaluation and management codes (99202-99499), looked up one by one, never as one range row."""
+    return len(code) == 5 and code.isdigit() and "99202" <= code <= "99499"
 
 
-@dataclass(frozen=True)
-class MueValue:
-    code: str
-    units: int
-    mai: str
-    rationale: str
+def is_lab(code: str) -> bool:
+    return len(code) == 5 and code.isdigit() and "80047" <= code <= "89398"
 
 
-@cache
+def bypass_modifier(edit: PtpEdit, modifiers_1: Sequence[str], modifiers_2: Sequence[str]) -> str | None:
+    """The NCCI-associated modifier that bypasses ``edit`` (indicator 1 only), or None.
+
+    ``modifiers_1``/``modifiers_2`` are the modifiers of the column-one and column-two lines.
+    """
+    if edit.modifier_indicator != "1":
+        return None
+    code2 = edit.column2
+    for m in modifiers_2:
+        if m in DISTINCT_SERVICE_MODIFIERS:
+            return m
+        if m in EM_MODIFIERS and is_em(code2):
+            return m
+        if m in PROCEDURE_MODIFIERS and not is_em(code2):
+            return m
+        if m == "91" and is_lab(code2):
+            return m
+    sites_1 = {m for m in modifiers_1 if m in ANATOMIC_MODIFIERS}
+    sites_2 = {m for m in modifiers_2 if m in ANATOMIC_MODIFIERS}
+    if sites_2 and sites_1 and not sites_1 & sites_2:
+        return sorted(sites_2)[0]
+    return None
+
+
+def _day(as_of: object) -> dt.date | None:
+    return None if as_of is None else parse_date(as_of, "as_of")
+
+
 def ptp_edits() -> tuple[PtpEdit, ...]:
     """The shipped PTP edits (Q3 2024)."""
+    return shipped_tables()[0].edits
+
+
+def active_ptp_edits(as_of: object = None) -> tuple[PtpEdit, ...]:
+    """Every edit of the tables in use on ``as_of`` (each column-1 code from the layer that answers for it)."""
+    tables = tables_for(_day(as_of))
     return tuple(
-        PtpEdit(
-            r["column1"],
-            r["column2"],
-            optional_date(r["deletion_date"]),
-            r["modifier_indicator"],
-            r["rationale"],
-            split_ids(r["sources"]),
-        )
-        for r in read_rows("ptp_edits.csv")
+        e for layer in tables.ptp for e in layer.edits if next(t for t in tables.ptp if t.covers(e.column1)) is layer
     )
 
 
-_INDEXES: dict[int, tuple[tuple[PtpEdit, ...], dict[frozenset[str], tuple[PtpEdit, ...]]]] = {}
+def edits_between(
+    code_a: str, code_b: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None
+) -> tuple[PtpEdit, ...]:
+    """Edits pairing the two codes (either column order), in force on ``as_of`` when given.
+
+    ``edits``: a table to search instead of the tables in use (a linear scan).
+    """
+    day = _day(as_of)
+    if edits is not None:
+        pair = {code_a, code_b}
+        found = tuple(e for e in edits if {e.column1, e.column2} == pair)
+    else:
+        found = tables_for(day).edits_between(code_a, code_b)
+    return tuple(e for e in found if e.active_on(day)) if day is not None and found else found
 
 
-def _index(edits: tuple[PtpEdit, ...]) -> dict[frozenset[str], tuple[PtpEdit, ...]]:
-    """Pair index of an edit table, built once per table object."""
-    known = _INDEXES.get(id(edits))
-    if known is not None and known[0] is edits:
-        return known[1]
-    out: dict[frozenset[str], list[PtpEdit]] = {}
-    for e in edits:
-        out.setdefault(frozenset((e.column1, e.column2)), []).append(e)
-    index = {k: tuple(v) for k, v in out.items()}
-    _INDEXES[id(edits)] = (edits, index)
-    return index
+def edits_for(code: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None) -> tuple[PtpEdit, ...]:
+    """Every edit in which ``code`` is column 1 or column 2 (of the tables in use, or of ``edits``)."""
+    day = _day(as_of)
+    found = (
+        tuple(e for e in edits if code in (e.column1, e.column2))
+        if edits is not None
+        else tables_for(day).edits_for(code)
+    )
+    return tuple(e for e in found if e.active_on(day)) if day is not None else found
 
 
-_ACTIVE: dict[str, object] = {"ptp": None, "mue": None, "label": PTP_VINTAGE}
+def mue_for(code: str | Code, as_of: object = None) -> tuple[int | None, str, str]:
+    """(MUE units, adjudication indicator, table label) of a catalogue Code or code string."""
+    text = code if isinstance(code, str) else code.code
+    value, table = tables_for(_day(as_of)).mue_for(text)
+    return (value.units, value.mai, table.label) if value else (None, "", table.label)
 
 
-def active_ptp_edits() -> tuple[PtpEdit, ...]:
-    """The PTP table in use: a user's file inside :func:`using_tables`, else the shipped Q3 2024 table."""
-    return _ACTIVE["ptp"] or ptp_edits()  # type: ignore[return-value]
-
-
-def mue_for(code: object) -> tuple[int | None, str, str]:
-    """(MUE units, adjudication indicator, vintage) for a catalogue Code, honouring a loaded MUE file."""
-    table = _ACTIVE["mue"]
-    if isinstance(table, dict):
-        value = table.get(code.code)  # type: ignore[attr-defined]
-        return (value.units, value.mai, str(_ACTIVE["label"])) if value else (None, "", str(_ACTIVE["label"]))
-    return code.mue, code.mue_mai, code.mue_vintage  # type: ignore[attr-defined]
-
-
-def table_token() -> tuple[str, int]:
+def table_token(as_of: object = None) -> tuple[object, ...]:
     """Identifies the tables in use (for caches of results that depend on them)."""
-    return str(_ACTIVE["label"]), id(_ACTIVE["ptp"])
+    return tables_for(_day(as_of)).token
 
 
-def table_label() -> str:
-    """Vintage of the tables in use, for messages ("2024Q3" or the user's file name)."""
-    return str(_ACTIVE["label"])
+def table_label(as_of: object = None) -> str:
+    """The PTP table in use, for messages (``2024Q3 shipped (...)``)."""
+    return tables_for(_day(as_of)).ptp[0].label
+
+
+@contextmanager
+def using_files(
+    ptp_files: Sequence[str] | str | None = (), mue_files: Sequence[str] | str | None = ()
+) -> Iterator[Tables]:
+    """Check with CMS files given for this run (``--ptp-file``/``--mue-file``), layered over the tables in
+    use: PTP parts combine, a partial file answers only for its codes (see :mod:`esi_reference.cmsdata.tables`)."""
+    from .cmsdata.importer import layers_from_files
+
+    def listed(value: Sequence[str] | str | None) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value or ())
+
+    with using_layers(layers_from_files(listed(ptp_files), listed(mue_files))) as tables:
+        yield tables
 
 
 @contextmanager
 def using_tables(
     ptp: tuple[PtpEdit, ...] | None = None, mue: dict[str, MueValue] | None = None, label: str = "user file"
 ) -> Iterator[None]:
-    """Check with a user's current CMS tables instead of the shipped Q3 2024 ones, for the ``with`` block.
+    """Check with tables given in memory, layered over the tables in use for the ``with`` block.
+
+    A PTP tuple answers for the column-1 codes it holds (its first..last column-1 code); an MUE dict for
+    the codes it lists.
 
     >>> with using_tables(ptp=(PtpEdit("62321", "62323", None, "0", "test"),), label="test table"):
     ...     [e.modifier_indicator for e in edits_between("62321", "62323")]
@@ -133,90 +205,37 @@ def using_tables(
     >>> edits_between("62321", "62323")
     ()
     """
-    saved = dict(_ACTIVE)
-    _ACTIVE.update(ptp=ptp or None, mue=mue or None, label=label if (ptp or mue) else PTP_VINTAGE)
-    try:
+    start = dt.date(1996, 1, 1)
+    ptp_layers: tuple[Table, ...] = ()
+    mue_layers: tuple[Table, ...] = ()
+    if ptp:
+        tagged = tuple(
+            PtpEdit(e.column1, e.column2, e.deletion_date, e.modifier_indicator, e.rationale, e.sources,
+                    e.effective_date, label)
+            for e in ptp
+        )  # fmt: skip
+        first, last = min(e.column1 for e in ptp), max(e.column1 for e in ptp)
+        ptp_layers = (Table("ptp", "", start, (label,), "file", False, "in-memory table", edits=tagged,
+                            ranges=((first, last),)),)  # fmt: skip
+    if mue:
+        mue_layers = (Table("mue", "", start, (label,), "file", False, "in-memory table", mue=dict(mue)),)
+    with using_layers(_Layers(ptp_layers, mue_layers)):
         yield
-    finally:
-        _ACTIVE.update(saved)
-
-
-def edits_between(
-    code_a: str, code_b: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None
-) -> tuple[PtpEdit, ...]:
-    """Edits pairing the two codes (either column order), active on ``as_of`` when given."""
-    found = _index(edits if edits is not None else active_ptp_edits()).get(frozenset((code_a, code_b)), ())
-    if found and as_of is not None:
-        day = parse_date(as_of, "as_of")
-        found = tuple(e for e in found if e.active_on(day))
-    return found
-
-
-def edits_for(code: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None = None) -> tuple[PtpEdit, ...]:
-    """Every edit in which ``code`` is column 1 or column 2."""
-    day = parse_date(as_of, "as_of") if as_of is not None else None
-    return tuple(
-        e for e in (edits or ptp_edits()) if code in (e.column1, e.column2) and (day is None or e.active_on(day))
-    )
-
-
-def _read_table(path: str | Path) -> list[list[str]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
-    except OSError as exc:
-        raise EsiError(f"cannot read {path}: {exc.strerror}", "path") from exc
-    dialect = "excel-tab" if text.count("\t") > text.count(",") else "excel"
-    return [row for row in csv.reader(io.StringIO(text), dialect=dialect) if any(c.strip() for c in row)]
 
 
 def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
-    """Read a CMS practitioner PTP file saved as CSV or tab-separated text.
+    """The catalogue's edits of one CMS practitioner PTP file (CMS layout; see ``cmsdata.layouts``)."""
+    from .cmsdata.importer import layers_from_files
 
-    Expects the CMS columns in order: Column 1, Column 2, '*' (in existence prior to 1996), Effective Date,
-    Deletion Date ('*' = none), Modifier indicator, PTP Edit Rationale. Header and notice lines (anything
-    whose first two cells are not codes) are skipped; a malformed data row raises InvalidField naming its row.
-    """
-    edits = []
-    for number, row in enumerate(_read_table(path), start=1):
-        cells = [c.strip() for c in row]
-        if len(cells) < 6 or not (len(cells[0]) == 5 and len(cells[1]) == 5 and cells[0][:4].isalnum()):
-            continue
-        deletion = cells[4]
-        try:
-            deleted = None if deletion in ("", "*") else dt.datetime.strptime(deletion, "%Y%m%d").date()
-        except ValueError as exc:
-            raise InvalidField(f"row {number}: deletion date", "YYYYMMDD or *", deletion) from exc
-        if cells[5] not in ("0", "1", "9"):
-            raise InvalidField(f"row {number}: modifier indicator", "0, 1 or 9", cells[5])
-        edits.append(
-            PtpEdit(
-                cells[0].upper(),
-                cells[1].upper(),
-                deleted,
-                cells[5],
-                cells[6] if len(cells) > 6 else "",
-                (f"user file {Path(path).name}",),
-            )
-        )
-    if not edits:
-        raise EsiError(f"{path}: no PTP edit rows found (expected CMS columns Column 1, Column 2, ...)", "path")
-    return tuple(edits)
+    if not Path(path).is_file():
+        raise EsiError(f"cannot read {path}: no such file", "path")
+    return layers_from_files(ptp_files=(str(path),)).ptp[0].edits
 
 
 def load_mue_file(path: str | Path) -> dict[str, MueValue]:
-    """Read a CMS practitioner MUE file saved as CSV: code, MUE value, adjudication indicator, rationale.
+    """The catalogue's values of one CMS practitioner MUE file (CMS layout)."""
+    from .cmsdata.importer import layers_from_files
 
-    The indicator cell may be the bare digit or CMS's text ("2 Date of Service Edit: Policy").
-    """
-    out = {}
-    for number, row in enumerate(_read_table(path), start=1):
-        cells = [c.strip() for c in row]
-        if len(cells) < 3 or len(cells[0]) != 5 or not cells[1].isdigit():
-            continue
-        mai = cells[2][:1]
-        if mai not in ("1", "2", "3"):
-            raise InvalidField(f"row {number}: MUE adjudication indicator", "1, 2 or 3", cells[2])
-        out[cells[0].upper()] = MueValue(cells[0].upper(), int(cells[1]), mai, cells[3] if len(cells) > 3 else "")
-    if not out:
-        raise EsiError(f"{path}: no MUE rows found (expected code, MUE value, adjudication indicator)", "path")
-    return out
+    if not Path(path).is_file():
+        raise EsiError(f"cannot read {path}: no such file", "path")
+    return layers_from_files(mue_files=(str(path),)).mue[0].mue

@@ -15,9 +15,14 @@ Tests that read the built site get the ``site`` marker here (from the fixture th
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# Tests see the shipped CMS tables only, never a data folder installed on the developer's machine.
+os.environ["ESI_REFERENCE_DATA"] = str(Path(tempfile.gettempdir()) / "esi-reference-tests-no-data")
 
 settings.register_profile("dev", print_blob=True)
 settings.register_profile("ci", derandomize=True, print_blob=True)

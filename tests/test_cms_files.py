@@ -1,4 +1,5 @@
-"""Users' own quarterly CMS files replace the shipped Q3 2024 tables (synthetic fixtures, no CMS text)."""
+"""Users' own quarterly CMS files, given for one run, answer for the codes they hold over the shipped Q3 2024
+tables (synthetic fixtures, no CMS text; the CMS layouts themselves are tested in tests/cms)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def test_cli_with_user_files(ptp_file: Path, tmp_path: Path, capsys: pytest.Capt
     )
     assert main(["check", str(enc)]) == 0
     assert main(["check", str(enc), "--ptp-file", str(ptp_file)]) == 1
-    assert "ptp.txt table" in capsys.readouterr().out
+    assert "user file ptp.txt" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -33,12 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--mue-file",
         dest="mue_file",
-        help="a current CMS practitioner MUE file to use instead of the shipped Q3 2024 values",
+        action="append",
+        help="a CMS practitioner MUE file for this run (over the installed or shipped table)",
     )
     p.add_argument(
         "--ptp-file",
         dest="ptp_file",
-        help="a current CMS practitioner PTP file to use instead of the shipped Q3 2024 edits",
+        action="append",
+        help="a CMS practitioner PTP part for this run (repeatable: parts combine)",
     )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
@@ -55,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import ncci
+    from ..cmsdata.tables import tables_in_use
     from .chart import findings_chart
     from .export import write_frame
     from .progress import Progress
@@ -64,12 +67,11 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
-    edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
-    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
-    label = " + ".join(Path(f).name for f in (args.ptp_file, args.mue_file) if f) or "user file"
     progress = Progress(0, enabled=args.progress)
-    with ncci.using_tables(ptp=edits, mue=mue, label=label):
+    with ncci.using_files(args.ptp_file, args.mue_file):
         result = audit(args.claims, progress=progress)
+        days = result.claims.lines["dos"].drop_duplicates().dt.date
+        cms_tables, cms_notes = tables_in_use(days)
     if args.out:
         write_frame(result.lines, args.out, args.format)
     if args.detail:
@@ -78,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary
     if args.summary:
         try:
-            Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+            data = dict(summary.to_dict(), cms_tables=cms_tables, cms_table_notes=cms_notes)
+            Path(args.summary).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
         except OSError as exc:
             raise EsiError(f"cannot write {args.summary}: {exc.strerror}", "path") from exc
     if args.chart:
@@ -87,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise EsiError(f"cannot write {args.chart}: {exc.strerror}", "path") from exc
     if not args.quiet:
+        labels = "; ".join(f"{str(t['kind']).upper()} {t['label']}" for t in cms_tables)
+        print(f"CMS tables used: {labels or 'none (no dates of service)'}")
         t = summary.totals
         print(
             f"{t['rows_read']:,} rows read: {t['rows_clean']:,} clean, "

@@ -14,12 +14,12 @@ evaluating each distinct session once:
   session-field values, the prior sessions that matter (below) and its *date regime*. Sessions with equal
   signatures get equal findings, so one representative per signature is evaluated and its findings are
   broadcast to every session of the signature, line by line.
-* **Date regime.** Days between two consecutive breakpoints - any rule's window, any code's validity dates,
-  any LCD date, any NCCI edit's deletion date - behave alike, and so do fields that act only through which
-  rules are in force (``in_force=True``: payer, contractor): the regime is (the claim-level rules in force,
-  the breakpoint interval). Dates in messages stay each row's own: the representative's date of service and
-  12-month window start are written back per row. A day whose text (or whose window start's) is within a
-  day of a breakpoint is its own regime, so a constant date in a message can never be mistaken for it.
+* **Date regime.** Days between two consecutive breakpoints - any rule's window, any code's validity dates, any LCD
+  date, any NCCI table's quarter, any edit's effective or deletion date - behave alike, and so do fields that act only
+  through which rules are in force (``in_force=True``: payer, contractor): the regime is (the claim-level rules in
+  force, the breakpoint interval). Dates in messages stay each row's own: the representative's date of service and
+  12-month window start are written back per row. A day whose text (or whose window start's) is within a day of a
+  breakpoint is its own regime, so a constant date in a message can never be mistaken for it.
 * **History.** The one cross-session input, the prior ESI sessions (LCD-FREQUENCY), comes from one
   vectorised pass: per session and region family billed, the patient's earlier Medicare ESI dates within
   the 12-month window; their number is part of the signature.
@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, ncci, policy
+from .. import catalogue, policy
+from ..cmsdata import tables as cms_tables
 from ..contractors import lcd_contractors
 from ..encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
 from ..engine import CLAIM_RULES, _rules_in_force, claim_findings
@@ -123,7 +124,7 @@ def _combine(parts: list[np.ndarray]) -> np.ndarray:
 
 def _breakpoints() -> list[int]:
     """Day numbers on which some claim-level rule's inputs change: rule windows, code validity, LCD dates,
-    NCCI edit deletions (each the first day of a new regime)."""
+    NCCI table quarters, edit effective and deletion dates (each the first day of a new regime)."""
     days: set[dt.date] = set()
     for r in CLAIM_RULES:
         days.update(d for d in (r.effective_from, r.effective_to and r.effective_to + dt.timedelta(1)) if d)
@@ -131,7 +132,7 @@ def _breakpoints() -> list[int]:
         days.update(d for d in (c.valid_from, c.valid_to and c.valid_to + dt.timedelta(1), c.deleted_on) if d)
     days.update(c.lcd_effective for c in lcd_contractors())
     days.add(policy.POLICY_EARLIEST_EFFECTIVE)
-    days.update(e.deletion_date + dt.timedelta(1) for e in ncci.active_ptp_edits() if e.deletion_date)
+    days.update(cms_tables.breakpoints())
     return sorted(_day_number(d) for d in days)
 
 

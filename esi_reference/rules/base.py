@@ -54,6 +54,8 @@ class Hit(NamedTuple):
     message: str
     lines: tuple[int, ...] = ()
     severity: str | None = None
+    table: str = ""  # the CMS table the hit rests on (vintage and files), when it rests on one
+    citations: tuple[str, ...] | None = None  # replaces the rule's sources (e.g. without the shipped table's)
 
 
 class Finding(NamedTuple):
@@ -68,9 +70,10 @@ class Finding(NamedTuple):
     message: str
     lines: tuple[int, ...]  # 1-based claim line numbers
     citations: tuple[str, ...]
+    table: str = ""  # the CMS table used (vintage and files), for findings resting on one
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "rule_id": self.rule_id,
             "title": self.title,
             "family": self.family,
@@ -79,6 +82,9 @@ class Finding(NamedTuple):
             "lines": list(self.lines),
             "citations": list(self.citations),
         }
+        if self.table:
+            out["table"] = self.table
+        return out
 
 
 @dataclass(frozen=True)
@@ -204,7 +210,8 @@ class Rule:
             elif all(line.has("GA", "GZ") for line in lines):
                 severity, message = "info", message + " Reported with GA/GZ: the expected denial is declared."
         numbers = tuple(i + 1 for i in sorted(set(hit.lines)))
-        return Finding(self.id, self.title, self.family, severity, message, numbers, self.sources)
+        citations = self.sources if hit.citations is None else hit.citations
+        return Finding(self.id, self.title, self.family, severity, message, numbers, citations, hit.table)
 
 
 REGISTRY: dict[str, Rule] = {}

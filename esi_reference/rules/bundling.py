@@ -1,18 +1,27 @@
 """NCCI bundling rules: procedure-to-procedure edits and services included in the injection.
 
-The PTP table is the CMS practitioner file (Q3 2024 vintage shipped; load a current quarterly file with
-``esi_reference.ncci.load_ptp_file``). Modifier indicator 0: the two codes are never paid together.
-Modifier indicator 1: the column-two code is payable only with a distinct-service modifier (59, XE, XS,
-XP, XU) that the record supports - a separate site, session or encounter - never to unbundle imaging
-guidance or a second approach to the same region in the same session.
+The PTP table is the one in force on the date of service (:func:`esi_reference.ncci.tables_for`: an
+installed CMS quarter, else the shipped Q3 2024 practitioner table); each finding names the table used.
+An edit applies from its effective date through its deletion date; modifier indicator 9 never applies.
+Indicator 0: the two codes are never paid together. Indicator 1: the column-two code is payable only with
+an NCCI-associated modifier the record supports (:func:`esi_reference.ncci.bypass_modifier`) - a separate
+site, session or encounter (59, XE, XS, XP, XU, different anatomic modifiers), a significant and separately
+identifiable E/M (25) - never to unbundle imaging guidance or a second approach to the same region.
 """
 
 from __future__ import annotations
 
 from .. import ncci
-from ..policy import DISTINCT_SERVICE_MODIFIERS
 from .base import Context, Hit, rule
 from .cpt import GUIDANCE_FAMILIES
+
+
+def table_citations(rule_sources: tuple[str, ...], table_sources: tuple[str, ...], table_id: str) -> tuple[str, ...]:
+    """The rule's sources with its shipped-table source replaced by the table actually used."""
+    return (*(s for s in rule_sources if s not in table_sources), table_id)
+
+
+PTP_RULE_SOURCES = (*ncci.PTP_SOURCES, *ncci.MODIFIER_SOURCES)
 
 
 @rule(
@@ -20,42 +29,57 @@ from .cpt import GUIDANCE_FAMILIES
     "NCCI procedure-to-procedure edit",
     "ncci",
     "error",
-    ncci.PTP_SOURCES,
-    note=f"{ncci.PTP_VINTAGE} table; each edit's deletion date is honoured",
+    PTP_RULE_SOURCES,
+    note="the PTP table in force on the date of service; effective and deletion dates honoured, indicator 9 ignored",
     claims="Whether the record supports a distinct-service modifier (a separate site or session).",
 )
 def ptp(ctx: Context):
-    """Two codes billed for the same date that form an active NCCI procedure-to-procedure edit: with
-    modifier indicator 0 the column-two code is denied whatever the modifiers; with indicator 1 it needs a
-    distinct-service modifier backed by documentation of a separate site or session. Imaging-guidance pairs
-    are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by NCCI-LOCAL-ANESTHETIC instead."""
-    for i, _line_a, code_a in ctx.indexed():
+    """Two codes billed for the same date that form an NCCI procedure-to-procedure edit in force: with
+    modifier indicator 0 the column-two code is denied whatever the modifiers; with indicator 1 it needs an
+    NCCI-associated modifier backed by the record (separate site or session; 25 for a separate E/M).
+    Imaging-guidance pairs are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by
+    NCCI-LOCAL-ANESTHETIC instead. E/M codes are looked up one by one."""
+    for i, line_a, _code_a in ctx.indexed():
         for j, line_b, code_b in ctx.indexed():
-            if i == j or code_b.family in GUIDANCE_FAMILIES or code_b.code == "J2001":
+            if i == j or code_b.family in GUIDANCE_FAMILIES or line_b.code == "J2001":
                 continue
-            for edit in ncci.edits_between(code_a.code, code_b.code, ctx.day):
-                if (edit.column1, edit.column2) != (code_a.code, code_b.code):
+            for edit in ncci.edits_between(line_a.code, line_b.code, ctx.day):
+                if (edit.column1, edit.column2) != (line_a.code, line_b.code):
                     continue
-                modifier = [m for m in line_b.modifiers if m in DISTINCT_SERVICE_MODIFIERS]
+                cites = table_citations(PTP_RULE_SOURCES, ncci.PTP_SOURCES, edit.sources[0] if edit.sources else "")
                 text = (
-                    f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
-                    f"modifier indicator {edit.modifier_indicator}, {ncci.table_label()} table)"
+                    f"Lines {i + 1} and {j + 1}: NCCI edit {edit.column1} / {edit.column2} ({edit.rationale}, "
+                    f"modifier indicator {edit.modifier_indicator}; PTP table {edit.table})"
                 )
+                bypass = ncci.bypass_modifier(edit, line_a.modifiers, line_b.modifiers)
                 if edit.modifier_indicator == "0":
                     yield Hit(
-                        text + f": {code_b.code} is not payable with {code_a.code}, with or without a modifier.", (i, j)
+                        text + f": {edit.column2} is not payable with {edit.column1}, with or without a modifier.",
+                        (i, j),
+                        table=edit.table,
+                        citations=cites,
                     )
-                elif modifier:
+                elif bypass:
+                    support = (
+                        "a significant, separately identifiable service"
+                        if bypass in ncci.EM_MODIFIERS
+                        else "a separate site or session"
+                    )
                     yield Hit(
-                        text + f": bypassed with {modifier[0]} - the record must show a separate site or session.",
+                        text + f": bypassed with {bypass} - the record must show {support}.",
                         (j,),
                         "info",
+                        table=edit.table,
+                        citations=cites,
                     )
                 else:
+                    need = (
+                        "a significant, separately identifiable E/M is documented and marked with 25"
+                        if ncci.is_em(edit.column2)
+                        else "a separate site or session is documented and marked with 59/XS/XE/XP/XU"
+                    )
                     yield Hit(
-                        text + f": {code_b.code} is denied unless a separate site or session is documented and "
-                        "marked with 59/XS/XE/XP/XU.",
-                        (i, j),
+                        text + f": {edit.column2} is denied unless {need}.", (i, j), table=edit.table, citations=cites
                     )
 
 

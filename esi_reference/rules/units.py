@@ -1,17 +1,22 @@
 """Medically unlikely edits: the most units of a code one provider may report for one patient per day.
 
-Values and adjudication indicators come from the CMS practitioner MUE table (Q3 2024 vintage, in the
-code catalogue). MAI 1 is a claim-line edit; MAI 2 a date-of-service edit set by policy (absolute: units
+Values and adjudication indicators come from the CMS practitioner MUE table in force on the date of
+service (an installed quarter, else the shipped Q3 2024 values in the code catalogue); each finding names
+the table used. MAI 1 is a claim-line edit; MAI 2 a date-of-service edit set by policy (absolute: units
 above it are never paid); MAI 3 a date-of-service edit set on clinical grounds (units above it are denied
 but can be paid on appeal with records). Bilateral lines with modifier 50 count as reported (1 unit).
+Codes are looked up one by one (an E/M code by its own number, not the catalogue's range row).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from ..ncci import mue_for
+from ..cmsdata.tables import SHIPPED_MUE_SOURCE, tables_for
 from .base import Context, Hit, line_list, rule
+from .bundling import table_citations
+
+MUE_RULE_SOURCES = (SHIPPED_MUE_SOURCE, "PALMETTO-MUE")
 
 
 @rule(
@@ -19,8 +24,8 @@ from .base import Context, Hit, line_list, rule
     "Units per day within the MUE",
     "mue",
     "error",
-    ("CMS-MUE-PRAC-2024Q3", "PALMETTO-MUE"),
-    note="values of the 2024Q3 practitioner table",
+    MUE_RULE_SOURCES,
+    note="values of the MUE table in force on the date of service",
     claims="""Which provider billed: the audit adds the units of one patient and date of service across claims
     and providers (the MUE is per provider).""",
 )
@@ -29,20 +34,26 @@ def mue_units(ctx: Context):
     the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,
     64484, 77003, drugs) the excess is denied but appealable with records (warning)."""
     per_code: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed():
-        per_code[code.code].append(i)
+    for i, line, _code in ctx.indexed():
+        per_code[line.code].append(i)
+    tables = tables_for(ctx.day)
     for code_id, indices in per_code.items():
-        mue, mai, vintage = mue_for(ctx.codes[indices[0]])
-        if mue is None:
+        value, table = tables.mue_for(code_id)
+        if value is None:
             continue
+        mue, mai = value.units, value.mai
+        cites = table_citations(MUE_RULE_SOURCES, (SHIPPED_MUE_SOURCE,), table.citation)
+        where = f"MUE table {table.label}"
         units = sum(ctx.lines[i].units for i in indices)
         if mai == "1":
             over = [i for i in indices if ctx.lines[i].units > mue]
             if over:
                 yield Hit(
                     f"{code_id}: more than {mue} unit(s) on one line ({line_list(ctx, over)}); MUE {mue}, MAI 1 "
-                    f"({vintage}).",
+                    f"({where}).",
                     tuple(over),
+                    table=table.label,
+                    citations=cites,
                 )
         elif units > mue:
             kind = (
@@ -51,8 +62,9 @@ def mue_units(ctx: Context):
                 else "clinical (MAI 3): the excess is denied, appealable with records"
             )
             yield Hit(
-                f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {mue} - {kind} "
-                f"({vintage} CMS table; load the current quarter to be sure).",
+                f"{code_id}: {units} units on {ctx.day.isoformat()} exceed the MUE of {mue} - {kind} ({where}).",
                 tuple(indices),
                 "error" if mai == "2" else "warning",
+                table=table.label,
+                citations=cites,
             )

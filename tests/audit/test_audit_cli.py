@@ -93,7 +93,10 @@ def test_user_ptp_and_mue_files_replace_the_shipped_tables(tmp_path, capsys):
         "Column 1,Column 2,*,Effective Date,Deletion Date,Modifier,Rationale\n62321,62323,,20240101,*,0,test edit\n"
     )
     mue = tmp_path / "mue.csv"
-    mue.write_text("HCPCS,MUE Values,MAI,Rationale\n62323,0,2 Date of Service Edit: Policy,test\n")
+    mue.write_text(
+        '"HCPCS/\nCPT Code",Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n'
+        "62323,0,2 Date of Service Edit: Policy,test\n"
+    )
     detail = tmp_path / "d.csv"
     main(["audit", str(claims), "--detail", str(detail), "--quiet"])
     shipped = set(pd.read_csv(detail, dtype=str)["rule_id"])
