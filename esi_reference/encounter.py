@@ -36,8 +36,8 @@ from . import catalogue
 from ._data import read_rows
 from ._memo import memoised_property
 from .contractors import lcd_contractors
-from .dates import parse_date
-from .errors import EsiError, InvalidEncounter, InvalidField
+from .dates import service_date
+from .errors import EsiError, InvalidEncounter, InvalidField, Problems
 from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, is_level, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
@@ -254,7 +254,7 @@ class Encounter:
 
 class _Collector:
     def __init__(self) -> None:
-        self.errors: list[InvalidField] = []
+        self.errors: list[InvalidField] = Problems()  # bounded: the first 20 are kept, the rest counted
 
     def add(self, path: str, expected: str, got: object = ...) -> None:
         self.errors.append(InvalidField(path, expected, got))
@@ -437,14 +437,10 @@ def _documentation(c: _Collector, data: object, path: str) -> Documentation:
 
 def _date(c: _Collector, value: object, path: str) -> dt.date | None:
     try:
-        day = parse_date(value, path)
+        return service_date(value, path)
     except InvalidField as exc:
         c.errors.append(exc)
         return None
-    if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
-        c.add(path, "a date between 1990-01-01 and 2100-12-31", value)
-        return None
-    return day
 
 
 def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
