@@ -14,32 +14,31 @@ from . import ncci
 from .encounter import encounter_schema, parse_encounter
 from .engine import Encounter, check, suggest_claim
 from .errors import EsiError
+from .files import MAX_ENCOUNTER_BYTES, MAX_TABLE_BYTES, add_max_mb, max_bytes, read_text
 from .output import render
 from .rules import all_rules
 from .sources import cite
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = MAX_ENCOUNTER_BYTES
 
 
 def load_encounter_file(path: str) -> Encounter:
-    """Read and validate an encounter JSON file; every problem becomes an EsiError naming the file."""
-    file = Path(path)
+    """Read and validate an encounter JSON file (at most 5 MB); every problem becomes an EsiError naming the file."""
+    text = read_text(path, "an encounter JSON file", MAX_FILE_BYTES)
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise EsiError(f"{path}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise EsiError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise EsiError(f"{path}: not UTF-8 text") from exc
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise EsiError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except IsADirectoryError as exc:
-        raise EsiError(f"{path}: is a directory, expected an encounter JSON file") from exc
+        raise EsiError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise EsiError(f"{path}: not an encounter - JSON nested too deeply") from None
+    except ValueError:  # an integer literal over Python's 4,300-digit conversion limit
+        raise EsiError(f"{path}: not an encounter - a number with more than 4,300 digits") from None
     try:
         return parse_encounter(data)
     except EsiError as exc:
         raise EsiError(f"{path}: {exc}", exc.field) from exc
+    except RecursionError:
+        raise EsiError(f"{path}: not an encounter - values nested too deeply") from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -51,8 +50,9 @@ def _tables(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]
     """The user's CMS PTP/MUE files for this run, when given."""
     if not (args.ptp_file or args.mue_file):
         return contextlib.nullcontext()
-    ptp = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
-    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
+    limit = max_bytes(args, MAX_TABLE_BYTES)
+    ptp = ncci.load_ptp_file(args.ptp_file, limit) if args.ptp_file else None
+    mue = ncci.load_mue_file(args.mue_file, limit) if args.mue_file else None
     label = " + ".join(Path(p).name for p in (args.ptp_file, args.mue_file) if p)
     return ncci.using_tables(ptp=ptp, mue=mue, label=label)
 
@@ -105,6 +105,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _table_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ptp-file", dest="ptp_file", help="your current CMS practitioner PTP file (CSV or tab-separated)")
     p.add_argument("--mue-file", dest="mue_file", help="your current CMS practitioner MUE file (CSV)")
+    add_max_mb(p, MAX_TABLE_BYTES, "CMS table files")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -85,5 +85,5 @@ def _short(value: object, limit: int = 60) -> str:
     try:
         text = repr(value)
     except (ValueError, RecursionError):  # an integer over 4,300 digits, a structure nested too deeply
-        return f"a {type(value).__name__} too large to show"
+        return f"a value too large to show ({type(value).__name__})"
     return text if len(text) <= limit else text[: limit - 3] + "..."

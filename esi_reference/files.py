@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import os
 import signal
 import stat
@@ -125,6 +126,16 @@ def read_text(path: str | os.PathLike[str], what: str, limit: int) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise EsiError(f"{path}: not UTF-8 text (line {line}: {exc.reason}), expected {what}", "encoding") from None
+
+
+def csv_problem(exc: Exception) -> str:
+    """A ``csv.Error`` in words (the one every reader meets: a field over the CSV module's limit)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a field is longer than {csv.field_size_limit():,} characters (the CSV field limit)"
+    if "new-line character seen in unquoted field" in text or "NUL" in text:
+        return "not CSV text (a stray carriage return or NUL byte outside a quoted field)"
+    return f"not valid CSV ({text})"
 
 
 def _identity(path: str | os.PathLike[str]) -> str:

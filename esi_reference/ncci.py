@@ -32,6 +32,7 @@ from pathlib import Path
 from ._data import read_rows, split_ids
 from .dates import optional_date, parse_date
 from .errors import EsiError, InvalidField
+from .files import MAX_TABLE_BYTES, check_input, csv_problem, encoding_problem
 
 PTP_VINTAGE = "2024Q3"
 PTP_SOURCES = ("CMS-PTP-PRAC-2024Q3",)
@@ -160,16 +161,27 @@ def edits_for(code: str, as_of: object = None, edits: tuple[PtpEdit, ...] | None
     )
 
 
-def _read_table(path: str | Path) -> list[list[str]]:
+def _read_table(path: str | Path, max_bytes: int) -> list[list[str]]:
+    """The rows of a CMS table saved as CSV or tab-separated text (bytes that are not UTF-8 replaced: CMS
+    rationale texts are sometimes Windows-1252); size, encoding and CSV problems are one EsiError."""
+    file = check_input(path, "a CMS table saved as CSV or tab-separated text", max_bytes)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        data = file.read_bytes()
     except OSError as exc:
         raise EsiError(f"cannot read {path}: {exc.strerror}", "path") from exc
+    problem = encoding_problem(data[:4096])
+    if problem:
+        raise EsiError(f"{path}: {problem}, expected a CMS table saved as CSV or tab-separated text", "encoding")
+    text = data.decode("utf-8-sig", errors="replace")
     dialect = "excel-tab" if text.count("\t") > text.count(",") else "excel"
-    return [row for row in csv.reader(io.StringIO(text), dialect=dialect) if any(c.strip() for c in row)]
+    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    try:
+        return [row for row in reader if any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise EsiError(f"{path}: line {reader.line_num}: {csv_problem(exc)}", "csv") from None
 
 
-def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
+def load_ptp_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> tuple[PtpEdit, ...]:
     """Read a CMS practitioner PTP file saved as CSV or tab-separated text.
 
     Expects the CMS columns in order: Column 1, Column 2, '*' (in existence prior to 1996), Effective Date,
@@ -177,7 +189,7 @@ def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
     whose first two cells are not codes) are skipped; a malformed data row raises InvalidField naming its row.
     """
     edits = []
-    for number, row in enumerate(_read_table(path), start=1):
+    for number, row in enumerate(_read_table(path, max_bytes), start=1):
         cells = [c.strip() for c in row]
         if len(cells) < 6 or not (len(cells[0]) == 5 and len(cells[1]) == 5 and cells[0][:4].isalnum()):
             continue
@@ -203,13 +215,13 @@ def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
     return tuple(edits)
 
 
-def load_mue_file(path: str | Path) -> dict[str, MueValue]:
+def load_mue_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> dict[str, MueValue]:
     """Read a CMS practitioner MUE file saved as CSV: code, MUE value, adjudication indicator, rationale.
 
     The indicator cell may be the bare digit or CMS's text ("2 Date of Service Edit: Policy").
     """
     out = {}
-    for number, row in enumerate(_read_table(path), start=1):
+    for number, row in enumerate(_read_table(path, max_bytes), start=1):
         cells = [c.strip() for c in row]
         if len(cells) < 3 or len(cells[0]) != 5 or not cells[1].isdigit():
             continue

@@ -28,34 +28,45 @@ def ptp(ctx: Context):
     modifier indicator 0 the column-two code is denied whatever the modifiers; with indicator 1 it needs a
     distinct-service modifier backed by documentation of a separate site or session. Imaging-guidance pairs
     are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by NCCI-LOCAL-ANESTHETIC instead."""
-    for i, _line_a, code_a in ctx.indexed():
-        for j, line_b, code_b in ctx.indexed():
-            if i == j or code_b.family in GUIDANCE_FAMILIES or code_b.code == "J2001":
-                continue
-            for edit in ncci.edits_between(code_a.code, code_b.code, ctx.day):
-                if (edit.column1, edit.column2) != (code_a.code, code_b.code):
-                    continue
-                modifier = [m for m in line_b.modifiers if m in DISTINCT_SERVICE_MODIFIERS]
-                text = (
-                    f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
-                    f"modifier indicator {edit.modifier_indicator}, {ncci.table_label()} table)"
-                )
-                if edit.modifier_indicator == "0":
-                    yield Hit(
-                        text + f": {code_b.code} is not payable with {code_a.code}, with or without a modifier.", (i, j)
-                    )
-                elif modifier:
-                    yield Hit(
-                        text + f": bypassed with {modifier[0]} - the record must show a separate site or session.",
-                        (j,),
-                        "info",
-                    )
-                else:
-                    yield Hit(
-                        text + f": {code_b.code} is denied unless a separate site or session is documented and "
-                        "marked with 59/XS/XE/XP/XU.",
-                        (i, j),
-                    )
+    for i, j, edit in _edit_pairs(ctx):
+        line_b, code_a, code_b = ctx.lines[j], ctx.codes[i], ctx.codes[j]
+        modifier = [m for m in line_b.modifiers if m in DISTINCT_SERVICE_MODIFIERS]
+        text = (
+            f"Lines {i + 1} and {j + 1}: NCCI edit {code_a.code} / {code_b.code} ({edit.rationale}, "
+            f"modifier indicator {edit.modifier_indicator}, {ncci.table_label()} table)"
+        )
+        if edit.modifier_indicator == "0":
+            yield Hit(text + f": {code_b.code} is not payable with {code_a.code}, with or without a modifier.", (i, j))
+        elif modifier:
+            yield Hit(
+                text + f": bypassed with {modifier[0]} - the record must show a separate site or session.",
+                (j,),
+                "info",
+            )
+        else:
+            yield Hit(
+                text + f": {code_b.code} is denied unless a separate site or session is documented and "
+                "marked with 59/XS/XE/XP/XU.",
+                (i, j),
+            )
+
+
+def _edit_pairs(ctx: Context) -> list[tuple[int, int, ncci.PtpEdit]]:
+    """(line i, line j, edit) for every ordered pair of claim lines whose codes form an active edit with
+    line i's code in column 1, in line order. The table is looked up once per pair of distinct *codes* (a
+    claim has few), not per pair of lines, so the work grows with the lines only through the findings."""
+    lines_of: dict[str, list[int]] = {}
+    for i, _line, code in ctx.triples:
+        lines_of.setdefault(code.code, []).append(i)
+    column2 = {c: js for c, js in lines_of.items() if ctx.codes[js[0]].family not in GUIDANCE_FAMILIES and c != "J2001"}
+    found = []
+    for code_a, lines_a in lines_of.items():
+        for code_b, lines_b in column2.items():
+            for edit in ncci.edits_between(code_a, code_b, ctx.day):
+                if (edit.column1, edit.column2) == (code_a, code_b):
+                    found.extend((i, j, edit) for i in lines_a for j in lines_b if i != j)
+    found.sort(key=lambda hit: (hit[0], hit[1]))
+    return found
 
 
 def _has_procedure(ctx: Context) -> bool:
