@@ -50,6 +50,9 @@ MAX_ANSWERS_BYTES = 50 * MB
 MAX_CLAIMS_BYTES = 4_000 * MB
 MAX_TABLE_BYTES = 500 * MB
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
 _BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32",
     b"\x00\x00\xfe\xff": "UTF-32",
@@ -94,11 +97,15 @@ def check_input(path: str | os.PathLike[str], what: str, limit: int) -> Path:
         raise EsiError(f"{path}: is not a regular file (a device or a pipe), expected {what}", "path")
     if info.st_size > limit:
         raise EsiError(
-            f"{path}: file is {info.st_size / MB:,.1f} MB, larger than the {limit / MB:,g} MB limit for {what}"
+            f"{path}: file is {_size(info.st_size)}, larger than the {_size(limit)} limit for {what}"
             " (raise it with --max-mb where the command has it)",
             "path",
         )
     return file
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
 def encoding_problem(head: bytes) -> str:
@@ -191,6 +198,7 @@ class Outputs:
             handle, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=folder)
         except OSError as exc:
             raise EsiError(f"cannot write {target}: {exc.strerror}", "path") from None
+        os.fchmod(handle, _FILE_MODE)  # mkstemp makes 0600 files; an output gets the usual permissions
         os.close(handle)
         self._temps[target] = temp
         return temp

@@ -2,6 +2,12 @@
 
 Exit status: 0 when no finding has error severity, 1 when at least one has, 2 on bad input (a file
 that cannot be read, a missing required column) - printed as one line, never a traceback.
+
+Outputs (``--out``, ``--detail``, ``--summary``, ``--chart``) are written all-or-nothing through
+:class:`esi_reference.files.Outputs`: temporary files next to their destinations, renamed into place once
+all are complete. An output naming an input file (the claims, ``--ptp-file``, ``--mue-file``) or another
+output of the run is refused before anything is read. ``--max-mb`` sets the size cap of the claims file
+and of the CMS tables.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EsiError
+from ..files import MAX_CLAIMS_BYTES, Outputs, add_max_mb, max_bytes
 from ..output import render
 
 
@@ -50,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group.add_argument("--no-progress", dest="progress", action="store_false")
     p.add_argument("--quiet", action="store_true", help="do not print the summary")
+    add_max_mb(p, MAX_CLAIMS_BYTES, "claims files and CMS tables")
     p.set_defaults(func=run)
 
 
@@ -64,28 +72,25 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
-    edits = ncci.load_ptp_file(args.ptp_file) if args.ptp_file else None
-    mue = ncci.load_mue_file(args.mue_file) if args.mue_file else None
-    label = " + ".join(Path(f).name for f in (args.ptp_file, args.mue_file) if f) or "user file"
-    progress = Progress(0, enabled=args.progress)
-    with ncci.using_tables(ptp=edits, mue=mue, label=label):
-        result = audit(args.claims, progress=progress)
-    if args.out:
-        write_frame(result.lines, args.out, args.format)
-    if args.detail:
-        findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
-        write_frame(findings, args.detail, args.format)
-    summary = result.summary
-    if args.summary:
-        try:
-            Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise EsiError(f"cannot write {args.summary}: {exc.strerror}", "path") from exc
-    if args.chart:
-        try:
-            Path(args.chart).write_text(findings_chart(summary.by_rule), encoding="utf-8")
-        except OSError as exc:
-            raise EsiError(f"cannot write {args.chart}: {exc.strerror}", "path") from exc
+    limit = max_bytes(args, MAX_CLAIMS_BYTES)
+    targets = [path for path in (args.out, args.detail, args.summary, args.chart) if path]
+    with Outputs(targets, inputs=[args.claims, args.ptp_file, args.mue_file]) as outputs:
+        edits = ncci.load_ptp_file(args.ptp_file, limit) if args.ptp_file else None
+        mue = ncci.load_mue_file(args.mue_file, limit) if args.mue_file else None
+        label = " + ".join(Path(f).name for f in (args.ptp_file, args.mue_file) if f) or "user file"
+        progress = Progress(0, enabled=args.progress)
+        with ncci.using_tables(ptp=edits, mue=mue, label=label):
+            result = audit(args.claims, progress=progress, max_bytes=limit)
+        if args.out:
+            write_frame(result.lines, outputs.temp_path(args.out), args.format)
+        if args.detail:
+            findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
+            write_frame(findings, outputs.temp_path(args.detail), args.format)
+        summary = result.summary
+        if args.summary:
+            outputs.write_text(args.summary, json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
+        if args.chart:
+            outputs.write_text(args.chart, findings_chart(summary.by_rule))
     if not args.quiet:
         t = summary.totals
         print(
