@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import os
 import signal
 import stat
@@ -204,10 +205,16 @@ class Outputs:
         return temp
 
     def write_text(self, target: str | os.PathLike[str], text: str) -> None:
+        with self.open_text(target) as f:
+            f.write(text)
+
+    @contextlib.contextmanager
+    def open_text(self, target: str | os.PathLike[str]) -> Iterator[io.TextIOBase]:
+        """The temporary file of ``target`` open for writing UTF-8 text (for writers that stream rows)."""
         temp = self.temp_path(target)
         try:
             with open(temp, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+                yield f  # type: ignore[misc]
         except OSError as exc:
             raise EsiError(f"cannot write {target}: {exc.strerror}", "path") from None
 

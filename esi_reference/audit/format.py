@@ -240,8 +240,8 @@ def _check_header(header: list[str], source: object) -> None:
         found = ", ".join(known) if known else "none - is the header row missing?"
         raise InvalidField(
             "header",
-            "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing)
-            + f" (the first row has {len(header)} fields; known column names found: {found})",
+            f"the required columns {', '.join(REQUIRED)}; missing {', '.join(missing)} "
+            f"(the first row has {len(header)} fields; known column names found: {found})",
         )
 
 
