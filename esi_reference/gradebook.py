@@ -96,25 +96,26 @@ def observed_difficulty(mean: float) -> str:
     return "easy" if mean >= 0.8 else "moderate" if mean >= 0.5 else "hard"
 
 
-def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
-    """Read an answers CSV and grade every learner x scenario; bad rows are collected, not dropped."""
+def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK, name: str = "answers file") -> Gradebook:
+    """Read an answers CSV (``name`` in messages) and grade every learner x scenario; bad rows are collected,
+    not dropped."""
     book = Gradebook(pass_mark)
     reader = csv.DictReader(stream)
     try:
-        return _grade_reader(book, reader)
+        return _grade_reader(book, reader, name)
     except csv.Error as exc:
-        raise EsiError(f"answers file: row {reader.line_num}: {csv_problem(exc)}", "csv") from None
+        raise EsiError(f"{name}: row {reader.line_num + 1}: {csv_problem(exc)}", "csv") from None
 
 
-def _grade_reader(book: Gradebook, reader: csv.DictReader) -> Gradebook:
+def _grade_reader(book: Gradebook, reader: csv.DictReader, name: str) -> Gradebook:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
-        raise EsiError(f"answers file: column(s) {', '.join(twice)} appear more than once in the header "
+        raise EsiError(f"{name}: column(s) {', '.join(twice)} appear more than once in the header "
                        "(names are compared without case and surrounding spaces)", "header")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise EsiError(f"answers file: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
+        raise EsiError(f"{name}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
                        f"optional {', '.join(OPTIONAL_COLUMNS)})", "header")
     reader.fieldnames = header
     answers: dict[tuple[str, str], list[tuple[int, int, dict[str, object]]]] = {}
@@ -122,7 +123,7 @@ def _grade_reader(book: Gradebook, reader: csv.DictReader) -> Gradebook:
     known = {s.id for s in scenarios()}
     for count, row in enumerate(reader):
         if count >= MAX_ROWS:
-            raise EsiError(f"answers file: more than {MAX_ROWS} rows", "rows")
+            raise EsiError(f"{name}: more than {MAX_ROWS:,} rows", "rows")
         rownum = reader.line_num
         if None in row:
             book.bad_rows.append(BadRow(rownum, "more cells than columns in the header"))
@@ -252,7 +253,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     targets = [*names.values(), *([args.chart] if args.chart else [])]
     with Outputs(targets, inputs=[args.answers]) as outputs:
         text = read_text(args.answers, "an answers CSV file", MAX_ANSWERS_BYTES)
-        book = grade_rows(io.StringIO(text, newline=""), args.pass_mark / 100)
+        book = grade_rows(io.StringIO(text, newline=""), args.pass_mark / 100, args.answers)
         learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
         if args.out:
             outputs.write_text(names["learners.csv"], _csv(learners))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from audit_helpers import SAMPLE, csv_text, row
+from audit_helpers import SAMPLE, row
 
 from esi_reference import EsiError
 from esi_reference.audit import audit, read_claims
@@ -238,7 +238,7 @@ def test_no_live_formula_in_any_audit_output(tmp_path, capsys, monkeypatch, out_
     for name in ("o.csv", "d.csv"):
         assert live_formulas(tmp_path / name) == []
     lines = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
-    assert lines["patient_id"].tolist()[:2] == ["'=HYPERLINK(\"http://x.invalid\",\"open\")", "'+PT000201"]
+    assert lines["patient_id"].tolist()[:2] == ['\'=HYPERLINK("http://x.invalid","open")', "'+PT000201"]
     assert lines["claim_id"].tolist()[1] == "'-CL9002"
     assert lines["line_number"].tolist()[2] == "x" and "'=1+1" in lines["code"].tolist()
     assert live_formulas(source)  # the fixture does plant formulas
