@@ -37,7 +37,7 @@ from ._data import read_rows
 from ._memo import memoised_property
 from .contractors import lcd_contractors
 from .dates import service_date
-from .errors import EsiError, InvalidEncounter, InvalidField, Problems
+from .errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
 from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, is_level, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
@@ -257,6 +257,9 @@ class _Collector:
         self.errors: list[InvalidField] = Problems()  # bounded: the first 20 are kept, the rest counted
 
     def add(self, path: str, expected: str, got: object = ...) -> None:
+        if len(self.errors) >= MAX_LISTED:  # only counted from here on: no message is built
+            self.errors.append(None)
+            return
         self.errors.append(InvalidField(path, expected, got))
 
     def choice(self, data: dict, key: str, path: str, options: tuple[str, ...], default: str | None = None) -> str:
@@ -306,10 +309,11 @@ class _Collector:
         return value
 
     def unknown_keys(self, data: dict, allowed: set[str], path: str) -> None:
+        expected = "no such field (allowed: " + ", ".join(sorted(allowed)) + ")"
         for key in data:
             if key not in allowed:
                 name = key if isinstance(key, str) and key.strip() else f"<{key!r}>"
-                self.add(f"{path}{name}"[:120], "no such field (allowed: " + ", ".join(sorted(allowed)) + ")", key)
+                self.add(f"{path}{name}"[:120], expected, key)
 
     def code(self, value: object, path: str) -> str:
         try:
