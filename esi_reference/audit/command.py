@@ -86,12 +86,12 @@ def run(args: argparse.Namespace) -> int:
         if args.detail:
             findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
             write_frame(findings, outputs.temp_path(args.detail), args.format)
-        summary = result.summary
         if args.summary:
-            outputs.write_text(args.summary, json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
+            outputs.write_text(args.summary, json.dumps(result.summary.to_dict(), indent=2, default=str) + "\n")
         if args.chart:
-            outputs.write_text(args.chart, findings_chart(summary.by_rule))
-    if not args.quiet:
+            outputs.write_text(args.chart, findings_chart(result.summary.by_rule))
+    if not args.quiet:  # (the summary is computed only when it is printed or written)
+        summary = result.summary
         t = summary.totals
         print(
             f"{t['rows_read']:,} rows read: {t['rows_clean']:,} clean, "
