@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Longest error line printed (a message quoting a huge value is cut, never printed whole).
-MAX_ERROR_CHARS = 2_000
+MAX_ERROR_CHARS = 8_000
 
 
 class Terminated(BaseException):

@@ -60,7 +60,7 @@ def test_460000_unknown_keys_give_a_bounded_message(tmp_path, capsys):
     assert path.stat().st_size < 5_000_000
     assert main(["check", str(path)]) == 2
     err = one_line_error(capsys)
-    assert "... and 459,980 more" in err or err.endswith("...\n")
+    assert err.rstrip().endswith("... and 459,980 more")
     with pytest.raises(InvalidEncounter) as caught:
         from esi_reference.encounter import parse_encounter
 
