@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from ._data import read_rows, split_ids
-from .dates import describe_window, in_window, optional_date, parse_date
+from .dates import describe_window, in_window, optional_date, parse_date, service_date
 from .errors import InvalidField, UnknownCode
 
 CODE_PATTERN = re.compile(r"^(\d{5}|\d{4}[TF]|[A-Z]\d{4})$")
@@ -298,7 +298,7 @@ def codes(
             raise InvalidField("region_family", "cervical_thoracic or lumbar_sacral", region_family)
         rows = [c for c in rows if c.region_family == region_family]
     if as_of is not None:
-        day = parse_date(as_of, "as_of")
+        day = service_date(as_of, "as_of")
         rows = [c for c in rows if in_window(day, c.valid_from, c.valid_to)]
     return tuple(rows)
 

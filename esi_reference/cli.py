@@ -2,19 +2,31 @@
 
 Commands: ``lookup CODE``, ``search TEXT``, ``codes``, ``docs``, ``sources`` (the reference);
 ``schema``, ``check``, ``suggest``, ``rules`` (the rule engine); ``grade`` (instructor gradebook);
-``audit`` (claims file). Every command takes ``--format``. Bad input prints one line on stderr and exits
-with status 2 (``check`` exits 1 when the encounter has an error-severity finding); never a traceback.
+``audit`` (claims file). Every command takes ``--format``.
+
+Exit status, for every command (plugins registered here inherit it from :func:`main`): 0 done, 1 findings
+(``check``, ``audit``: an error-severity finding; ``grade``: rows left out), 2 bad input - one line on
+stderr naming the file, row or field and what was expected, never a traceback -, 3 an internal error
+(one line asking to report it; the message carries no input data), 130 Ctrl+C, 143 SIGTERM (outputs of
+the run are then not written: :mod:`esi_reference.files`). Text from the input is shown with its
+control characters escaped, and stderr stays short (at most 20 problems are listed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
+import io
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from . import catalogue, documentation
 from .catalogue import (
@@ -28,7 +40,7 @@ from .catalogue import (
 from .cmsdata.facts import cms_facts, cms_facts_dict
 from .dates import parse_date
 from .errors import EsiError
-from .output import FORMATS, render
+from .output import FORMATS, render, terminal_safe
 from .sources import sources as all_sources
 
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
@@ -218,23 +230,100 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: Longest error line printed (a message quoting a huge value is cut, never printed whole).
+MAX_ERROR_CHARS = 8_000
+
+
+class Terminated(BaseException):
+    """SIGTERM received: unwinds like Ctrl+C, so that a run's temporary outputs are removed."""
+
+
+def error_line(text: str) -> str:
+    """One terminal-safe line of at most :data:`MAX_ERROR_CHARS` characters, prefixed ``esi-ref:``."""
+    text = terminal_safe(" ".join(text.split("\n")))
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[: MAX_ERROR_CHARS - 3] + "..."
+    return text if text.startswith("esi-ref") else f"esi-ref: {text}"
+
+
+class _TerminalSafe(io.TextIOBase):
+    """stdout with the control characters of everything printed escaped (see ``output.terminal_safe``)."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+@contextlib.contextmanager
+def _guarded_streams() -> Iterator[None]:
+    """For one run of main(): SIGTERM raises :class:`Terminated`, stdout is terminal-safe."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+
+        def stop(signum: int, frame: object) -> None:
+            raise Terminated
+
+        previous = signal.signal(signal.SIGTERM, stop)
+    stdout = sys.stdout
+    sys.stdout = _TerminalSafe(stdout)
     try:
-        args = build_parser().parse_args(argv)
-        func: Callable[[argparse.Namespace], int] = args.func
-        return func(args)
-    except EsiError as exc:
-        text = str(exc)
-        print(text if text.startswith("esi-ref") else f"esi-ref: {text}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # output piped into `head` and closed: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        print(f"esi-ref: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stdout = stdout
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _internal_error(exc: BaseException) -> str:
+    """Where an unexpected exception came from - type and innermost package frame, never its message
+    (which may quote input data)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "esi_reference" in f.filename]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"esi-ref: internal error ({type(exc).__name__}{where}); this is a bug - please report it to the "
+        "esi-reference maintainers with the command you ran (not the patient data)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with _guarded_streams():
+        try:
+            args = build_parser().parse_args(argv)
+            func: Callable[[argparse.Namespace], int] = args.func
+            return func(args)
+        except EsiError as exc:
+            print(error_line(str(exc)), file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except OSError as exc:
+            print(
+                error_line(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": ")), file=sys.stderr
+            )
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        except Terminated:
+            print("esi-ref: stopped (SIGTERM); no output of this run was written", file=sys.stderr)
+            return 143
+        except Exception as exc:  # the guard of last resort: a bug, not bad input
+            print(_internal_error(exc), file=sys.stderr)
+            return 3
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ datetime.date(2024, 4, 1)
 True
 >>> months_before(parse_date("2024-02-29"), 12)
 datetime.date(2023, 2, 28)
+>>> service_date("0001-01-01", "as_of")
+Traceback (most recent call last):
+...
+esi_reference.errors.InvalidField: as_of: expected a date between 1990-01-01 and 2100-12-31, got '0001-01-01'
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ import datetime as dt
 from .errors import InvalidField
 
 Date = dt.date
+#: The dates of service the package accepts (an encounter's ``date_of_service``, ``--as-of``): one range.
+EARLIEST_SERVICE_DATE = dt.date(1990, 1, 1)
+LATEST_SERVICE_DATE = dt.date(2100, 12, 31)
+SERVICE_DATE_RANGE = f"a date between {EARLIEST_SERVICE_DATE.isoformat()} and {LATEST_SERVICE_DATE.isoformat()}"
 
 
 def parse_date(value: object, field: str = "date") -> dt.date:
@@ -29,6 +37,14 @@ def parse_date(value: object, field: str = "date") -> dt.date:
         except ValueError:
             pass
     raise InvalidField(field, "a date as YYYY-MM-DD", value)
+
+
+def service_date(value: object, field: str = "date_of_service") -> dt.date:
+    """:func:`parse_date`, then the range of dates of service (:data:`SERVICE_DATE_RANGE`)."""
+    day = parse_date(value, field)
+    if not EARLIEST_SERVICE_DATE <= day <= LATEST_SERVICE_DATE:
+        raise InvalidField(field, SERVICE_DATE_RANGE, value)
+    return day
 
 
 def optional_date(value: str) -> dt.date | None:

@@ -35,7 +35,7 @@ from . import fields
 from ._data import read_rows
 from ._memo import memoised_property
 from .contractors import lcd_contractors
-from .errors import EsiError, InvalidEncounter, InvalidField
+from .errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
 from .policy import LCD_EXEMPT_PURPOSES, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
@@ -254,9 +254,12 @@ class Encounter:
 
 class _Collector:
     def __init__(self) -> None:
-        self.errors: list[InvalidField] = []
+        self.errors: list[InvalidField] = Problems()  # bounded: the first 20 are kept, the rest counted
 
     def add(self, path: str, expected: str, got: object = ...) -> None:
+        if len(self.errors) >= MAX_LISTED:  # only counted from here on: no message is built
+            self.errors.append(None)
+            return
         self.errors.append(InvalidField(path, expected, got))
 
     def choice(self, data: dict, key: str, path: str, options: tuple[str, ...], default: str | None = None) -> str:
@@ -307,10 +310,11 @@ class _Collector:
         return value
 
     def unknown_keys(self, data: dict, allowed: set[str], path: str) -> None:
+        expected = "no such field (allowed: " + ", ".join(sorted(allowed)) + ")"
         for key in data:
             if key not in allowed:
                 name = key if isinstance(key, str) and key.strip() else f"<{key!r}>"
-                self.add(f"{path}{name}"[:120], "no such field (allowed: " + ", ".join(sorted(allowed)) + ")", key)
+                self.add(f"{path}{name}"[:120], expected, key)
 
     def field(self, read: Any, value: object, path: str, default: Any, **options: Any) -> Any:
         """``read`` (a reader of :mod:`esi_reference.fields`) applied to ``value``; on error, ``default``."""

@@ -30,7 +30,7 @@ from functools import lru_cache
 from . import catalogue, ncci
 from ._memo import memo
 from .coding import Derivation, NotBillable, derive_lines
-from .dates import parse_date
+from .dates import service_date
 from .encounter import ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
 from .policy import MAX_TRANSFORAMINAL_LEVELS
@@ -215,7 +215,7 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
 def check(encounter: object, as_of: object = None) -> Report:
     """Findings for the encounter's claim (billed, or suggested when none is given)."""
     enc = _as_encounter(encounter)
-    day = parse_date(as_of, "as_of") if as_of is not None else enc.date_of_service
+    day = service_date(as_of, "as_of") if as_of is not None else enc.date_of_service
     billed = enc.claim is not None
     lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
     findings = claim_findings(enc, day, tuple(lines), billed)

@@ -8,38 +8,36 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-from pathlib import Path
 
 from . import ncci
 from .encounter import encounter_schema, parse_encounter
 from .engine import Encounter, check, suggest_claim
 from .errors import EsiError
+from .files import MAX_ENCOUNTER_BYTES, MAX_TABLE_BYTES, add_max_mb, max_bytes, read_text
 from .output import render
 from .rules import all_rules
 from .sources import cite
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = MAX_ENCOUNTER_BYTES
 
 
 def load_encounter_file(path: str) -> Encounter:
-    """Read and validate an encounter JSON file; every problem becomes an EsiError naming the file."""
-    file = Path(path)
+    """Read and validate an encounter JSON file (at most 5 MB); every problem becomes an EsiError naming the file."""
+    text = read_text(path, "an encounter JSON file", MAX_FILE_BYTES)
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise EsiError(f"{path}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise EsiError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise EsiError(f"{path}: not UTF-8 text") from exc
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise EsiError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except IsADirectoryError as exc:
-        raise EsiError(f"{path}: is a directory, expected an encounter JSON file") from exc
+        raise EsiError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise EsiError(f"{path}: not an encounter - JSON nested too deeply") from None
+    except ValueError:  # an integer literal over Python's 4,300-digit conversion limit
+        raise EsiError(f"{path}: not an encounter - a number with more than 4,300 digits") from None
     try:
         return parse_encounter(data)
     except EsiError as exc:
         raise EsiError(f"{path}: {exc}", exc.field) from exc
+    except RecursionError:
+        raise EsiError(f"{path}: not an encounter - values nested too deeply") from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -51,7 +49,7 @@ def _tables(args: argparse.Namespace) -> contextlib.AbstractContextManager[objec
     """The user's CMS PTP/MUE files for this run, when given."""
     if not (args.ptp_file or args.mue_file):
         return contextlib.nullcontext()
-    return ncci.using_files(args.ptp_file, args.mue_file)
+    return ncci.using_files(args.ptp_file, args.mue_file, max_bytes(args, MAX_TABLE_BYTES))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -106,6 +104,7 @@ def _table_options(p: argparse.ArgumentParser) -> None:
         "--ptp-file", dest="ptp_file", action="append", help="a CMS practitioner PTP part for this run (repeatable)"
     )
     p.add_argument("--mue-file", dest="mue_file", action="append", help="a CMS practitioner MUE file for this run")
+    add_max_mb(p, MAX_TABLE_BYTES, "CMS table files")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -45,12 +45,34 @@ class InvalidField(EsiError):
 
 
 class InvalidEncounter(EsiError):
-    """An encounter with one or more bad fields; ``errors`` holds each :class:`InvalidField`."""
+    """An encounter with one or more bad fields; ``errors`` holds each :class:`InvalidField` (the first
+    :data:`MAX_LISTED` when ``errors`` is a :class:`Problems` list that counted more: ``more`` of them)."""
 
     def __init__(self, errors: list[InvalidField]) -> None:
-        lines = "; ".join(str(e) for e in errors)
+        more = getattr(errors, "more", 0) + max(0, len(errors) - MAX_LISTED)
+        lines = "; ".join(str(e) for e in errors[:MAX_LISTED]) + (f"; ... and {more:,} more" if more else "")
         super().__init__(f"invalid encounter: {lines}", errors[0].field if errors else "")
         self.errors = tuple(errors)
+        self.more = more
+
+
+#: At most this many problems are listed in one message; the rest are counted ("... and N more").
+MAX_LISTED = 20
+
+
+class Problems(list):
+    """A list of problems that keeps the first :data:`MAX_LISTED` and only counts the others (``more``), so
+    that a file with a million bad fields costs no more memory than one with twenty."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.more = 0
+
+    def append(self, item: object) -> None:
+        if len(self) < MAX_LISTED:
+            super().append(item)
+        else:
+            self.more += 1
 
 
 class UnknownSource(EsiError):
@@ -58,5 +80,10 @@ class UnknownSource(EsiError):
 
 
 def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
+    if isinstance(value, str) and len(value) > limit:
+        value = value[:limit]  # repr of a huge text would copy all of it
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an integer over 4,300 digits, a structure nested too deeply
+        return f"a value too large to show ({type(value).__name__})"
     return text if len(text) <= limit else text[: limit - 3] + "..."

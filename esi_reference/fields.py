@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from . import catalogue
-from .dates import parse_date
+from .dates import EARLIEST_SERVICE_DATE, LATEST_SERVICE_DATE, parse_date
 from .errors import InvalidField, UnknownCode
 from .policy import is_level
 
@@ -41,7 +41,7 @@ MAX_MODIFIERS = 4
 MAX_DIAGNOSES_PER_LINE = 12
 POS_PATTERN = re.compile(r"^[0-9]{2}$")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+DATE_MIN, DATE_MAX = EARLIEST_SERVICE_DATE, LATEST_SERVICE_DATE  # one range for every date field and --as-of
 MAX_UNITS = 9999
 MAX_DOSE = 10000.0
 

@@ -36,10 +36,13 @@ from typing import TextIO
 
 from . import fields
 from .errors import EsiError
-from .grading import PASS_MARK, Grade, grade
-from .output import FORMATS, render
+from .files import MAX_ANSWERS_BYTES, Outputs, csv_problem, read_text
+from .grading import MAX_ANSWER_LINES, PASS_MARK, Grade, grade
+from .output import FORMATS, bounded, render, terminal_safe
 from .scenarios import get, scenarios
 
+#: The files of ``--out DIR`` (bad_rows.csv has just its header when every row was used).
+OUT_FILES = ("learners.csv", "scenarios.csv", "grades.csv", "bad_rows.csv")
 REQUIRED_COLUMNS = ("learner", "scenario", "code")
 OPTIONAL_COLUMNS = ("line", "modifiers", "units")
 MAX_ROWS = 500_000
@@ -94,21 +97,34 @@ def observed_difficulty(mean: float) -> str:
     return "easy" if mean >= 0.8 else "moderate" if mean >= 0.5 else "hard"
 
 
-def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
-    """Read an answers CSV and grade every learner x scenario; bad rows are collected, not dropped."""
+def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK, name: str = "answers file") -> Gradebook:
+    """Read an answers CSV (``name`` in messages) and grade every learner x scenario; bad rows are collected,
+    not dropped."""
     book = Gradebook(pass_mark)
     reader = csv.DictReader(stream)
+    try:
+        return _grade_reader(book, reader, name)
+    except csv.Error as exc:
+        raise EsiError(f"{name}: row {reader.line_num + 1}: {csv_problem(exc)}", "csv") from None
+
+
+def _grade_reader(book: Gradebook, reader: csv.DictReader, name: str) -> Gradebook:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise EsiError(f"{name}: column(s) {', '.join(twice)} appear more than once in the header "
+                       "(names are compared without case and surrounding spaces)", "header")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise EsiError(f"answers file: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
+        raise EsiError(f"{name}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
                        f"optional {', '.join(OPTIONAL_COLUMNS)})", "header")
     reader.fieldnames = header
     answers: dict[tuple[str, str], list[tuple[int, int, dict[str, object]]]] = {}
+    line_numbers: dict[tuple[str, str], set[int]] = {}  # the line numbers given, per learner x scenario
     known = {s.id for s in scenarios()}
     for count, row in enumerate(reader):
         if count >= MAX_ROWS:
-            raise EsiError(f"answers file: more than {MAX_ROWS} rows", "rows")
+            raise EsiError(f"{name}: more than {MAX_ROWS:,} rows", "rows")
         rownum = reader.line_num
         if None in row:
             book.bad_rows.append(BadRow(rownum, "more cells than columns in the header"))
@@ -141,14 +157,23 @@ def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
             book.bad_rows.append(BadRow(rownum, f"line: expected a whole number, got {line_text!r}"))
             continue
         entries = answers.setdefault((learner, sid), [])
-        if line_no and any(n == line_no for n, _, _ in entries):
+        numbers = line_numbers.setdefault((learner, sid), set())
+        if line_no in numbers:
             book.bad_rows.append(BadRow(rownum, f"line: line {line_no} of {learner}/{sid} appears twice"))
             continue
+        if line_no:
+            numbers.add(line_no)
         entries.append((line_no, rownum, {"code": code, "modifiers": mods, "units": units} if code else {}))
     for (learner, sid), entries in answers.items():
         entries.sort(key=lambda e: (e[0] or 10**9, e[1]))
         lines = [e for _, _, e in entries if e]
-        book.grades[(learner, sid)] = grade(get(sid), lines, pass_mark)
+        if len(lines) > MAX_ANSWER_LINES:
+            first = min(rownum for _, rownum, _ in entries)
+            book.bad_rows.append(BadRow(first, f"{learner}/{sid}: {len(lines):,} claim lines, more than the "
+                                               f"{MAX_ANSWER_LINES} an answer may have; this answer is not graded"))
+            continue
+        book.grades[(learner, sid)] = grade(get(sid), lines, book.pass_mark)
+    book.bad_rows.sort(key=lambda b: b.row)
     return book
 
 
@@ -211,27 +236,33 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
 
 
 # ------------------------------------------------------------------------------------------------ CLI
-def _read(path: str) -> str:
-    file = Path(path)
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise EsiError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise EsiError(f"{path}: is a directory, expected an answers CSV file") from exc
-    except UnicodeDecodeError as exc:
-        raise EsiError(f"{path}: not UTF-8 text") from exc
-
-
-def _csv(rows: list[dict[str, object]]) -> str:
-    return render(rows, "csv") + "\n" if rows else ""
+def _csv(rows: list[dict[str, object]], columns: tuple[str, ...] = ()) -> str:
+    """Rows as CSV (cells spreadsheet-safe); just the header when there are no rows but ``columns``."""
+    if rows:
+        return render(rows, "csv") + "\n"
+    return ",".join(columns) + "\n" if columns else ""
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     if not 0 <= args.pass_mark <= 100:
         raise EsiError(f"--pass-mark: expected a percentage from 0 to 100, got {args.pass_mark}")
-    book = grade_rows(io.StringIO(_read(args.answers), newline=""), args.pass_mark / 100)
-    learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
+    names = {name: str(Path(args.out) / name) for name in OUT_FILES} if args.out else {}
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise EsiError(f"--out {args.out}: is a file, expected a folder for {', '.join(OUT_FILES)}", "path")
+    targets = [*names.values(), *([args.chart] if args.chart else [])]
+    with Outputs(targets, inputs=[args.answers]) as outputs:
+        text = read_text(args.answers, "an answers CSV file", MAX_ANSWERS_BYTES)
+        book = grade_rows(io.StringIO(text, newline=""), args.pass_mark / 100, args.answers)
+        learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
+        if args.out:
+            outputs.write_text(names["learners.csv"], _csv(learners))
+            outputs.write_text(names["scenarios.csv"], _csv(per_scenario))
+            outputs.write_text(names["grades.csv"], _csv(book.grade_rows()))
+            outputs.write_text(names["bad_rows.csv"], _csv(bad, ("row", "problem")))
+        if args.chart:
+            scores = [r["mean_score"] / 100 for r in learners]
+            outputs.write_text(args.chart, score_histogram_svg(scores, book.pass_mark,
+                                                               "Distribution of learner mean scores"))
     if args.format == "json":
         print(json.dumps({"pass_mark": book.pass_mark, "learners": learners, "scenarios": per_scenario,
                           "grades": book.grade_rows(), "bad_rows": bad}, indent=2))
@@ -243,22 +274,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print()
         print("Scenarios, hardest first")
         print(render(per_scenario, "table"))
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "learners.csv").write_text(_csv(learners), encoding="utf-8")
-        (out / "scenarios.csv").write_text(_csv(per_scenario), encoding="utf-8")
-        (out / "grades.csv").write_text(_csv(book.grade_rows()), encoding="utf-8")
-        if bad:
-            (out / "bad_rows.csv").write_text(_csv(bad), encoding="utf-8")
-    if args.chart:
-        chart = Path(args.chart)
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        scores = [r["mean_score"] / 100 for r in learners]
-        chart.write_text(score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores"),
-                         encoding="utf-8")
-    for b in book.bad_rows:
-        print(f"esi-ref grade: {args.answers}: row {b.row}: {b.problem}", file=sys.stderr)
+    problems = [f"esi-ref grade: {args.answers}: row {b.row}: {b.problem}" for b in book.bad_rows]
+    for line in bounded(problems):
+        print(terminal_safe(line), file=sys.stderr)
     if bad:
         print(f"esi-ref grade: {len(bad)} bad row(s) left out of the grades", file=sys.stderr)
     return 1 if bad else 0
@@ -270,7 +288,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("answers", help="CSV: learner, scenario, code [, line, modifiers, units] - one row per line")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="stdout: table (learners and scenarios), csv (learners) or json (everything)")
-    p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv (and bad_rows.csv)")
+    p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv and bad_rows.csv")
     p.add_argument("--chart", metavar="FILE.svg", help="write an SVG chart of the learner score distribution")
     p.add_argument("--pass-mark", dest="pass_mark", type=float, default=PASS_MARK * 100,
                    help=f"pass mark in percent (default {PASS_MARK * 100:g})")

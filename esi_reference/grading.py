@@ -30,18 +30,22 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import catalogue
-from .encounter import ClaimLine, parse_encounter
+from .encounter import MAX_LIST, ClaimLine, parse_encounter
 from .engine import check
 from .errors import EsiError, InvalidEncounter, UnknownCode
 from .scenarios import Scenario, get
 from .sources import source
 
 PASS_MARK = 0.8
+#: An answer has at most as many lines as an encounter's claim, and a text answer at most this many characters.
+MAX_ANSWER_LINES = MAX_LIST
+MAX_ANSWER_CHARS = 20_000
 CODE_POINTS, MODIFIER_POINTS, UNIT_POINTS = 2.0, 1.0, 1.0
 LINE_POINTS = CODE_POINTS + MODIFIER_POINTS + UNIT_POINTS
 NOT_BILLABLE_POINTS = 1.0
@@ -199,16 +203,39 @@ def _read_text_line(text: str) -> dict[str, object]:
     return data
 
 
-def parse_answer(answer: object) -> list[ClaimLine | EsiError]:
-    """Answer lines (a multi-line string, or a sequence of lines); unreadable lines become errors in place."""
+def answer_items(answer: object) -> list[object]:
+    """The lines of an answer - text (lines split at newlines or ';'), one ClaimLine or dict, or an iterable
+    of them - as a list; any other type, or more lines than an encounter's claim may have
+    (:data:`MAX_ANSWER_LINES`), is a typed error. Reads at most one line past the limit of an iterable.
+
+    >>> answer_items("64483-50 x1; 77003")
+    ['64483-50 x1', ' 77003']
+    >>> answer_items(None)
+    Traceback (most recent call last):
+    ...
+    esi_reference.errors.EsiError: answer: expected text such as '64483-50 x1' or a list of claim lines, got NoneType
+    """
     if isinstance(answer, str):
-        items: Sequence[object] = [t for t in re.split(r"[\n;]+", answer) if t.strip()]
+        if len(answer) > MAX_ANSWER_CHARS:
+            raise EsiError(f"answer: at most {MAX_ANSWER_CHARS:,} characters, got {len(answer):,}", "answer")
+        items: list[object] = [t for t in re.split(r"[\n;]+", answer) if t.strip()]
     elif isinstance(answer, ClaimLine | dict):
         items = [answer]
-    elif isinstance(answer, Iterable):
-        items = list(answer)
+    elif isinstance(answer, Iterable) and not isinstance(answer, bytes | bytearray | memoryview):
+        items = list(itertools.islice(answer, MAX_ANSWER_LINES + 1))
     else:
-        raise EsiError("an answer is a list of claim lines or text such as '64483-50 x1'", "answer")
+        raise EsiError(
+            f"answer: expected text such as '64483-50 x1' or a list of claim lines, got {type(answer).__name__}",
+            "answer",
+        )
+    if len(items) > MAX_ANSWER_LINES:
+        raise EsiError(f"answer: at most {MAX_ANSWER_LINES} claim lines (the encounter's limit), got more", "answer")
+    return items
+
+
+def parse_answer(answer: object) -> list[ClaimLine | EsiError]:
+    """Answer lines (a multi-line string, or a sequence of lines); unreadable lines become errors in place."""
+    items = answer_items(answer)
     out: list[ClaimLine | EsiError] = []
     for item in items:
         try:
@@ -223,9 +250,18 @@ def _describe(item: object) -> str:
         return str(item)
     if isinstance(item, dict):
         mods = item.get("modifiers") or []
-        mods = mods.split() if isinstance(mods, str) else mods
-        return f"{item.get('code', '')}{'-' + '-'.join(map(str, mods)) if mods else ''} x{item.get('units', 1)}"
-    return str(item).strip()
+        mods = mods.split() if isinstance(mods, str) else mods if isinstance(mods, list | tuple) else [mods]
+        code, units = _text(item.get("code", "")), _text(item.get("units", 1))
+        return f"{code}{'-' + '-'.join(map(_text, mods)) if mods else ''} x{units}"
+    return _text(item).strip()
+
+
+def _text(value: object, limit: int = 40) -> str:
+    """A learner's value as short text (an integer too long to convert shows as '?')."""
+    try:
+        return str(value)[:limit]
+    except ValueError:
+        return "?"
 
 
 def _note(f: object) -> RuleNote:
@@ -244,10 +280,11 @@ def _family(code: str) -> str:
 def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK) -> Grade:
     """Grade ``answer`` (claim lines: text, dicts or ClaimLines) for ``scenario`` (object or id)."""
     s = get(scenario) if isinstance(scenario, str) else scenario
-    if not 0 <= pass_mark <= 1:
-        raise EsiError(f"pass_mark: expected a fraction from 0 to 1, got {pass_mark!r}", "pass_mark")
-    raw = answer if not isinstance(answer, str) else [t for t in re.split(r"[\n;]+", answer) if t.strip()]
-    raw_items = [raw] if isinstance(raw, ClaimLine | dict) else list(raw)
+    if not isinstance(s, Scenario):
+        raise EsiError(f"scenario: expected a scenario id or Scenario, got {type(scenario).__name__}", "scenario")
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 <= pass_mark <= 1:
+        raise EsiError(f"pass_mark: expected a fraction from 0 to 1, got {pass_mark!r}"[:120], "pass_mark")
+    raw_items = answer_items(answer)
     parsed = parse_answer(raw_items)
     valid = [(n, p) for n, p in enumerate(parsed, 1) if isinstance(p, ClaimLine)]
     # The engine's view of the learner's claim: findings on claim line k -> learner line valid[k-1][0].

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from .cmsdata.tables import Layers as _Layers
 from .cmsdata.tables import MueValue, PtpEdit, Table, Tables, shipped_tables, tables_for, using_layers
 from .dates import parse_date
-from .errors import EsiError
+from .files import MAX_TABLE_BYTES
 
 if TYPE_CHECKING:
     from .catalogue import Code
@@ -177,7 +177,9 @@ def table_label(as_of: object = None) -> str:
 
 @contextmanager
 def using_files(
-    ptp_files: Sequence[str] | str | None = (), mue_files: Sequence[str] | str | None = ()
+    ptp_files: Sequence[str] | str | None = (),
+    mue_files: Sequence[str] | str | None = (),
+    max_bytes: int = MAX_TABLE_BYTES,
 ) -> Iterator[Tables]:
     """Check with CMS files given for this run (``--ptp-file``/``--mue-file``), layered over the tables in
     use: PTP parts combine, a partial file answers only for its codes (see :mod:`esi_reference.cmsdata.tables`)."""
@@ -186,7 +188,7 @@ def using_files(
     def listed(value: Sequence[str] | str | None) -> tuple[str, ...]:
         return (value,) if isinstance(value, str) else tuple(value or ())
 
-    with using_layers(layers_from_files(listed(ptp_files), listed(mue_files))) as tables:
+    with using_layers(layers_from_files(listed(ptp_files), listed(mue_files), max_bytes=max_bytes)) as tables:
         yield tables
 
 
@@ -223,19 +225,15 @@ def using_tables(
         yield
 
 
-def load_ptp_file(path: str | Path) -> tuple[PtpEdit, ...]:
+def load_ptp_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> tuple[PtpEdit, ...]:
     """The catalogue's edits of one CMS practitioner PTP file (CMS layout; see ``cmsdata.layouts``)."""
     from .cmsdata.importer import layers_from_files
 
-    if not Path(path).is_file():
-        raise EsiError(f"cannot read {path}: no such file", "path")
-    return layers_from_files(ptp_files=(str(path),)).ptp[0].edits
+    return layers_from_files(ptp_files=(str(path),), max_bytes=max_bytes).ptp[0].edits
 
 
-def load_mue_file(path: str | Path) -> dict[str, MueValue]:
+def load_mue_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> dict[str, MueValue]:
     """The catalogue's values of one CMS practitioner MUE file (CMS layout)."""
     from .cmsdata.importer import layers_from_files
 
-    if not Path(path).is_file():
-        raise EsiError(f"cannot read {path}: no such file", "path")
-    return layers_from_files(mue_files=(str(path),)).mue[0].mue
+    return layers_from_files(mue_files=(str(path),), max_bytes=max_bytes).mue[0].mue

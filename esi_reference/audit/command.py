@@ -2,6 +2,12 @@
 
 Exit status: 0 when no finding has error severity, 1 when at least one has, 2 on bad input (a file
 that cannot be read, a missing required column) - printed as one line, never a traceback.
+
+Outputs (``--out``, ``--detail``, ``--summary``, ``--chart``) are written all-or-nothing through
+:class:`esi_reference.files.Outputs`: temporary files next to their destinations, renamed into place once
+all are complete. An output naming an input file (the claims, ``--ptp-file``, ``--mue-file``) or another
+output of the run is refused before anything is read. ``--max-mb`` sets the size cap of the claims file
+and of the CMS tables.
 """
 
 from __future__ import annotations
@@ -9,9 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ..errors import EsiError
+from ..files import MAX_CLAIMS_BYTES, Outputs, add_max_mb, max_bytes
 from ..output import render
 
 
@@ -52,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group.add_argument("--no-progress", dest="progress", action="store_false")
     p.add_argument("--quiet", action="store_true", help="do not print the summary")
+    add_max_mb(p, MAX_CLAIMS_BYTES, "claims files and CMS tables")
     p.set_defaults(func=run)
 
 
@@ -67,29 +74,27 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
-    progress = Progress(0, enabled=args.progress)
-    with ncci.using_files(args.ptp_file, args.mue_file):
-        result = audit(args.claims, progress=progress)
-        days = result.claims.lines["dos"].drop_duplicates().dt.date
-        cms_tables, cms_notes = tables_in_use(days)
-    if args.out:
-        write_frame(result.lines, args.out, args.format)
-    if args.detail:
-        findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
-        write_frame(findings, args.detail, args.format)
-    summary = result.summary
-    if args.summary:
-        try:
-            data = dict(summary.to_dict(), cms_tables=cms_tables, cms_table_notes=cms_notes)
-            Path(args.summary).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise EsiError(f"cannot write {args.summary}: {exc.strerror}", "path") from exc
-    if args.chart:
-        try:
-            Path(args.chart).write_text(findings_chart(summary.by_rule), encoding="utf-8")
-        except OSError as exc:
-            raise EsiError(f"cannot write {args.chart}: {exc.strerror}", "path") from exc
-    if not args.quiet:
+    limit = max_bytes(args, MAX_CLAIMS_BYTES)
+    targets = [path for path in (args.out, args.detail, args.summary, args.chart) if path]
+    table_inputs = [*(args.ptp_file or ()), *(args.mue_file or ())]
+    with Outputs(targets, inputs=[args.claims, *table_inputs]) as outputs:
+        progress = Progress(0, enabled=args.progress)
+        with ncci.using_files(args.ptp_file, args.mue_file, limit):
+            result = audit(args.claims, progress=progress, max_bytes=limit)
+            days = result.claims.lines["dos"].drop_duplicates().dt.date
+            cms_tables, cms_notes = tables_in_use(days)
+        if args.out:
+            write_frame(result.lines, outputs.temp_path(args.out), args.format)
+        if args.detail:
+            findings = result.findings.assign(date_of_service=result.findings["date_of_service"].astype(str))
+            write_frame(findings, outputs.temp_path(args.detail), args.format)
+        if args.summary:
+            data = dict(result.summary.to_dict(), cms_tables=cms_tables, cms_table_notes=cms_notes)
+            outputs.write_text(args.summary, json.dumps(data, indent=2, default=str) + "\n")
+        if args.chart:
+            outputs.write_text(args.chart, findings_chart(result.summary.by_rule))
+    if not args.quiet:  # (the summary is computed only when it is printed or written)
+        summary = result.summary
         labels = "; ".join(f"{str(t['kind']).upper()} {t['label']}" for t in cms_tables)
         print(f"CMS tables used: {labels or 'none (no dates of service)'}")
         t = summary.totals

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..files import MAX_CLAIMS_BYTES
 from .evaluate import AUDIT_RULE_IDS, SEVERITIES, Evaluated, evaluate
 from .format import Claims, read_claims
 from .progress import Progress
@@ -86,11 +87,13 @@ def audit(
     source: str | os.PathLike[str] | io.TextIOBase | pd.DataFrame,
     *,
     progress: Progress | None = None,
+    max_bytes: int = MAX_CLAIMS_BYTES,
 ) -> AuditResult:
     """Audit a claim-line CSV (path, text stream) or an already-read raw frame.
 
     The NCCI PTP and MUE tables are the ones in use: the shipped Q3 2024 tables, or a user's current CMS
-    files inside ``with esi_reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``).
+    files inside ``with esi_reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``). A file
+    over ``max_bytes`` is refused.
     """
     prog = progress or Progress(0, enabled=False)
     prog.total = 3
@@ -100,7 +103,7 @@ def audit(
 
         claims = validate(source)
     else:
-        claims = read_claims(source)
+        claims = read_claims(source, max_bytes)
     prog.step("evaluating the claim-level rules per session")
     found = evaluate(claims.lines)
     n = len(claims.lines)

@@ -5,7 +5,9 @@ million-row line table takes well under a second instead of several with ``DataF
 are then always quoted (valid RFC 4180 CSV, read back identically by any CSV reader); whole numbers are not;
 missing and empty values are written as empty fields, as pandas writes them. Without pyarrow, for a frame
 with other column types (floats, dates: pyarrow would format them differently), or for JSON, pandas writes
-the file.
+the file. Either way every CSV text cell is made spreadsheet-safe (``output.spreadsheet_safe``: a text
+starting with = + - @ tab or CR gets a leading quote, a plain number is left alone); JSON is written as is.
+The caller passes the temporary path of an :class:`~esi_reference.files.Outputs` run (atomic writes).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EsiError
+from ..output import FORMULA_PATTERN, NUMBER_PATTERN, spreadsheet_safe
 
 
 def write_frame(frame: pd.DataFrame, path: str, fmt: str = "csv") -> None:
@@ -25,7 +28,7 @@ def write_frame(frame: pd.DataFrame, path: str, fmt: str = "csv") -> None:
         if fmt == "json":
             Path(path).write_text(frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8")
         elif not _write_csv_arrow(frame, path):
-            frame.to_csv(path, index=False)
+            _spreadsheet_safe_frame(frame).to_csv(path, index=False)
     except OSError as exc:
         raise EsiError(f"cannot write {path}: {exc.strerror}", "path") from exc
 
@@ -48,6 +51,13 @@ def _write_csv_arrow(frame: pd.DataFrame, path: str) -> bool:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             # An empty text value is written as an empty field (pyarrow would quote it as "").
             column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+            formula = pc.and_(
+                pc.match_substring_regex(column, FORMULA_PATTERN),
+                pc.invert(pc.match_substring_regex(column, NUMBER_PATTERN)),
+            )
+            if pc.any(formula).as_py():
+                quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
+                column = pc.if_else(formula, quoted, column)
         columns.append(column)
     table = pa.table(columns, names=[str(c) for c in frame.columns])
     header = io.StringIO()
@@ -56,6 +66,18 @@ def _write_csv_arrow(frame: pd.DataFrame, path: str) -> bool:
         f.write(header.getvalue().encode("utf-8"))
         pcsv.write_csv(table, f, pcsv.WriteOptions(include_header=False))
     return True
+
+
+def _spreadsheet_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell spreadsheet-safe (the pandas writer's path; numbers untouched)."""
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype | pd.CategoricalDtype)
+    ]
+    if not text:
+        return frame
+    return frame.assign(**{str(c): frame[c].astype(object).map(spreadsheet_safe) for c in text})
 
 
 def _plain(pa, kind) -> bool:

@@ -30,11 +30,13 @@ and ``7`` as the place of service ``07``; the pyarrow reader takes every field a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,6 +44,7 @@ import pandas as pd
 from .. import fields
 from ..encounter import CONTRACTOR_LCDS, PAYERS
 from ..errors import EsiError, InvalidField
+from ..files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
 
 
 @dataclass(frozen=True)
@@ -163,57 +166,133 @@ class Claims:
     rows_read: int
 
 
-def _header(source: object) -> list[str]:
-    if isinstance(source, io.StringIO | io.TextIOBase):
+def normalise_column(name: object) -> str:
+    """A header name as the reader matches it: spaces around it, case, and inner runs of spaces or hyphens
+    ignored (``"Date of Service"`` and ``"date-of-service"`` are ``date_of_service``).
+
+    >>> normalise_column(" Patient ID "), normalise_column("\ufeffclaim_id")
+    ('patient_id', 'claim_id')
+    """
+    return re.sub(r"[\s\-]+", "_", str(name).lstrip("\ufeff").strip().lower())
+
+
+def _header_record(source: object) -> tuple[list[str], int]:
+    """The header's fields, parsed as CSV (quoted names, commas and newlines inside quotes), and how many
+    physical lines the header record spans."""
+    if isinstance(source, io.TextIOBase):
         pos = source.tell()
-        first = source.readline()
-        source.seek(pos)
-    else:
+        reader = csv.reader(source)
         try:
-            with open(source, "rb") as f:  # type: ignore[arg-type]
-                first = f.readline().decode("utf-8-sig")
-        except OSError as exc:
-            raise EsiError(f"cannot read {source}: {exc.strerror}", "path") from exc
-        except UnicodeDecodeError as exc:
-            raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
-    if not first.strip():
+            fields = next(reader, [])
+        except csv.Error as exc:
+            raise EsiError(f"header: {csv_problem(exc)}", "header") from None
+        finally:
+            source.seek(pos)
+        return fields, reader.line_num
+    with open(source, "rb") as f:  # type: ignore[arg-type]
+        head = f.read(4096)
+    problem = encoding_problem(head)
+    if problem:
+        raise EsiError(f"{source}: {problem}, expected a claim-line CSV file", "encoding")
+    try:
+        with open(source, encoding="utf-8-sig", newline="") as f:  # type: ignore[arg-type]
+            reader = csv.reader(f)
+            with _field_limit():
+                fields = next(reader, [])
+            return fields, reader.line_num
+    except UnicodeDecodeError as exc:
+        raise EsiError(f"{source}: not UTF-8 text ({exc.reason} in the header)", "encoding") from None
+    except csv.Error as exc:
+        raise EsiError(f"{source}: header: {csv_problem(exc)}", "header") from None
+
+
+def _header(source: object) -> list[str]:
+    """The normalised header names. Unnamed columns at the end (a header row ending in commas) become
+    ``_extra*`` columns, so that a value under them is rejected like any surplus field."""
+    fields, _ = _header_record(source)
+    if not any(f.strip() for f in fields):
         raise EsiError(f"{source}: empty file (expected a header row with {', '.join(REQUIRED)})", "header")
-    return [h.strip().strip('"').strip().lstrip("\ufeff").lower() for h in first.rstrip("\r\n").split(",")]
+    names = [normalise_column(f) for f in fields]
+    while names and not names[-1]:
+        names.pop()
+    return names + [f"_extra_header{i}" for i in range(len(fields) - len(names))]
+
+
+def _check_header(header: list[str], source: object) -> None:
+    """Required columns present, each column once. Only column names are ever quoted back: a file without
+    a header has patient data in its first row, which must not reach a message."""
+    known = [h for h in header if h in COLUMN_NAMES]
+    for name in dict.fromkeys(known):
+        places = [i + 1 for i, h in enumerate(header) if h == name]
+        if len(places) > 1:
+            raise InvalidField(
+                "header",
+                f"each column once; columns {' and '.join(map(str, places))} are both {name} "
+                "(names are matched without case, surrounding spaces, and with spaces or hyphens as _)",
+            )
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        found = ", ".join(known) if known else "none - is the header row missing?"
+        raise InvalidField(
+            "header",
+            f"the required columns {', '.join(REQUIRED)}; missing {', '.join(missing)} "
+            f"(the first row has {len(header)} fields; known column names found: {found})",
+        )
+
+
+@contextlib.contextmanager
+def _field_limit() -> Iterator[None]:
+    """Lift the csv module's 128 KB field limit for the reader's own scans (pandas and pyarrow have none:
+    a long field is read, then validated like any other)."""
+    previous = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _read_raw(source: object, header: list[str]) -> pd.DataFrame:
-    """All fields as strings/categories. Rows with more fields than the header are kept (their spare
-    fields land in ``_extra*`` columns) so that they can be rejected with their row number."""
-    try:
-        return _read_csv(source, header, 0)
-    except pd.errors.ParserError as exc:
-        if "Expected" not in str(exc):
-            raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
+    """All fields as strings/categories, by pandas' C engine. The frame is as wide as the widest row, so a
+    row with more fields than the header never shifts the columns: its surplus fields land in ``_extra*``
+    columns (empty ones are ignored: spreadsheet exports end rows with commas; others get the row rejected)."""
     widest = _widest_row(source)
     try:
-        return _read_csv(source, header, max(0, widest - len(header)), header_row=False)
+        return _read_csv(source, header, max(0, widest - len(header)))
     except pd.errors.ParserError as exc:
         raise EsiError(f"{source}: cannot parse the CSV ({exc})", "csv") from exc
 
 
 def _widest_row(source: object) -> int:
-    """Largest field count of any row (slow path, only for files with over-long rows)."""
+    """Largest field count of any row (a csv-module scan: the fallback reader only)."""
     if isinstance(source, io.TextIOBase):
         source.seek(0)
-        return max((len(r) for r in csv.reader(source)), default=0)
+        reader = csv.reader(source)
+        try:
+            with _field_limit():
+                return max((len(r) for r in reader), default=0)
+        except csv.Error as exc:
+            raise EsiError(f"row {reader.line_num - 1}: {csv_problem(exc)}", "csv") from None
     with open(source, encoding="utf-8-sig", newline="") as f:  # type: ignore[arg-type]
-        return max((len(r) for r in csv.reader(f)), default=0)
+        reader = csv.reader(f)
+        try:
+            with _field_limit():
+                return max((len(r) for r in reader), default=0)
+        except csv.Error as exc:
+            raise EsiError(f"{source}: line {reader.line_num}: {csv_problem(exc)}", "csv") from None
+        except UnicodeDecodeError as exc:
+            raise EsiError(f"{source}: not UTF-8 text ({exc.reason} after line {reader.line_num})", "csv") from None
 
 
-def _read_csv(source: object, header: list[str], extra: int, header_row: bool = True) -> pd.DataFrame:
-    """One C-engine read. ``extra`` spare columns take the surplus fields of over-long rows; then the
-    header line is skipped rather than parsed, so the parser expects the wider width on every row."""
+def _read_csv(source: object, header: list[str], extra: int) -> pd.DataFrame:
+    """One C-engine read, every field as text. The header record is parsed as a data row (then dropped),
+    with names for ``extra`` spare columns: the parser then never takes a column as the index (which it
+    does when the first data row is one field longer than the header) nor meets a row wider than the frame."""
     if isinstance(source, io.TextIOBase):
         source.seek(0)
     # No usecols: with it the C parser silently drops the surplus fields of an over-long row, which must
     # be rejected instead. Unknown columns are read as text (under placeholder names) and dropped.
     spare = [f"_extra{i}" for i in range(extra)]
-    names = [n if n in COLUMN_NAMES else f"_other{i}" for i, n in enumerate(header)] + spare
+    names = [n if n in COLUMN_NAMES or n.startswith("_extra") else f"_other{i}" for i, n in enumerate(header)] + spare
     dtype = {n: ("str" if n in ("patient_id", "claim_id") or n.startswith("_") else "category") for n in names}
     try:
         # One parser thread: pandas' parallel read splits categorical columns into chunks whose categories
@@ -221,8 +300,7 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
         with pd.option_context("mode.max_threads", 1):
             frame = pd.read_csv(
                 source,
-                header=0 if header_row else None,
-                skiprows=None if header_row else 1,
+                header=None,
                 names=names,
                 dtype=dtype,
                 keep_default_na=False,
@@ -231,29 +309,14 @@ def _read_csv(source: object, header: list[str], extra: int, header_row: bool = 
                 engine="c",
                 skip_blank_lines=False,
             )
-        frame = frame.drop(columns=[n for n in names if n.startswith("_other")])
-        frame.attrs["esi_reader"] = True
-        if "code" in frame.columns and frame["code"].cat.categories.dtype.kind in "iuf":
-            # Every code in the file is numeric: read_csv inferred numbers and dropped leading zeros.
-            if isinstance(source, io.TextIOBase):
-                source.seek(0)
-            text = pd.read_csv(
-                source,
-                header=0 if header_row else None,
-                skiprows=None if header_row else 1,
-                names=names,
-                usecols=["code"],
-                dtype={"code": "str"},
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8-sig",
-                engine="c",
-                skip_blank_lines=False,
-            )
-            frame["code"] = text["code"].astype("category")
-        return frame
     except UnicodeDecodeError as exc:
         raise EsiError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", "csv") from exc
+    frame = frame.drop(columns=[n for n in names if n.startswith("_other")]).iloc[1:].reset_index(drop=True)
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].cat.remove_unused_categories()  # the header's own text
+    frame.attrs["esi_reader"] = True
+    return frame
 
 
 def _category_map(series: pd.Series, func) -> tuple[np.ndarray, list]:
@@ -322,24 +385,18 @@ _PARSERS = {
 }
 
 
-def read_claims(source: str | os.PathLike[str] | io.TextIOBase) -> Claims:
-    """Read and validate a claim-line CSV (path or text stream); see the module docstring."""
+def read_claims(source: str | os.PathLike[str] | io.TextIOBase, max_bytes: int = MAX_CLAIMS_BYTES) -> Claims:
+    """Read and validate a claim-line CSV (path or text stream; a file of at most ``max_bytes``); see the
+    module docstring."""
     if isinstance(source, os.PathLike):
         source = str(source)
-    if isinstance(source, str) and not Path(source).is_file():
-        raise EsiError(f"cannot read {source}: no such file", "path")
+    if isinstance(source, str):
+        check_input(source, "a claim-line CSV file", max_bytes)
     header = _header(source)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InvalidField(
-            "header",
-            "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing),
-            ",".join(header),
-        )
-    dupes = sorted({h for h in header if header.count(h) > 1 and h in COLUMN_NAMES})
-    if dupes:
-        raise InvalidField("header", "each column once", ", ".join(dupes))
-    fast = _read_arrow(source, header)
+    _check_header(header, source)
+    _, header_lines = _header_record(source)
+    regular = header_lines == 1 and not any(h.startswith("_extra") for h in header)
+    fast = _read_arrow(source, header) if regular else None
     if fast is not None:
         raw, ids = fast
         return validate(raw, _ids=ids)
@@ -446,14 +503,10 @@ def validate(raw: pd.DataFrame, *, _ids: dict[str, _Ids] | None = None) -> Claim
 
     Rows are numbered 1, 2, … in frame order, unless the frame carries its own ``row`` column.
     """
-    raw = raw.rename(columns={c: str(c).strip().lower() for c in raw.columns})
-    missing_cols = [c for c in REQUIRED if c not in raw.columns and c not in (_ids or {})]
-    if missing_cols:
-        raise InvalidField(
-            "header",
-            "the required columns " + ", ".join(REQUIRED) + "; missing " + ", ".join(missing_cols),
-            ",".join(map(str, raw.columns)),
-        )
+    if _ids is None:
+        names = [normalise_column(c) if not str(c).startswith("_") else str(c) for c in raw.columns]
+        _check_header(names, "frame")
+        raw = raw.set_axis(names, axis=1)
     raw = _as_categories(raw)
     n = len(raw) if _ids is None else len(_ids["patient_id"].codes)
     reason = np.full(n, -1, dtype=np.int32)  # index into `reasons`, -1 = accepted so far

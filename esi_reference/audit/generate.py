@@ -25,6 +25,7 @@ import random
 from collections.abc import Iterator
 
 from ..encounter import CONTRACTOR_LCDS
+from ..files import Outputs
 from .format import COLUMN_NAMES
 
 Line = tuple[str, ...]
@@ -188,9 +189,9 @@ def _break(rng: random.Random, row: list[str], overlong: bool = True) -> list[st
 
 
 def write_claims(path: str | os.PathLike[str], n_lines: int, seed: int = 0, **kwargs: object) -> int:
-    """Write a synthetic claims CSV; returns the number of data rows written."""
+    """Write a synthetic claims CSV (atomically); returns the number of data rows written."""
     count = 0
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with Outputs([path]) as outputs, outputs.open_text(path) as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMN_NAMES)
         for row in iter_rows(n_lines, seed, **kwargs):  # type: ignore[arg-type]
@@ -300,7 +301,7 @@ def write_sample(path: str | os.PathLike[str]) -> int:
     """Write ``examples/claims/sample_claims.csv``: 80 generated lines (with some malformed rows) plus one
     patient over the session limit."""
     count = 0
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with Outputs([path]) as outputs, outputs.open_text(path) as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMN_NAMES)
         for row in (*iter_rows(80, seed=2025, bad_row_rate=0.06, error_rate=0.35), *_SAMPLE_PATIENT):

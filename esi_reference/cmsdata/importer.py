@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from .. import catalogue
 from ..errors import EsiError
+from ..files import MAX_TABLE_BYTES, check_input
 from . import layouts, store
 from .fees import FEE_COLUMNS, fee_from_row
 from .layouts import LayoutError, Parsed, Source
@@ -376,7 +377,10 @@ def _merge_ptp(
 
 
 def layers_from_files(
-    ptp_files: Sequence[str] = (), mue_files: Sequence[str] = (), rvu_files: Sequence[str] = ()
+    ptp_files: Sequence[str] = (),
+    mue_files: Sequence[str] = (),
+    rvu_files: Sequence[str] = (),
+    max_bytes: int = MAX_TABLE_BYTES,
 ) -> Layers:
     """The tables of the files given for one run, to layer over the installed/shipped tables."""
     made: dict[str, tuple[Table, ...]] = {}
@@ -384,16 +388,10 @@ def layers_from_files(
         if not paths:
             made[kind] = ()
             continue
-        sources = [(layouts.file_source(Path(p)), True) for p in paths if _exists(p)]
+        sources = [(layouts.file_source(check_input(p, f"a CMS {kind.upper()} file", max_bytes)), True) for p in paths]
         outcome = parse(sources, expect=kind)
         made[kind] = (_table_from(kind, outcome.parsed),)
     return Layers(made["ptp"], made["mue"], made["rvu"])
-
-
-def _exists(path: str) -> bool:
-    if not Path(path).is_file():
-        raise EsiError(f"{path}: no such file", "path")
-    return True
 
 
 def _table_from(kind: str, parsed: list[Parsed]) -> Table:

@@ -39,48 +39,59 @@ def ptp(ctx: Context):
     NCCI-associated modifier backed by the record (separate site or session; 25 for a separate E/M).
     Imaging-guidance pairs are reported by CPT-IMAGING-INCLUDED and local anesthetic (J2001) by
     NCCI-LOCAL-ANESTHETIC instead. E/M codes are looked up one by one."""
-    for i, line_a, _code_a in ctx.indexed():
-        for j, line_b, code_b in ctx.indexed():
-            if i == j or code_b.family in GUIDANCE_FAMILIES or line_b.code == "J2001":
-                continue
-            for edit in ncci.edits_between(line_a.code, line_b.code, ctx.day):
-                if (edit.column1, edit.column2) != (line_a.code, line_b.code):
-                    continue
-                cites = table_citations(PTP_RULE_SOURCES, ncci.PTP_SOURCES, edit.sources[0] if edit.sources else "")
-                text = (
-                    f"Lines {i + 1} and {j + 1}: NCCI edit {edit.column1} / {edit.column2} ({edit.rationale}, "
-                    f"modifier indicator {edit.modifier_indicator}; PTP table {edit.table})"
-                )
-                bypass = ncci.bypass_modifier(edit, line_a.modifiers, line_b.modifiers)
-                if edit.modifier_indicator == "0":
-                    yield Hit(
-                        text + f": {edit.column2} is not payable with {edit.column1}, with or without a modifier.",
-                        (i, j),
-                        table=edit.table,
-                        citations=cites,
-                    )
-                elif bypass:
-                    support = (
-                        "a significant, separately identifiable service"
-                        if bypass in ncci.EM_MODIFIERS
-                        else "a separate site or session"
-                    )
-                    yield Hit(
-                        text + f": bypassed with {bypass} - the record must show {support}.",
-                        (j,),
-                        "info",
-                        table=edit.table,
-                        citations=cites,
-                    )
-                else:
-                    need = (
-                        "a significant, separately identifiable E/M is documented and marked with 25"
-                        if ncci.is_em(edit.column2)
-                        else "a separate site or session is documented and marked with 59/XS/XE/XP/XU"
-                    )
-                    yield Hit(
-                        text + f": {edit.column2} is denied unless {need}.", (i, j), table=edit.table, citations=cites
-                    )
+    for i, j, edit in _edit_pairs(ctx):
+        line_a, line_b = ctx.lines[i], ctx.lines[j]
+        cites = table_citations(PTP_RULE_SOURCES, ncci.PTP_SOURCES, edit.sources[0] if edit.sources else "")
+        text = (
+            f"Lines {i + 1} and {j + 1}: NCCI edit {edit.column1} / {edit.column2} ({edit.rationale}, "
+            f"modifier indicator {edit.modifier_indicator}; PTP table {edit.table})"
+        )
+        bypass = ncci.bypass_modifier(edit, line_a.modifiers, line_b.modifiers)
+        if edit.modifier_indicator == "0":
+            yield Hit(
+                text + f": {edit.column2} is not payable with {edit.column1}, with or without a modifier.",
+                (i, j),
+                table=edit.table,
+                citations=cites,
+            )
+        elif bypass:
+            support = (
+                "a significant, separately identifiable service"
+                if bypass in ncci.EM_MODIFIERS
+                else "a separate site or session"
+            )
+            yield Hit(
+                text + f": bypassed with {bypass} - the record must show {support}.",
+                (j,),
+                "info",
+                table=edit.table,
+                citations=cites,
+            )
+        else:
+            need = (
+                "a significant, separately identifiable E/M is documented and marked with 25"
+                if ncci.is_em(edit.column2)
+                else "a separate site or session is documented and marked with 59/XS/XE/XP/XU"
+            )
+            yield Hit(text + f": {edit.column2} is denied unless {need}.", (i, j), table=edit.table, citations=cites)
+
+
+def _edit_pairs(ctx: Context) -> list[tuple[int, int, ncci.PtpEdit]]:
+    """(line i, line j, edit) for every ordered pair of claim lines whose codes form an active edit with
+    line i's code in column 1, in line order. The table is looked up once per pair of distinct *codes* (a
+    claim has few), not per pair of lines, so the work grows with the lines only through the findings."""
+    lines_of: dict[str, list[int]] = {}
+    for i, line, _code in ctx.triples:  # the billed code: E/M codes are looked up one by one
+        lines_of.setdefault(line.code, []).append(i)
+    column2 = {c: js for c, js in lines_of.items() if ctx.codes[js[0]].family not in GUIDANCE_FAMILIES and c != "J2001"}
+    found = []
+    for code_a, lines_a in lines_of.items():
+        for code_b, lines_b in column2.items():
+            for edit in ncci.edits_between(code_a, code_b, ctx.day):
+                if (edit.column1, edit.column2) == (code_a, code_b):
+                    found.extend((i, j, edit) for i in lines_a for j in lines_b if i != j)
+    found.sort(key=lambda hit: (hit[0], hit[1]))
+    return found
 
 
 def _has_procedure(ctx: Context) -> bool:
