@@ -12,6 +12,7 @@ fixed-width copies, the outpatient hospital table) are skipped and listed.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import zipfile
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 from .. import catalogue
 from ..errors import EsiError
-from ..files import MAX_TABLE_BYTES, check_input
+from ..files import MAX_TABLE_BYTES, check_input, csv_problem
 from . import layouts, store
 from .fees import FEE_COLUMNS, fee_from_row
 from .layouts import LayoutError, Parsed, Source
@@ -189,6 +190,8 @@ def parse(sources: list[tuple[Source, bool]], expect: str | None = None, strict:
             raise LayoutError(f"{source.name}: damaged zip member ({exc}); download it again") from None
         except UnicodeError as exc:
             raise LayoutError(f"{source.name}: unreadable text ({exc}); expected CMS's Latin-1 file") from None
+        except csv.Error as exc:  # a saved-as-CSV table with a broken or over-long field
+            raise LayoutError(f"{source.name}: {csv_problem(exc)}; expected CMS's layout") from None
         if parsed.rows_skipped > max(10, MAX_BAD_SHARE * parsed.rows_read):
             raise LayoutError(
                 f"{source.name}: {parsed.rows_skipped:,} of {parsed.rows_read:,} rows are malformed "
