@@ -7,9 +7,14 @@ lines concerned, a plain message and the citations.
 
 ``suggest_claim(encounter)`` derives the lines from the clinical facts (``esi_reference.coding``), then
 asks the coverage rules which lines Medicare is expected to deny and marks those GA (an ABN is on file)
-or GZ (no ABN). Transforaminal add-on units beyond the two covered levels are split onto their own GA/GZ
-line (64484 x1, 64484-GZ x1). The suggested claim of any valid encounter therefore checks with no error:
-what remains are warnings (documentation gaps) and information.
+or GZ (no ABN), when the payer profile uses those modifiers (``esi_reference.payers``). Transforaminal
+add-on units beyond the two covered levels are split onto their own GA/GZ line (64484 x1, 64484-GZ x1).
+The suggested claim of any valid encounter therefore checks with no error: what remains are warnings
+(documentation gaps) and information.
+
+``check`` reports one finding per root cause (``esi_reference.rules.consequences``): a documentation
+warning that repeats a coverage error is dropped, and a finding that follows from another one on the same
+lines (an MUE excess caused by a bilateral line error) is kept at info severity, marked as a consequence.
 
 >>> from esi_reference.encounter import parse_encounter
 >>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "11",
@@ -32,8 +37,10 @@ from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
+from .payers import profile
 from .policy import MAX_TRANSFORAMINAL_LEVELS
 from .rules import Context, Finding, Rule, all_rules
+from .rules.consequences import one_finding_per_cause
 from .sources import cite
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -130,14 +137,20 @@ _RULE_SETS = {"all": all_rules(), "coverage": tuple(r for r in all_rules() if r.
 
 
 @lru_cache(maxsize=4096)
-def _rules_in_force(which: str, day: dt.date, lcd_effective: dt.date | None, medicare: bool) -> tuple[Rule, ...]:
-    return tuple(r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, medicare))
+def _rules_in_force(which: str, day: dt.date, lcd_effective: dt.date | None, payer: str) -> tuple[Rule, ...]:
+    """The rules of the set in force on ``day`` for this payer profile (LCD and MUE families by profile)."""
+    prof = profile(payer)
+    return tuple(
+        r
+        for r in _RULE_SETS[which]
+        if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or prof.mue_edits)
+    )
 
 
 def _run(ctx: Context, which: str = "all") -> list[Finding]:
     """Findings of every rule of the set that is in force for this context."""
     findings: list[Finding] = []
-    for r in _rules_in_force(which, ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare"):
+    for r in _rules_in_force(which, ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer):
         for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
             findings.append(r.finding(ctx, hit))
     return findings
@@ -153,6 +166,13 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
         if f.severity == "error":
             for n in f.lines:
                 denied.setdefault(n - 1, set()).add(f.rule_id)
+    if denied and not enc.payer_profile.liability_modifiers:
+        notes = (
+            *derivation.notes,
+            "Some lines fail a coverage rule of this payer, which does not use GA/GZ: expect a denial, or "
+            "seek the payer's prior authorization.",
+        )
+        return SuggestedClaim(derivation.lines, derivation.not_billable, notes)
     modifier = "GA" if enc.abn_on_file else "GZ"
     lines: list[ClaimLine] = []
     addon_units = 0
@@ -201,7 +221,7 @@ def check(encounter: object, as_of: object = None) -> Report:
     billed = enc.claim is not None
     lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
     ctx = Context(enc, day, tuple(lines), _derive(enc), billed)
-    findings = _run(ctx)
+    findings = one_finding_per_cause(_run(ctx))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
     return Report(enc, as_of or enc.date_of_service.isoformat(), tuple(lines), billed, tuple(findings))
 

@@ -32,6 +32,7 @@ FAMILIES = {
     "lcd": "Medicare ESI coverage (LCD and billing article)",
     "doc": "Documentation requirements",
     "drug": "Drugs and units",
+    "payer": "Payer profile policy (non-Medicare frequency limits)",
 }
 
 
@@ -151,7 +152,9 @@ class Rule:
         return in_window(day, self._start(lcd_effective), self.effective_to)
 
     def applies(self, ctx: Context) -> bool:
-        return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare")
+        return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.lcd_applies) and (
+            self.family != "mue" or ctx.encounter.payer_profile.mue_edits
+        )
 
     def run(self, ctx: Context) -> list[Finding]:
         """The rule's findings for this context (call only when the rule applies)."""

@@ -269,6 +269,24 @@ def duration(ctx: Context):
         )
 
 
+@coverage_rule(
+    "LCD-INJECTANT",
+    "Injectants not FDA-approved for this use (PRP, amniotic and other biologics) are not covered",
+    ("SUM-A58745", "SUM-A56651", "SUM-A58731", "SUM-A59244"),
+)
+def injectant(ctx: Context):
+    """The ESI billing articles do not cover an epidural injection of a substance that is not FDA-approved
+    for it - platelet-rich plasma, amniotic or other tissue products, stem-cell and other biologic
+    preparations: the claim is expected to be denied (GZ, or GA with an ABN)."""
+    for proc in ctx.encounter.esi_procedures:
+        if proc.substance == "biologic":
+            yield Hit(
+                f"The {proc.approach} injection used a biologic injectant (for example PRP or an amniotic product), "
+                "which is not FDA-approved for epidural use: not covered under the ESI billing articles.",
+                lines_for(ctx, proc),
+            )
+
+
 @rule(
     "LCD-SEDATION",
     "Routine sedation is not covered",
