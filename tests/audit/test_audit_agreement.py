@@ -51,6 +51,54 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], tuple[set, set, str]] = {
         {("LCD-DIAGNOSIS", 1)},
         "a facet injection billed as 64483: the claim looks like an ESI with an axial diagnosis",
     ),
+    # Issue 12 kinds: the vectorised audit predates claim types, payer profiles and the neuraxial uses; the
+    # generic evaluators (engine rules on claim rows) replace it. Until then these differ:
+    ("33-si-joint-no-imaging", "billed"): (
+        {("CPT-IMAGING-CODE", 1)},
+        set(),
+        "27096 for an SI joint injected without imaging: only the record says no imaging was used",
+    ),
+    **{
+        (stem, which): (set(), {("LCD-DIAGNOSIS", 1)}, "exempt or non-ESI use of 62323 (record only)")
+        for stem, which in (
+            ("34-blood-patch", "billed"),
+            ("35-cisternography", "billed"),
+            ("35-cisternography", "suggested"),
+            ("36-baclofen-pump-trial", "billed"),
+            ("36-baclofen-pump-trial", "suggested"),
+        )
+    },
+    ("40-commercial-rt-lt", "billed"): (
+        {("CPT-BILATERAL-ONE-LINE", 1)},
+        set(),
+        "the audit does not read payer profiles (bilateral format RT/LT)",
+    ),
+    ("40-commercial-rt-lt", "suggested"): (
+        set(),
+        {("CPT-BILATERAL-ONE-LINE", 1), ("CPT-BILATERAL-ONE-LINE", 2), ("MUE-UNITS", 1), ("MUE-UNITS", 2)},
+        "the audit does not read payer profiles (RT/LT lines are this payer's format; no CMS MUE)",
+    ),
+    ("41-bilateral-code-plus-50", "billed"): (
+        {("CPT-BILATERAL-ONE-LINE", 1), ("CPT-BILATERAL-ONE-LINE", 2)},
+        set(),
+        "64483 + 64483-50: the audit sees the MUE side effect only (MUE-UNITS is a consequence in check())",
+    ),
+    **{
+        ("42-commercial-fifth-session", which): (
+            set(),
+            {("LCD-FREQUENCY", 1)},
+            "the audit applies the Medicare LCD to every payer but 'other' (profiles not read)",
+        )
+        for which in ("billed", "suggested")
+    },
+    **{
+        ("44-hopd-facility-tfesi", which): (
+            set(),
+            {("DRUG-FACILITY", 2)},
+            "the audit does not read claim_type: a facility claim reports its drugs",
+        )
+        for which in ("billed", "suggested")
+    },
 }
 
 
