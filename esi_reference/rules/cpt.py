@@ -362,14 +362,14 @@ def _bilateral_tf_regions(ctx: Context) -> set[str]:
     "Interlaminar and caudal codes are never bilateral",
     "cpt",
     "error",
-    ("CMS-RVU-2024-07", "SUM-L33906"),
-    effective_from=dt.date(2017, 1, 1),
-    codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"),
+    ("CMS-RVU-2024-07", "SUM-L33906", "MEDPAY-62310"),
+    codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327", "62310", "62311", "62318", "62319"),
 )
 def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
     Never append 50, RT or LT; an interlaminar or caudal injection spreads in the epidural space and is
-    reported once."""
+    reported once. The same held for the pre-2017 codes 62310-62319 (bilateral indicator 0: no 50, RT or
+    LT, one unit per region)."""
     if "esi_interlaminar" not in ctx.families:
         return
     for i, line, code in ctx.indexed(lambda c: c.family == "esi_interlaminar"):
