@@ -38,9 +38,9 @@ from .dates import parse_date
 from .encounter import ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
 from .payers import profile
-from .policy import MAX_TRANSFORAMINAL_LEVELS
 from .rules import Context, Finding, Rule, all_rules
 from .rules.consequences import one_finding_per_cause
+from .rules.coverage import tf_addon_allowance
 from .sources import cite
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -137,20 +137,24 @@ _RULE_SETS = {"all": all_rules(), "coverage": tuple(r for r in all_rules() if r.
 
 
 @lru_cache(maxsize=4096)
-def _rules_in_force(which: str, day: dt.date, lcd_effective: dt.date | None, payer: str) -> tuple[Rule, ...]:
-    """The rules of the set in force on ``day`` for this payer profile (LCD and MUE families by profile)."""
+def _rules_in_force(
+    which: str, day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str
+) -> tuple[Rule, ...]:
+    """The rules of the set in force on ``day`` for this payer profile and claim type: the LCD family by
+    profile; the MUE family by profile and only on professional claims (the MUE values loaded are the
+    practitioner table; facility claims have their own tables)."""
     prof = profile(payer)
+    mue = prof.mue_edits and claim_type == "professional"
     return tuple(
-        r
-        for r in _RULE_SETS[which]
-        if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or prof.mue_edits)
+        r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or mue)
     )
 
 
 def _run(ctx: Context, which: str = "all") -> list[Finding]:
     """Findings of every rule of the set that is in force for this context."""
     findings: list[Finding] = []
-    for r in _rules_in_force(which, ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer):
+    enc = ctx.encounter
+    for r in _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type):
         for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
             findings.append(r.finding(ctx, hit))
     return findings
@@ -175,13 +179,9 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
         return SuggestedClaim(derivation.lines, derivation.not_billable, notes)
     modifier = "GA" if enc.abn_on_file else "GZ"
     lines: list[ClaimLine] = []
-    addon_units = 0
+    allowance = tf_addon_allowance(derivation.lines, enc.bilateral_format)
     for i, line in enumerate(derivation.lines):
-        code = catalogue.lookup(line.code)
-        covered_units = 0
-        if code.is_addon and code.family.startswith("esi_transforaminal"):
-            covered_units = max(0, MAX_TRANSFORAMINAL_LEVELS - 1 - addon_units)
-            addon_units += line.units
+        covered_units = allowance.get(i, 0)
         if i not in denied:
             lines.append(line)
             continue

@@ -153,7 +153,8 @@ class Rule:
 
     def applies(self, ctx: Context) -> bool:
         return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.lcd_applies) and (
-            self.family != "mue" or ctx.encounter.payer_profile.mue_edits
+            self.family != "mue"
+            or (ctx.encounter.payer_profile.mue_edits and ctx.encounter.claim_type == "professional")
         )
 
     def run(self, ctx: Context) -> list[Finding]:

@@ -425,15 +425,15 @@ def bilateral_one_line(ctx: Context):
         if code not in expected:
             continue  # another rule explains a code the facts do not call for
         lines = [ctx.lines[i] for i in indices]
-        want = sorted(_marker(line) for line in expected[code])
-        got = sorted(_marker(line) for line in lines)
+        want = {_marker(line) for line in expected[code]}  # sets: a GA/GZ split repeats a marker
+        got = {_marker(line) for line in lines}
         addon = catalogue.lookup(code).is_addon
-        bilateral = "50" in want or {"RT", "LT"} <= set(want)
+        bilateral = "50" in want or {"RT", "LT"} <= want
         where = line_list(ctx, indices)
         if not bilateral:
             if "50" in got:
                 yield Hit(f"{code}: modifier 50 but only one side was injected ({where}).", tuple(indices))
-            elif {"RT", "LT"} <= set(got) and not addon:
+            elif {"RT", "LT"} <= got and not addon:
                 yield Hit(
                     f"{code}: RT and LT lines for one procedure - if both sides were injected report it as {wanted}.",
                     tuple(indices),
@@ -444,7 +444,7 @@ def bilateral_one_line(ctx: Context):
             continue
         if "" in got and "50" in got:
             how = f"the code and the code with 50 on two lines ({where})"
-        elif {"RT", "LT"} <= set(got):
+        elif {"RT", "LT"} <= got:
             how = f"RT and LT lines ({where})"
         elif "50" in got:
             how = f"modifier 50 with {sum(x.units for x in lines if x.has('50'))} unit(s) ({where})"
