@@ -613,6 +613,7 @@ def _claim_type_notes(b: _Builder) -> None:
         del b.origins[j]
     if b.enc.claim_type == "facility":
         b.notes.append(
-            "Facility claim: imaging guidance, contrast and most drugs are packaged under OPPS (status N) and in "
-            "ASCs (payment indicator N1) - reported for the record, paid within the procedure."
+            "Facility claim: drugs, contrast and imaging integral to the procedure are packaged in ASCs (42 CFR "
+            "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
+            "reported on the facility claim, paid within the procedure."
         )

@@ -35,7 +35,7 @@ from functools import lru_cache
 from . import catalogue, ncci
 from .coding import Derivation, NotBillable, derive_lines
 from .dates import parse_date
-from .encounter import ClaimLine, Encounter, parse_encounter
+from .encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
 from .payers import profile
 from .rules import Context, Finding, Rule, all_rules
@@ -212,6 +212,23 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
             ),
         )
     return SuggestedClaim(tuple(lines), derivation.not_billable, notes)
+
+
+def suggest_claims(encounter: object) -> dict[str, SuggestedClaim]:
+    """Both claims of one session: ``professional`` always, ``facility`` too when the place of service is a
+    hospital outpatient department or an ASC - which shows the lines that move between them (G0260 for
+    27096, the drugs, imaging with or without 26, daily catheter management).
+
+    >>> claims = suggest_claims({"date_of_service": "2025-03-04", "place_of_service": "24",
+    ...     "procedures": [{"approach": "si_joint", "side": "right"}], "diagnoses": ["M53.3"]})
+    >>> {kind: [str(line) for line in claim.lines] for kind, claim in claims.items()}
+    {'professional': ['27096 x1'], 'facility': ['G0260 x1']}
+    """
+    enc = _as_encounter(encounter)
+    out = {"professional": suggest_claim(replace(enc, claim_type="professional", claim=None))}
+    if enc.place_of_service in FACILITY_CLAIM_PLACES:
+        out["facility"] = suggest_claim(replace(enc, claim_type="facility", claim=None))
+    return out
 
 
 def check(encounter: object, as_of: object = None) -> Report:
