@@ -11,8 +11,16 @@ other services, date-of-service aware:
   further level on the add-on; both sides of one level = the same line with modifier 50 and one unit.
   T12-L1 belongs to the cervical/thoracic codes (A58993). Ultrasound guidance: 0228T-0231T for dates of
   service up to 2020-12-31; no verified code afterwards.
-* **Facet** (64490-64495) and **SI joint** (27096) are not ESIs and have their own codes.
-* **Neurolytic** substances: 62281/62282; **chemotherapy** into the CNS: 96450.
+* **Facet** (64490-64495) and **SI joint** (27096; 20552 without imaging; G0260 on a facility claim) are
+  not ESIs and have their own codes.
+* **Neurolytic** substances: 62281/62282 epidural, 62280 subarachnoid; **chemotherapy** into the CNS: 96450.
+* Other neuraxial uses: **blood patch** 62273 (+ 77003/77012 when guided); **cisternography** the
+  interlaminar code + 78630; **pump trials** and **postoperative catheters** the interlaminar codes; daily
+  catheter management 01996 (not on the day of placement).
+* **Bilateral** lines follow the payer profile's format (``esi_reference.payers``): 50 x1, RT + LT, or
+  50 x2; Medicare ASC facility claims use RT + LT.
+* **Claim type**: a facility claim (HOPD, ASC) carries the drugs and imaging without 26; a physician claim
+  in a facility setting carries imaging with 26 and no drugs.
 * Drugs are reported by the physician only outside facility settings, units = dose / unit size.
 * Imaging guidance, epidurography and local anesthetic are included in the injection codes.
 

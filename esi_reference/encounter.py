@@ -1,8 +1,11 @@
 """The encounter model: one patient's injection session as clinical facts, validated at the boundary.
 
-An encounter holds the date and place of service, the payer (and optionally the Medicare contractor's
-LCD), the procedures as clinical facts, the ICD-10-CM diagnoses, the drugs given, the documentation facts,
-the prior ESI sessions, the other services that day and, optionally, the claim lines that were billed.
+An encounter holds the date and place of service, the payer profile (``esi_reference.payers``: medicare,
+commercial, cpt, ... and optionally the Medicare contractor's LCD), the claim type (``professional`` or
+``facility`` for a hospital outpatient department or ASC), the procedures as clinical facts (approach,
+levels, side, guidance, contrast, catheter, substance, purpose, epidural or subarachnoid space), the
+ICD-10-CM diagnoses, the drugs given, the documentation facts, the prior ESI sessions, the other services
+that day and, optionally, the claim lines that were billed.
 Rules read only these facts; :func:`parse_encounter` turns JSON-like data into an :class:`Encounter` and
 reports *every* bad field at once (:class:`~esi_reference.errors.InvalidEncounter`), each naming its path
 and what was expected. :func:`encounter_schema` publishes the same contract as JSON Schema.
