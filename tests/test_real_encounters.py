@@ -143,3 +143,12 @@ def test_exempt_uses_skip_the_esi_documentation_list() -> None:
     )
     assert not {r for r in findings(trial) if r.startswith("DOC-") and r != "DOC-CODES-SUPPORTED"}
     assert "DOC-HISTORY" in findings(base_encounter(documentation=dict(FULL_DOC, pain_weeks=None)))
+
+
+def test_payer_profiles_cite_known_sources_once() -> None:
+    from esi_reference.sources import source
+
+    for prof in payers.profiles():
+        assert len(set(prof.sources)) == len(prof.sources), prof.id
+        for sid in prof.sources:
+            assert source(sid).id == sid

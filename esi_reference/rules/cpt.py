@@ -397,8 +397,8 @@ def _sided(code: catalogue.Code) -> bool:
     "error",
     (
         "NORIDIAN-MOD50",
-        "NORIDIAN-MOD50",
         "PRIORITY-ASC-BILATERAL",
+        "AAPC-BILAT-PAYER",
         "CMS-RVU-2024-07",
         "CMS-MUE-PRAC-2024Q3",
         "CPT-GUIDE-TFESI-LEVELS",
