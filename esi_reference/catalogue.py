@@ -70,6 +70,7 @@ UNIT_LABELS = {
     "drug_unit": "units = dose given / unit size (rounded up)",
     "15_minutes": "per 15 minutes of sedation time",
     "visit": "one per visit",
+    "day": "one unit per day",
     "see code": "depends on the code",
 }
 BILATERAL_LABELS = {
@@ -100,6 +101,8 @@ FAMILY_LABELS = {
     "other_injection": "other injections (not ESI)",
     "drug": "drug",
     "contrast": "contrast",
+    "nuclear_medicine": "nuclear medicine imaging (not ESI)",
+    "catheter_management": "daily catheter management (not ESI)",
 }
 
 

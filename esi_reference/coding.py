@@ -11,8 +11,16 @@ other services, date-of-service aware:
   further level on the add-on; both sides of one level = the same line with modifier 50 and one unit.
   T12-L1 belongs to the cervical/thoracic codes (A58993). Ultrasound guidance: 0228T-0231T for dates of
   service up to 2020-12-31; no verified code afterwards.
-* **Facet** (64490-64495) and **SI joint** (27096) are not ESIs and have their own codes.
-* **Neurolytic** substances: 62281/62282; **chemotherapy** into the CNS: 96450.
+* **Facet** (64490-64495) and **SI joint** (27096; 20552 without imaging; G0260 on a facility claim) are
+  not ESIs and have their own codes.
+* **Neurolytic** substances: 62281/62282 epidural, 62280 subarachnoid; **chemotherapy** into the CNS: 96450.
+* Other neuraxial uses: **blood patch** 62273 (+ 77003/77012 when guided); **cisternography** the
+  interlaminar code + 78630; **pump trials** and **postoperative catheters** the interlaminar codes; daily
+  catheter management 01996 (not on the day of placement).
+* **Bilateral** lines follow the payer profile's format (``esi_reference.payers``): 50 x1, RT + LT, or
+  50 x2; Medicare ASC facility claims use RT + LT.
+* **Claim type**: a facility claim (HOPD, ASC) carries the drugs and imaging without 26; a physician claim
+  in a facility setting carries imaging with 26 and no drugs.
 * Drugs are reported by the physician only outside facility settings, units = dose / unit size.
 * Imaging guidance, epidurography and local anesthetic are included in the injection codes.
 
@@ -125,6 +133,44 @@ class _Builder:
         self.lines.append(ClaimLine(code, modifiers, units, self.dx, reason))
         self.origins.append(origin)
 
+    def add_sided(
+        self,
+        code: str,
+        reason: str,
+        origin: int | None,
+        both_sides: bool,
+        modifiers: tuple[str, ...] = (),
+        units: int = 1,
+    ) -> None:
+        """A line for a bilateral-indicator-1 code; both sides in the payer's format (payers module)."""
+        if not both_sides:
+            self.add(code, reason, origin, modifiers, units)
+            return
+        fmt = self.enc.bilateral_format
+        if fmt == "rt_lt":
+            for side in ("RT", "LT"):
+                self.add(code, reason + f"; both sides: {side} line (payer format)", origin, (side, *modifiers), units)
+        else:
+            self.add(
+                code,
+                reason + ", both sides: modifier 50",
+                origin,
+                ("50", *modifiers),
+                units * (2 if fmt == "units_2" else 1),
+            )
+
+    def add_imaging(self, code: str, reason: str, origin: int | None) -> None:
+        """An imaging code: the professional component (26) on a physician claim in a facility setting."""
+        professional_in_facility = (
+            self.enc.claim_type == "professional" and self.enc.place_of_service in FACILITY_PLACES_OF_SERVICE
+        )
+        if professional_in_facility:
+            self.add(code, reason + "; facility setting: professional component (26)", origin, ("26",))
+        elif self.enc.claim_type == "facility":
+            self.add(code, reason + "; facility claim: packaged (no separate payment) but reported", origin)
+        else:
+            self.add(code, reason, origin)
+
     def drop(self, code: str, reason: str, rule_id: str, sources: tuple[str, ...]) -> None:
         if not any(n.code == code and n.rule_id == rule_id for n in self.not_billable):
             self.not_billable.append(NotBillable(code, reason, rule_id, sources))
@@ -154,7 +200,11 @@ def _interlaminar(b: _Builder, index: int, proc: Procedure, seen: set[str]) -> N
         code, f"{proc.approach}, {catalogue.REGION_LABELS[region]}, {guidance}, {catheter}; one unit per session", index
     )
     if b.day < CPT_2017 and proc.guidance in ("fluoroscopy", "ct"):
-        b.add(GUIDANCE_CODES[proc.guidance], "before 2017 the epidural codes did not include imaging guidance", index)
+        b.add_imaging(
+            GUIDANCE_CODES[proc.guidance], "before 2017 the epidural codes did not include imaging guidance", index
+        )
+    if proc.purpose == "cisternography":
+        b.add_imaging("78630", "cisternography: the nuclear-medicine imaging of the tracer injected", index)
 
 
 def _transforaminal(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
@@ -189,27 +239,20 @@ def _transforaminal(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
             continue
         primary, addon = TRANSFORAMINAL_CODES[key]
         ordered = sorted(levels, key=lambda lv: (len(levels[lv]) < 2, list(levels).index(lv)))
-        kx = ("KX",) if diagnostic[key] else ()
+        kx = ("KX",) if diagnostic[key] and b.enc.payer_profile.kx_diagnostic_block else ()
         first = ordered[0]
-        bilateral_first = ("50",) if len(levels[first]) == 2 else ()
         label = catalogue.REGION_LABELS[region]
-        b.add(
-            primary,
-            f"transforaminal, first {label} level ({first})"
-            + (", both sides: modifier 50, one unit" if bilateral_first else ""),
-            origin[key],
-            bilateral_first + kx,
-        )
+        b.add_sided(primary, f"transforaminal, first {label} level ({first})", origin[key], len(levels[first]) == 2, kx)
         rest = ordered[1:]
         for bilateral in (True, False):
             group = [lv for lv in rest if (len(levels[lv]) == 2) == bilateral]
             if group:
-                b.add(
+                b.add_sided(
                     addon,
-                    f"each additional {label} level ({', '.join(group)})"
-                    + (", both sides: modifier 50" if bilateral else ""),
+                    f"each additional {label} level ({', '.join(group)})",
                     origin[key],
-                    (("50",) if bilateral else ()) + kx,
+                    bilateral,
+                    kx,
                     len(group),
                 )
         if ultrasound:
@@ -236,20 +279,20 @@ def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
         # Bilateral joint levels first (like the transforaminal primary), then one-sided ones.
         ordered = sorted(levels, key=lambda lv: (len(levels[lv]) < 2, list(levels).index(lv)))
 
-        def both_sides(group: list[str], levels: dict[str, set[str]] = levels) -> tuple[str, ...]:
-            return ("50",) if any(len(levels[lv]) == 2 for lv in group) else ()
+        def both_sides(group: list[str], levels: dict[str, set[str]] = levels) -> bool:
+            return any(len(levels[lv]) == 2 for lv in group)
 
         label = catalogue.REGION_LABELS[region]
-        b.add(
+        b.add_sided(
             first,
             f"facet joint (not an ESI), first {label} joint level ({ordered[0]})",
             origin[region],
             both_sides(ordered[:1]),
         )
         if len(ordered) >= 2:
-            b.add(second, f"second facet joint level ({ordered[1]})", origin[region], both_sides(ordered[1:2]))
+            b.add_sided(second, f"second facet joint level ({ordered[1]})", origin[region], both_sides(ordered[1:2]))
         if len(ordered) >= 3:
-            b.add(
+            b.add_sided(
                 more,
                 f"third and further facet joint levels ({', '.join(ordered[2:])}), one unit",
                 origin[region],
@@ -275,7 +318,7 @@ def _drugs(b: _Builder) -> None:
         if row["billing"] == "contrast":
             b.notes.append(f"{row['label']} ({codes[0].code}, per mL): {row['notes']}.")
             continue
-        if b.enc.place_of_service in FACILITY_PLACES_OF_SERVICE:
+        if b.enc.place_of_service in FACILITY_PLACES_OF_SERVICE and b.enc.claim_type == "professional":
             b.drop(
                 codes[0].code,
                 f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
@@ -468,10 +511,14 @@ def derive_lines(encounter: Encounter) -> Derivation:
             b.add("96450", "chemotherapy into the spinal canal is chemotherapy administration, not an ESI", index)
             continue
         if proc.substance == "neurolytic" and proc.is_epidural:
-            code = NEUROLYTIC_CODES[proc.region_families[0]]
+            code = "62280" if proc.space == "subarachnoid" else NEUROLYTIC_CODES[proc.region_families[0]]
             if code not in seen:
                 seen.add(code)
-                b.add(code, "neurolytic agent: the neurolytic epidural code, not an ESI code", index)
+                where = "subarachnoid" if proc.space == "subarachnoid" else "epidural"
+                b.add(code, f"neurolytic agent: the neurolytic {where} code, not an ESI code", index)
+            continue
+        if proc.purpose == "blood_patch":
+            _blood_patch(b, index, proc, seen)
             continue
         if proc.approach in ("interlaminar", "caudal"):
             _interlaminar(b, index, proc, seen)
@@ -479,18 +526,102 @@ def derive_lines(encounter: Encounter) -> Derivation:
             transforaminal.append((index, proc))
         elif proc.approach == "facet":
             facets.append((index, proc))
-        elif proc.approach == "si_joint" and "27096" not in seen:
-            seen.add("27096")
-            b.add(
-                "27096",
-                "sacroiliac joint injection (not an ESI), imaging guidance included",
-                index,
-                ("50",) if proc.side == "bilateral" else (),
-            )
+        elif proc.approach == "si_joint":
+            _si_joint(b, index, proc, seen)
     _transforaminal(b, transforaminal)
     _facet(b, facets)
-    guided = any(p.image_guided for p in encounter.procedures) and encounter.date_of_service >= CPT_2017
+    guided = (
+        any(p.image_guided and p.purpose != "blood_patch" for p in encounter.procedures)
+        and encounter.date_of_service >= CPT_2017
+    )
     _other_services(b, guided)
     _drugs(b)
     resolve_ptp(b)
+    _claim_type_notes(b)
     return Derivation(tuple(b.lines), tuple(b.not_billable), tuple(b.notes), tuple(b.origins))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Claim type and neuraxial uses (issue 12). A facility claim (HOPD, ASC) reports the same session from the
+# facility's side: SI joint G0260 instead of 27096 (27096 is not recognised under OPPS/ASC; G0260 is not
+# payable under the physician fee schedule), imaging without 26 (packaged, reported), drugs on the facility
+# claim; daily catheter management (01996) is a physician service. A physician claim in a facility place
+# of service reports imaging with 26 (the professional component) and no drug.
+
+#: Codes that only a physician (professional) claim carries.
+PROFESSIONAL_ONLY_CODES = frozenset({"01996"})
+#: Facility claim: physician code -> the facility code that replaces it, and back.
+FACILITY_CODES = {"27096": "G0260"}
+PROFESSIONAL_CODES = {v: k for k, v in FACILITY_CODES.items()}
+CLAIM_TYPE_SOURCES = ("MLN-G0260-ASC", "SUM-A59244", "AAPC-SI-ARTHRO")
+INDWELLING_CODES = frozenset({"62324", "62325", "62326", "62327", "62318", "62319"})
+
+
+def claim_type_code(code: str, claim_type: str) -> str:
+    """The code a claim of ``claim_type`` uses for ``code`` (G0260 <-> 27096).
+
+    >>> claim_type_code("27096", "facility"), claim_type_code("G0260", "professional")
+    ('G0260', '27096')
+    """
+    table = FACILITY_CODES if claim_type == "facility" else PROFESSIONAL_CODES
+    return table.get(code, code)
+
+
+def _si_joint(b: _Builder, index: int, proc: Procedure, seen: set[str]) -> None:
+    """SI joint: 27096 with fluoroscopy or CT (physician), 20552 without imaging (CPT's instruction for an
+    unguided injection), G0260 on the facility claim (with or without imaging)."""
+    if b.enc.claim_type == "facility":
+        code, reason = "G0260", "sacroiliac joint injection on the facility (OPPS/ASC) claim: G0260, not 27096"
+    elif proc.image_guided:
+        code, reason = "27096", "sacroiliac joint injection (not an ESI), imaging guidance included"
+    else:
+        code, reason = "20552", "sacroiliac joint injection without imaging guidance: CPT directs 20552, not 27096"
+    if code in seen:
+        return
+    seen.add(code)
+    both = proc.side == "bilateral" and code != "20552"  # 20552 counts muscles, not sides
+    b.add_sided(code, reason, index, both)
+
+
+def _blood_patch(b: _Builder, index: int, proc: Procedure, seen: set[str]) -> None:
+    """Epidural blood patch: 62273 once; fluoroscopy or CT guidance is reported on its own (62273 does not
+    include imaging)."""
+    if "62273" in seen:
+        return
+    seen.add("62273")
+    b.add("62273", "epidural blood patch: its own code, not an ESI code", index)
+    if proc.image_guided:
+        b.add_imaging(
+            GUIDANCE_CODES[proc.guidance], "imaging guidance for the blood patch (not included in 62273)", index
+        )
+
+
+def _claim_type_notes(b: _Builder) -> None:
+    """Lines that belong to the other claim, and the same-day rule for daily catheter management."""
+    placed = any(line.code in INDWELLING_CODES for line in b.lines)
+    for j in reversed(range(len(b.lines))):
+        line = b.lines[j]
+        if line.code == "01996" and placed:
+            b.drop(
+                "01996",
+                "daily catheter management is not reported on the day the catheter is placed (from the next day)",
+                "CPT-CATHETER-MANAGEMENT",
+                ("NCCI-POLICY-CH2-01996", "NGS-01996"),
+            )
+        elif line.code in PROFESSIONAL_ONLY_CODES and b.enc.claim_type == "facility":
+            b.drop(
+                line.code,
+                "a physician service: it goes on the professional claim",
+                "CPT-CLAIM-TYPE",
+                CLAIM_TYPE_SOURCES,
+            )
+        else:
+            continue
+        del b.lines[j]
+        del b.origins[j]
+    if b.enc.claim_type == "facility":
+        b.notes.append(
+            "Facility claim: drugs, contrast and imaging integral to the procedure are packaged in ASCs (42 CFR "
+            "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
+            "reported on the facility claim, paid within the procedure."
+        )

@@ -1,8 +1,11 @@
 """The encounter model: one patient's injection session as clinical facts, validated at the boundary.
 
-An encounter holds the date and place of service, the payer (and optionally the Medicare contractor's
-LCD), the procedures as clinical facts, the ICD-10-CM diagnoses, the drugs given, the documentation facts,
-the prior ESI sessions, the other services that day and, optionally, the claim lines that were billed.
+An encounter holds the date and place of service, the payer profile (``esi_reference.payers``: medicare,
+commercial, cpt, ... and optionally the Medicare contractor's LCD), the claim type (``professional`` or
+``facility`` for a hospital outpatient department or ASC), the procedures as clinical facts (approach,
+levels, side, guidance, contrast, catheter, substance, purpose, epidural or subarachnoid space), the
+ICD-10-CM diagnoses, the drugs given, the documentation facts, the prior ESI sessions, the other services
+that day and, optionally, the claim lines that were billed.
 Rules read only these facts; :func:`parse_encounter` turns JSON-like data into an :class:`Encounter` and
 reports *every* bad field at once (:class:`~esi_reference.errors.InvalidEncounter`), each naming its path
 and what was expected. :func:`encounter_schema` publishes the same contract as JSON Schema.
@@ -36,7 +39,8 @@ from ._data import read_rows
 from ._memo import memoised_property
 from .contractors import lcd_contractors
 from .errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
-from .policy import LCD_EXEMPT_PURPOSES, region_family_of_level, window_start
+from .payers import PayerProfile, profile, profiles
+from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, region_family_of_level, window_start
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
 SIDES = ("left", "right", "bilateral", "midline")
@@ -52,9 +56,18 @@ SUBSTANCES = (
     "neurolytic",
     "chemotherapy",
     "other",
+    # other neuraxial uses of the same codes (see "Neuraxial uses" below)
+    "antispasmodic",
+    "blood",
+    "radiopharmaceutical",
+    "biologic",
 )
-PURPOSES = ("therapeutic", "diagnostic_snrb", "postoperative_pain", "pump_trial")
-PAYERS = ("medicare", "other")
+PURPOSES = ("therapeutic", "diagnostic_snrb", "postoperative_pain", "pump_trial", "blood_patch", "cisternography")
+SPACES = ("epidural", "subarachnoid")
+CLAIM_TYPES = ("professional", "facility")
+#: Places of service with a facility claim this reference models: hospital outpatient (OPPS) and ASC.
+FACILITY_CLAIM_PLACES = ("19", "22", "23", "24")
+PAYERS = tuple(p.id for p in profiles())
 REGION_FAMILIES = ("cervical_thoracic", "lumbar_sacral")
 MAX_LIST = 50
 DRUGS = {r["drug"]: r for r in read_rows("drugs.csv")}
@@ -73,6 +86,7 @@ class Procedure:
     catheter: str = "none"
     substance: str = "steroid"
     purpose: str = "therapeutic"
+    space: str = "epidural"
 
     @property
     def is_epidural(self) -> bool:
@@ -199,14 +213,35 @@ class Encounter:
     title: str = ""
     #: A claim without clinical facts (see :func:`claim_encounter`): only claim-level rules apply.
     claim_only: bool = False
+    claim_type: str = "professional"
+
+    @property
+    def payer_profile(self) -> PayerProfile:
+        return profile(self.payer)
+
+    @property
+    def lcd_applies(self) -> bool:
+        """The Medicare ESI LCD rules apply (the payer profile says so)."""
+        return profile(self.payer).lcd_limits
+
+    @property
+    def facility_setting(self) -> str:
+        """'asc', 'hospital_outpatient' or '' (a professional claim)."""
+        if self.claim_type != "facility":
+            return ""
+        return "asc" if self.place_of_service == "24" else "hospital_outpatient"
+
+    @property
+    def bilateral_format(self) -> str:
+        return profile(self.payer).bilateral_for(self.claim_type, self.place_of_service)
 
     @memoised_property
     def esi_procedures(self) -> tuple[Procedure, ...]:
-        return tuple(p for p in self.procedures if p.is_epidural and p.substance not in ("neurolytic", "chemotherapy"))
+        return tuple(p for p in self.procedures if p.is_epidural and p.substance not in NOT_ESI_SUBSTANCES)
 
     @memoised_property
     def covered_procedures(self) -> tuple[Procedure, ...]:
-        """ESI procedures subject to the LCD limits (postoperative pain and pump trials are exempt)."""
+        """ESI procedures subject to the LCD limits (postoperative pain, pump trials, cisternography are exempt)."""
         return tuple(p for p in self.esi_procedures if p.purpose not in LCD_EXEMPT_PURPOSES)
 
     @memoised_property
@@ -351,7 +386,7 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
     default_side = "midline" if approach in ("interlaminar", "caudal") else None
     side = c.choice(d, "side", path + ".", SIDES, default_side)
     guidance = c.choice(d, "guidance", path + ".", GUIDANCE, "fluoroscopy")
-    if approach in ("transforaminal", "facet", "si_joint") and guidance == "none":
+    if approach in ("transforaminal", "facet") and guidance == "none":
         c.add(
             f"{path}.guidance",
             f"fluoroscopy, ct or ultrasound: a {approach} injection is always image guided",
@@ -364,8 +399,9 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
             "therapeutic, postoperative_pain or pump_trial: a diagnostic selective nerve root block is transforaminal",
             purpose,
         )
-    if purpose == "pump_trial" and approach not in ("interlaminar", "caudal"):
-        c.add(f"{path}.purpose", "an interlaminar or caudal approach for an implantable pump trial", purpose)
+    substance = c.choice(d, "substance", path + ".", SUBSTANCES, "steroid")
+    space = c.choice(d, "space", path + ".", SPACES, "epidural")
+    _check_neuraxial_use(c, path, approach, substance, purpose, space)
     if approach in ("facet", "si_joint") and guidance == "ultrasound":
         c.add(
             f"{path}.guidance",
@@ -381,8 +417,9 @@ def _procedure(c: _Collector, data: object, path: str) -> Procedure | None:
         guidance=guidance,
         contrast=c.choice(d, "contrast", path + ".", CONTRAST, "used"),
         catheter=c.choice(d, "catheter", path + ".", CATHETER, "none"),
-        substance=c.choice(d, "substance", path + ".", SUBSTANCES, "steroid"),
+        substance=substance,
         purpose=purpose,
+        space=space,
     )
 
 
@@ -455,7 +492,8 @@ def parse_encounter(data: object) -> Encounter:
     c.unknown_keys(data, allowed, "")
     day = _date(c, data.get("date_of_service"), "date_of_service")
     pos = c.field(fields.place_of_service, data.get("place_of_service"), "place_of_service", "")
-    payer = c.choice(data, "payer", "", PAYERS, "medicare")
+    payer = c.choice(data, "payer", "", tuple(p.id for p in profiles()), "medicare")
+    claim_type = _claim_type(c, data, pos)
     contractor = data.get("contractor")
     if contractor is not None and (not isinstance(contractor, str) or contractor not in CONTRACTOR_LCDS):
         c.add("contractor", "an LCD id: " + ", ".join(CONTRACTOR_LCDS), contractor)
@@ -527,6 +565,7 @@ def parse_encounter(data: object) -> Encounter:
         claim=claim,
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
+        claim_type=claim_type,
         claim_only=claim_only,
     )
 
@@ -566,6 +605,57 @@ def claim_encounter(
         claim_only=True,
         **fields,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Claim type and neuraxial uses (issue 12): which claim is coded, and the non-ESI uses of the same codes.
+#
+# A facility claim (hospital outpatient POS 19/22/23, ASC POS 24) codes the facility's side of the same
+# session (esi_reference.coding). Neuraxial uses sharing the 62320-62327 codes: implantable pump trials
+# (opioid, antispasmodic such as baclofen), cisternography (a radiopharmaceutical into the subarachnoid
+# space, with its nuclear-medicine code 78630), postoperative pain catheters; the epidural blood patch
+# (substance "blood") has its own code 62273; a "biologic" injectant (PRP, amniotic or other tissue
+# products) is not FDA-approved for epidural use and is not covered under the ESI billing articles.
+
+#: Substances whose procedures are not epidural steroid injections (their own codes).
+NOT_ESI_SUBSTANCES = frozenset({"neurolytic", "chemotherapy", "blood"})
+#: purpose -> the substances it allows (purposes not listed allow any ESI substance).
+PURPOSE_SUBSTANCES = {
+    "blood_patch": ("blood",),
+    "cisternography": ("radiopharmaceutical",),
+}
+
+
+def _check_neuraxial_use(c: _Collector, path: str, approach: str, substance: str, purpose: str, space: str) -> None:
+    """Each purpose with its substance, approach and space (one message per contradiction)."""
+    central = approach in ("interlaminar", "caudal")
+    if purpose in ("pump_trial", "blood_patch", "cisternography") and not central:
+        c.add(f"{path}.purpose", f"an interlaminar or caudal approach for {purpose.replace('_', ' ')}", purpose)
+    allowed = PURPOSE_SUBSTANCES.get(purpose)
+    if allowed and substance not in allowed:
+        c.add(f"{path}.substance", f"{' or '.join(allowed)} for {purpose.replace('_', ' ')}", substance)
+    for only_for, needed in (("blood", "blood_patch"), ("radiopharmaceutical", "cisternography")):
+        if substance == only_for and purpose != needed:
+            c.add(f"{path}.purpose", f"{needed} for substance {only_for}", purpose)
+    if space == "subarachnoid" and approach != "interlaminar":
+        c.add(f"{path}.space", f"epidural for a {approach} injection (subarachnoid = interlaminar puncture)", space)
+    if purpose == "blood_patch" and space != "epidural":
+        c.add(f"{path}.space", "epidural for a blood patch", space)
+    if purpose == "cisternography" and space != "subarachnoid":
+        c.add(f"{path}.space", "subarachnoid for cisternography (the tracer goes into the CSF)", space)
+
+
+def _claim_type(c: _Collector, data: dict, place_of_service: object) -> str:
+    claim_type = c.choice(data, "claim_type", "", CLAIM_TYPES, "professional")
+    if claim_type == "facility" and place_of_service not in FACILITY_CLAIM_PLACES:
+        c.add(
+            "claim_type",
+            "professional, or a facility place of service ("
+            + ", ".join(f"{p} {PLACES_OF_SERVICE[p]}" for p in FACILITY_CLAIM_PLACES)
+            + ") for a facility claim",
+            claim_type,
+        )
+    return claim_type
 
 
 def contractor_lcd_effective(encounter: Encounter) -> dt.date | None:
@@ -610,9 +700,17 @@ def _procedure_conditions() -> list[dict[str, Any]]:
     def when(approaches: tuple[str, ...], then: dict[str, Any]) -> dict[str, Any]:
         return {"if": {"properties": {"approach": {"enum": list(approaches)}}}, "then": then}
 
+    def given(key: str, values: list[str], then: dict[str, list[str]], required: bool = False) -> dict[str, Any]:
+        """When ``key`` is written with one of ``values``, the ``then`` keys must take one of theirs (and be
+        written when ``required``: their defaults are not allowed) - _check_neuraxial_use's contradictions."""
+        out: dict[str, Any] = {"properties": {k: {"enum": v} for k, v in then.items()}}
+        if required:
+            out["required"] = list(then)
+        return {"if": {"required": [key], "properties": {key: {"enum": values}}}, "then": out}
+
     image_guided = ("transforaminal", "facet", "si_joint")
     return [
-        when(image_guided, {"properties": {"guidance": {"not": {"const": "none"}}}}),
+        when(("transforaminal", "facet"), {"properties": {"guidance": {"not": {"const": "none"}}}}),
         when(image_guided, {"required": ["side"], "properties": {"side": {"not": {"const": "midline"}}}}),
         when(
             ("interlaminar", "transforaminal", "facet"),
@@ -623,10 +721,13 @@ def _procedure_conditions() -> list[dict[str, Any]]:
             "if": {"required": ["purpose"], "properties": {"purpose": {"const": "diagnostic_snrb"}}},
             "then": {"properties": {"approach": {"const": "transforaminal"}}},
         },
-        {
-            "if": {"required": ["purpose"], "properties": {"purpose": {"const": "pump_trial"}}},
-            "then": {"properties": {"approach": {"enum": ["interlaminar", "caudal"]}}},
-        },
+        given("purpose", ["pump_trial", "blood_patch", "cisternography"], {"approach": ["interlaminar", "caudal"]}),
+        given("purpose", ["blood_patch"], {"substance": ["blood"]}, required=True),
+        given("purpose", ["cisternography"], {"substance": ["radiopharmaceutical"], "space": ["subarachnoid"]}, True),
+        given("purpose", ["blood_patch"], {"space": ["epidural"]}),
+        given("substance", ["blood"], {"purpose": ["blood_patch"]}, required=True),
+        given("substance", ["radiopharmaceutical"], {"purpose": ["cisternography"]}, required=True),
+        given("space", ["subarachnoid"], {"approach": ["interlaminar"]}),
     ]
 
 
@@ -673,6 +774,16 @@ def encounter_schema() -> dict[str, Any]:
             "properties": {"claim": {"type": "array"}, "procedures": {"maxItems": 0}},
         },
         "else": {"required": ["procedures"]},
+        "allOf": [
+            {  # a facility claim only in a facility place of service (_claim_type)
+                "if": {"required": ["claim_type"], "properties": {"claim_type": {"const": "facility"}}},
+                "then": {
+                    "properties": {
+                        "place_of_service": {"enum": [*FACILITY_CLAIM_PLACES, *map(int, FACILITY_CLAIM_PLACES)]}
+                    }
+                },
+            }
+        ],
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
@@ -680,7 +791,11 @@ def encounter_schema() -> dict[str, Any]:
             "expected": {"type": "object", "description": "documented result of check() for this example"},
             "date_of_service": date,
             "place_of_service": fields.POS_SCHEMA,
-            "payer": _enum(PAYERS, "payer (the rules encode Medicare policy)"),
+            "payer": _enum(
+                tuple(p.id for p in profiles()),
+                "payer profile (data/payers.csv; load_profiles adds your own): medicare applies the LCD",
+            ),
+            "claim_type": _enum(CLAIM_TYPES, "professional (physician) claim, or the facility's (HOPD, ASC) claim"),
             "contractor": {"enum": [*CONTRACTOR_LCDS, None], "description": "the Medicare contractor's ESI LCD id"},
             "abn_on_file": {"type": "boolean", "description": "an Advance Beneficiary Notice was signed"},
             "claim_only": {"type": "boolean", "description": "a claim without clinical facts (claim-level rules)"},
@@ -695,6 +810,7 @@ def encounter_schema() -> dict[str, Any]:
                     "catheter": _enum(CATHETER, "none, placed and removed the same day, or left indwelling"),
                     "substance": _enum(SUBSTANCES, "what was injected"),
                     "purpose": _enum(PURPOSES, "why it was injected"),
+                    "space": _enum(SPACES, "epidural, or subarachnoid (intrathecal) for an interlaminar puncture"),
                 },
                 _procedure_conditions(),
                 null=False,

@@ -7,9 +7,14 @@ lines concerned, a plain message and the citations.
 
 ``suggest_claim(encounter)`` derives the lines from the clinical facts (``esi_reference.coding``), then
 asks the coverage rules which lines Medicare is expected to deny and marks those GA (an ABN is on file)
-or GZ (no ABN). Transforaminal add-on units beyond the two covered levels are split onto their own GA/GZ
-line (64484 x1, 64484-GZ x1). The suggested claim of any valid encounter therefore checks with no error:
-what remains are warnings (documentation gaps) and information.
+or GZ (no ABN), when the payer profile uses those modifiers (``esi_reference.payers``). Transforaminal
+add-on units beyond the two covered levels are split onto their own GA/GZ line (64484 x1, 64484-GZ x1).
+The suggested claim of any valid encounter therefore checks with no error: what remains are warnings
+(documentation gaps) and information.
+
+``check`` reports one finding per root cause (``esi_reference.rules.consequences``): a documentation
+warning that repeats a coverage error is dropped, and a finding that follows from another one on the same
+lines (an MUE excess caused by a bilateral line error) is kept at info severity, marked as a consequence.
 
 >>> from esi_reference.encounter import parse_encounter
 >>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "11",
@@ -31,10 +36,12 @@ from . import catalogue, ncci
 from ._memo import memo
 from .coding import Derivation, NotBillable, derive_lines
 from .dates import service_date
-from .encounter import ClaimLine, Encounter, parse_encounter
+from .encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
 from .errors import InvalidField
-from .policy import MAX_TRANSFORAMINAL_LEVELS
+from .payers import profile
 from .rules import Context, Finding, Rule, all_rules
+from .rules.consequences import one_finding_per_cause
+from .rules.coverage import tf_addon_allowance
 from .sources import cite
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -148,14 +155,24 @@ CLAIM_RULES = _RULE_SETS["claim"]
 
 
 @lru_cache(maxsize=4096)
-def _rules_in_force(which: str, day: dt.date, lcd_effective: dt.date | None, medicare: bool) -> tuple[Rule, ...]:
-    return tuple(r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, medicare))
+def _rules_in_force(
+    which: str, day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str
+) -> tuple[Rule, ...]:
+    """The rules of the set in force on ``day`` for this payer profile and claim type: the LCD family by
+    profile; the MUE family by profile and only on professional claims (the MUE values loaded are the
+    practitioner table; facility claims have their own tables)."""
+    prof = profile(payer)
+    mue = prof.mue_edits and claim_type == "professional"
+    return tuple(
+        r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or mue)
+    )
 
 
 def _run(ctx: Context, which: str = "all") -> list[Finding]:
     """Findings of every rule of the set that is in force for this context."""
     findings: list[Finding] = []
-    for r in _rules_in_force(which, ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare"):
+    enc = ctx.encounter
+    for r in _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type):
         for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
             findings.append(r.finding(ctx, hit))
     return findings
@@ -171,15 +188,18 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
         if f.severity == "error":
             for n in f.lines:
                 denied.setdefault(n - 1, set()).add(f.rule_id)
+    if denied and not enc.payer_profile.liability_modifiers:
+        notes = (
+            *derivation.notes,
+            "Some lines fail a coverage rule of this payer, which does not use GA/GZ: expect a denial, or "
+            "seek the payer's prior authorization.",
+        )
+        return SuggestedClaim(derivation.lines, derivation.not_billable, notes)
     modifier = "GA" if enc.abn_on_file else "GZ"
     lines: list[ClaimLine] = []
-    addon_units = 0
+    allowance = tf_addon_allowance(derivation.lines, enc.bilateral_format)
     for i, line in enumerate(derivation.lines):
-        code = catalogue.lookup(line.code)
-        covered_units = 0
-        if code.is_addon and code.family.startswith("esi_transforaminal"):
-            covered_units = max(0, MAX_TRANSFORAMINAL_LEVELS - 1 - addon_units)
-            addon_units += line.units
+        covered_units = allowance.get(i, 0)
         if i not in denied:
             lines.append(line)
             continue
@@ -212,6 +232,23 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
     return SuggestedClaim(tuple(lines), derivation.not_billable, notes, ncci.tables_for(enc.date_of_service))
 
 
+def suggest_claims(encounter: object) -> dict[str, SuggestedClaim]:
+    """Both claims of one session: ``professional`` always, ``facility`` too when the place of service is a
+    hospital outpatient department or an ASC - which shows the lines that move between them (G0260 for
+    27096, the drugs, imaging with or without 26, daily catheter management).
+
+    >>> claims = suggest_claims({"date_of_service": "2025-03-04", "place_of_service": "24",
+    ...     "procedures": [{"approach": "si_joint", "side": "right"}], "diagnoses": ["M53.3"]})
+    >>> {kind: [str(line) for line in claim.lines] for kind, claim in claims.items()}
+    {'professional': ['27096 x1'], 'facility': ['G0260 x1']}
+    """
+    enc = _as_encounter(encounter)
+    out = {"professional": suggest_claim(replace(enc, claim_type="professional", claim=None))}
+    if enc.place_of_service in FACILITY_CLAIM_PLACES:
+        out["facility"] = suggest_claim(replace(enc, claim_type="facility", claim=None))
+    return out
+
+
 def check(encounter: object, as_of: object = None) -> Report:
     """Findings for the encounter's claim (billed, or suggested when none is given)."""
     enc = _as_encounter(encounter)
@@ -231,12 +268,12 @@ def claim_findings(
     the claim-level ones (``only``: just these rule ids). The claims audit calls this per distinct session."""
     ctx = Context(enc, day, lines, _derive(enc), billed)
     if not only:
-        return _run(ctx, "claim" if enc.claim_only else "all")
+        return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
     findings: list[Finding] = []
-    for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer == "medicare"):
+    for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer, enc.claim_type):
         if r.id in only:
             findings.extend(r.finding(ctx, hit) for hit in r.func(ctx))
-    return findings
+    return one_finding_per_cause(findings)
 
 
 def describe_line(line: ClaimLine) -> str:

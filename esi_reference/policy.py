@@ -46,10 +46,10 @@ MIN_WEEKS_PAIN = 4
 MIN_WEEKS_CONSERVATIVE_CARE = 4
 DURATION_SOURCES = ("SUM-L33906", "RUBRIC-L39240")
 
-#: Purposes exempt from the LCD limits and diagnosis list: postoperative pain management and implantable pump
-#: trials (billing article A58993).
-LCD_EXEMPT_PURPOSES = frozenset({"postoperative_pain", "pump_trial"})
-EXEMPT_SOURCES = ("ART-A58993", "SUM-A56651")
+#: Purposes exempt from the LCD limits and diagnosis list: postoperative pain management, implantable pump
+#: trials and cisternography (billing articles A58993, A56651, A58745).
+LCD_EXEMPT_PURPOSES = frozenset({"postoperative_pain", "pump_trial", "cisternography"})
+EXEMPT_SOURCES = ("ART-A58993", "SUM-A56651", "SUM-A58745")
 
 #: Image views of the final needle position with contrast to keep.
 MIN_IMAGE_VIEWS = 2

@@ -9,7 +9,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from esi_reference.encounter import CATHETER, CONTRAST, DRUGS, PURPOSES, SUBSTANCES
+from esi_reference.encounter import (
+    CATHETER,
+    CONTRAST,
+    DRUGS,
+    FACILITY_CLAIM_PLACES,
+    PAYERS,
+    PURPOSE_SUBSTANCES,
+    PURPOSES,
+    SUBSTANCES,
+)
 from esi_reference.policy import PLACES_OF_SERVICE
 
 
@@ -40,15 +49,24 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
     )
     proc["guidance"] = draw(st.sampled_from(guidance))
     proc["contrast"] = draw(st.sampled_from(CONTRAST))
+    central_only = ("pump_trial", "blood_patch", "cisternography")
     if approach in ("interlaminar", "caudal"):
         proc["catheter"] = draw(st.sampled_from(CATHETER))
-        proc["substance"] = draw(st.sampled_from(SUBSTANCES))
+        purpose = draw(st.sampled_from([p for p in PURPOSES if p != "diagnostic_snrb"]))
+        tied = {s for allowed in PURPOSE_SUBSTANCES.values() for s in allowed if s in ("blood", "radiopharmaceutical")}
+        substances = PURPOSE_SUBSTANCES.get(purpose) or tuple(s for s in SUBSTANCES if s not in tied)
+        proc["substance"] = draw(st.sampled_from(substances))
+        if purpose == "cisternography" and approach == "caudal":  # a tracer goes in by lumbar puncture
+            purpose, proc["substance"] = "therapeutic", "steroid"
+        if purpose == "cisternography" or (
+            approach == "interlaminar" and purpose != "blood_patch" and draw(st.booleans())
+        ):
+            proc["space"] = "subarachnoid"
+        proc["purpose"] = purpose
     else:
-        proc["substance"] = draw(st.sampled_from(["steroid", "anesthetic", "steroid_and_anesthetic"]))
-    if approach in ("interlaminar", "caudal"):
-        proc["purpose"] = draw(st.sampled_from([p for p in PURPOSES if p != "diagnostic_snrb"]))
-    elif approach == "transforaminal":
-        proc["purpose"] = draw(st.sampled_from([p for p in PURPOSES if p != "pump_trial"]))
+        proc["substance"] = draw(st.sampled_from(["steroid", "anesthetic", "steroid_and_anesthetic", "biologic"]))
+    if approach == "transforaminal":
+        proc["purpose"] = draw(st.sampled_from([p for p in PURPOSES if p not in central_only]))
     return proc
 
 
@@ -60,7 +78,7 @@ def encounters(draw: st.DrawFn) -> dict[str, Any]:
     data: dict[str, Any] = {
         "date_of_service": day.isoformat(),
         "place_of_service": draw(st.sampled_from(sorted(PLACES_OF_SERVICE))),
-        "payer": draw(st.sampled_from(["medicare", "medicare", "other"])),
+        "payer": draw(st.sampled_from(["medicare", "medicare", *PAYERS])),
         "abn_on_file": draw(st.booleans()),
         "procedures": draw(st.lists(procedures(), min_size=1, max_size=3)),
         "diagnoses": draw(
@@ -104,6 +122,8 @@ def encounters(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         data["contractor"] = draw(st.sampled_from(["L38994", "L39240", "L33906"]))
+    if data["place_of_service"] in FACILITY_CLAIM_PLACES and draw(st.booleans()):
+        data["claim_type"] = "facility"
     return data
 
 

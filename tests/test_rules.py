@@ -130,8 +130,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
     ),
     "NCCI-LOCAL-ANESTHETIC": ({"claim": [line("62323"), line("J2001")]}, {"claim": [line("62323")]}),
-    "MUE-UNITS": (
-        {"procedures": TF_L, "claim": [line("64483", units=2)]},
+    "MUE-UNITS": (  # a bilateral or units error would be the cause (MUE then a consequence): a drug dose
+        {
+            "place_of_service": "11",
+            "drugs": [{"drug": "triamcinolone_acetonide", "dose": 200}],
+            "claim": [line("62323"), line("J3301", units=20)],
+        },
         {"procedures": TF_L, "claim": [line("64483")]},
     ),
     "LCD-IMAGING-GUIDANCE": (
@@ -213,8 +217,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "DOC-IMAGES": ({"documentation": dict(FULL_DOC, image_views=1)}, {"documentation": dict(FULL_DOC, image_views=2)}),
     "DOC-SIGNED": ({"documentation": dict(FULL_DOC, signed_and_dated=False)}, {}),
     "DOC-CODES-SUPPORTED": ({"documentation": dict(FULL_DOC, codes_supported=False)}, {}),
-    "DOC-PRIOR-RELIEF": (
-        {"prior_sessions": PRIOR4[-1:]},
+    "DOC-PRIOR-RELIEF": (  # for Medicare LCD-REPEAT-RELIEF names it (one finding per cause)
+        {"payer": "commercial", "prior_sessions": PRIOR4[-1:]},
         {"prior_sessions": PRIOR4[-1:], "documentation": dict(FULL_DOC, prior_relief_percent=70)},
     ),
     "DOC-CONTRAST-CONTRAINDICATION": (
@@ -235,13 +239,37 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "documentation": dict(FULL_DOC, snrb_purpose_documented=True),
         },
     ),
-    "DOC-SEDATION-REASON": (
-        {"claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
+    "DOC-SEDATION-REASON": (  # for Medicare LCD-SEDATION names it (one finding per cause)
+        {"payer": "commercial", "claim": [line("62323"), line("99152")], "other_services": [{"code": "99152"}]},
         {
             "claim": [line("62323"), line("99152")],
             "other_services": [{"code": "99152"}],
             "documentation": dict(FULL_DOC, sedation_justified=True),
         },
+    ),
+    "CPT-CLAIM-TYPE": (
+        {"claim_type": "facility", "procedures": [proc("si_joint", side="right")], "claim": [line("27096")]},
+        {"claim_type": "facility", "procedures": [proc("si_joint", side="right")], "claim": [line("G0260")]},
+    ),
+    "CPT-CATHETER-MANAGEMENT": (
+        {
+            "procedures": [proc("interlaminar", ["L2-L3"], catheter="indwelling", purpose="postoperative_pain")],
+            "other_services": [{"code": "01996"}],
+            "claim": [line("62327"), line("01996")],
+        },
+        {"procedures": [], "other_services": [{"code": "01996"}], "claim": [line("01996")]},
+    ),
+    "LCD-INJECTANT": (
+        {"procedures": [proc("interlaminar", ["L4-L5"], substance="biologic")]},
+        {"procedures": [proc("interlaminar", ["L4-L5"], substance="biologic")], "claim": [line("62323", "GZ")]},
+    ),
+    "PAYER-FREQUENCY": (
+        {"payer": "commercial-frequency-4", "prior_sessions": PRIOR4},
+        {"payer": "commercial", "prior_sessions": PRIOR4},
+    ),
+    "PAYER-MODIFIERS": (
+        {"payer": "commercial", "claim": [line("62323", "GZ")]},
+        {"payer": "medicare", "claim": [line("62323", "GZ")]},
     ),
     "DRUG-CODE-DATE": (
         {

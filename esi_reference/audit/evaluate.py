@@ -49,6 +49,7 @@ from ..cmsdata import tables as cms_tables
 from ..contractors import lcd_contractors
 from ..encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
 from ..engine import CLAIM_RULES, _rules_in_force, claim_findings
+from ..rules.consequences import CONSEQUENCES, REPEATS
 
 SEVERITIES = ("error", "warning", "info")
 #: Rule ids the audit reports, in registry order (a bit per rule in the per-row masks).
@@ -83,6 +84,7 @@ FIELDS: tuple[FieldMap, ...] = (
     FieldMap("drug_dose", "dose", "line", float),
     FieldMap("place_of_service", "place_of_service", "session"),
     FieldMap("payer", "payer", "session", in_force=True),
+    FieldMap("claim_type", "claim_type", "session", in_force=True),
     FieldMap("contractor", "contractor", "session", in_force=True),
 )
 _LINE_FIELDS = {f.name for f in dataclasses.fields(ClaimLine)}
@@ -158,9 +160,19 @@ def evaluate(lines: pd.DataFrame) -> Evaluated:
 
 
 def _groups() -> list[tuple[frozenset[str], frozenset[str]]]:
-    """(fields read, rule ids) of each evaluation pass: one per distinct ``reads`` declaration."""
-    reads = dict.fromkeys(r.reads for r in CLAIM_RULES)
-    return [(fields, frozenset(r.id for r in CLAIM_RULES if r.reads == fields)) for fields in reads]
+    """(fields read, rule ids) of each evaluation pass: one per distinct ``reads`` declaration, except that a
+    rule whose finding can be a consequence of another's (``rules.consequences``) is evaluated in the same
+    pass as its causes (reading the union of their fields), so the pass folds them as ``check()`` does."""
+    groups: list[tuple[frozenset[str], set[str]]] = []
+    for fields in dict.fromkeys(r.reads for r in CLAIM_RULES):
+        groups.append((fields, {r.id for r in CLAIM_RULES if r.reads == fields}))
+    related = [{rule, *causes} for rule, causes in (*CONSEQUENCES.items(), *((d, (c,)) for d, c in REPEATS.items()))]
+    for family in related:
+        joined = [g for g in groups if g[1] & family]
+        if len(joined) > 1:
+            groups = [g for g in groups if g not in joined]
+            groups.append((frozenset().union(*(g[0] for g in joined)), set().union(*(g[1] for g in joined))))
+    return [(fields, frozenset(ids)) for fields, ids in groups]
 
 
 class _Sessions:
@@ -225,7 +237,7 @@ class _Sessions:
         out = np.empty(len(pair_first), np.int64)
         for k, p in enumerate(pair_first):
             d, t = int(p // n_force) + self.day0, template_of[int(p % n_force)]
-            in_force = _rules_in_force("claim", _date(d), t.lcd_effective, t.payer == "medicare")
+            in_force = _rules_in_force("claim", _date(d), t.lcd_effective, t.payer, t.claim_type)
             near = d in hazard or int(self.window_lut[d - self.day0]) in hazard
             key = (tuple(r.id for r in in_force), bisect.bisect_right(breaks, d), d if near else None)
             out[k] = ids.setdefault(key, len(ids))
@@ -239,7 +251,9 @@ class _Sessions:
         line_key = _combine([cols[f.column][0] for f in line_fields])
         per_key = self.rng_key.integers(1, 2**63, int(line_key.max()) + 1, dtype=np.uint64)
         lines_hash = np.add.reduceat(per_key[line_key[order]] * self.per_rank[self.rank], starts)
-        values = [cols[f.column][0][self.first] for f in self.session_fields if f.field in reads and not f.in_force]
+        # In-force fields act through the regime, and also here where a rule reads them (payer profiles
+        # with the same rules in force still differ in bilateral format or frequency limit).
+        values = [cols[f.column][0][self.first] for f in self.session_fields if f.field in reads]
         priors = self.priors if "prior_sessions" in reads else []
         sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), self.regime, *values, *priors])
         reps = _first_of_each(sig)
@@ -320,11 +334,12 @@ def _prior_counts(
     window_lut: np.ndarray,
 ) -> list[np.ndarray]:
     """Per region family, per session: the number of the patient's earlier dates in the 12-month window with
-    a Medicare ESI line of that region family (0 where the session bills no ESI of it)."""
+    an ESI line of that region family for the same payer profile (0 where the session bills no ESI of it)."""
     codes = lines["code"]
     cats = [catalogue.lookup(str(c)) for c in codes.cat.categories]
     code_idx = codes.cat.codes.to_numpy()
-    medicare_ek = np.array([t.payer == "medicare" for t in templates])
+    # History counts the earlier sessions of the same payer profile (Medicare's, or a plan's own limit).
+    payer_ek = pd.factorize(np.array([t.payer for t in templates], dtype=object))[0]
     patient = lines["patient_code"].to_numpy().astype(np.int64)
     day = s_day[sid]
     out = []
@@ -335,12 +350,13 @@ def _prior_counts(
         billed = np.zeros(len(s_day), bool)
         billed[sid[is_region]] = True
         counts = np.zeros(len(s_day), np.int64)
-        hist = is_region & medicare_ek[s_ek[sid]]
+        hist = is_region
         if hist.any() and billed.any():
-            keys = np.sort(patient[hist] * span + (day[hist] - day0))
+            group = patient[hist] * (payer_ek.max() + 1) + payer_ek[s_ek[sid[hist]]]
+            keys = np.sort(group * span + (day[hist] - day0))
             keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # the distinct (patient, date) pairs
             q = np.flatnonzero(billed)
-            base = patient[first_row[q]] * span
+            base = (patient[first_row[q]] * (payer_ek.max() + 1) + payer_ek[s_ek[q]]) * span
             lo = np.searchsorted(keys, base + np.maximum(window_lut[s_day[q] - day0] - day0, 0), side="left")
             hi = np.searchsorted(keys, base + (s_day[q] - day0), side="left")
             counts[q] = hi - lo

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fields
-from ..encounter import CONTRACTOR_LCDS, PAYERS
+from ..encounter import CLAIM_TYPES, CONTRACTOR_LCDS, PAYERS
 from ..errors import EsiError, InvalidField
 from ..files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
 
@@ -129,8 +129,9 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "payer",
         False,
-        "medicare or other",
-        "Payer of the claim; empty = medicare. The Medicare LCD coverage checks apply to Medicare rows only.",
+        "payer profile id",
+        "Payer of the claim: medicare, commercial, cpt, other or another profile of `data/payers.csv`; empty = "
+        "medicare. The Medicare LCD coverage checks apply to profiles with LCD limits (Medicare) only.",
         "medicare",
     ),
     Column(
@@ -140,6 +141,14 @@ COLUMNS: tuple[Column, ...] = (
         "The Medicare contractor's ESI LCD (L38994, L39240, L33906, "
         "L36920); the coverage checks start on its effective date. Empty = the earliest LCD date.",
         "L38994",
+    ),
+    Column(
+        "claim_type",
+        False,
+        "professional or facility",
+        "Whose claim the line is on: the physician's (professional) or the hospital outpatient / ASC "
+        "facility's; empty = professional.",
+        "professional",
     ),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
@@ -157,7 +166,8 @@ class Claims:
     column (1-based data row number), the identifiers (text) and ``patient_code`` (a dense integer per
     patient), ``dos`` (datetime64 day), ``code`` (category of catalogue codes), ``modifiers`` (category,
     normalised), ``units`` and ``line_number`` (int32), ``place_of_service``, ``diagnosis_codes``,
-    ``payer``, ``contractor``, ``rendering_provider`` (categories) and ``drug_dose`` (float, NaN = none).
+    ``payer``, ``claim_type``, ``contractor``, ``rendering_provider`` (categories) and ``drug_dose`` (float,
+    NaN = none).
     ``rejects`` has :data:`REJECT_COLUMNS`. ``rows_read`` = len(lines) + len(rejects).
     """
 
@@ -380,6 +390,7 @@ _PARSERS = {
     "drug_dose": _read("drug_dose", fields.dose, text=True),
     "place_of_service": _read("place_of_service", fields.place_of_service, 2),
     "payer": _choice("payer", PAYERS),
+    "claim_type": _choice("claim_type", CLAIM_TYPES),
     "contractor": _choice("contractor", tuple(CONTRACTOR_LCDS), upper=True),
     "rendering_provider": lambda value: (_as_text(value).strip() or None, ""),
 }
@@ -670,6 +681,7 @@ _KINDS = {
     "drug_dose": "float",
     "place_of_service": "category",
     "payer": "category",
+    "claim_type": "category",
     "contractor": "category",
     "rendering_provider": "category",
 }

@@ -163,6 +163,7 @@ def iter_rows(
                     dose_text,
                     payer,
                     contractor,
+                    "",  # claim_type: professional
                 ]
                 if bad_row_rate and rng.random() < bad_row_rate:
                     row = _break(rng, row, overlong_rows)
@@ -304,7 +305,8 @@ def write_sample(path: str | os.PathLike[str]) -> int:
     with Outputs([path]) as outputs, outputs.open_text(path) as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMN_NAMES)
-        for row in (*iter_rows(80, seed=2025, bad_row_rate=0.06, error_rate=0.35), *_SAMPLE_PATIENT):
+        sample_patient = ((*r, "") for r in _SAMPLE_PATIENT)  # claim_type: professional
+        for row in (*iter_rows(80, seed=2025, bad_row_rate=0.06, error_rate=0.35), *sample_patient):
             w.writerow(row)
             count += 1
     return count

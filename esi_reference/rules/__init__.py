@@ -9,6 +9,7 @@ units      medically unlikely edits
 coverage   Medicare ESI LCD coverage (levels, regions, frequency, indications)
 documentation  documentation requirements
 drugs      drug codes and units
+payer      payer-profile policy (non-Medicare frequency limits, Medicare-only modifiers)
 =========  =====================================================================
 
 >>> len(all_rules()) > 30
@@ -20,7 +21,7 @@ True
 from __future__ import annotations
 
 from ..errors import InvalidField
-from . import bundling, coverage, cpt, documentation, drugs, units  # noqa: F401 - importing registers the rules
+from . import bundling, coverage, cpt, documentation, drugs, payer, units  # noqa: F401 - importing registers the rules
 from .base import FAMILIES, REGISTRY, SEVERITIES, Context, Finding, Hit, Rule
 
 __all__ = ["FAMILIES", "SEVERITIES", "Context", "Finding", "Hit", "Rule", "all_rules", "rule_by_id", "rules_for_code"]

@@ -34,7 +34,18 @@ from ..encounter import ClaimLine, Encounter
 SEVERITIES = ("error", "warning", "info")
 #: What a claim-level rule may read of a claim-only encounter: claim-line fields, then encounter fields.
 CLAIM_FIELDS = frozenset(
-    {"code", "modifiers", "units", "diagnoses", "dose", "place_of_service", "payer", "contractor", "prior_sessions"}
+    {
+        "code",
+        "modifiers",
+        "units",
+        "diagnoses",
+        "dose",
+        "place_of_service",
+        "payer",
+        "contractor",
+        "claim_type",
+        "prior_sessions",
+    }
 )
 #: What a claim-level rule reads unless it declares otherwise: everything but diagnoses and prior sessions.
 DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions"}
@@ -45,6 +56,7 @@ FAMILIES = {
     "lcd": "Medicare ESI coverage (LCD and billing article)",
     "doc": "Documentation requirements",
     "drug": "Drugs and units",
+    "payer": "Payer profile policy (non-Medicare frequency limits)",
 }
 
 
@@ -193,7 +205,10 @@ class Rule:
         return in_window(day, self._start(lcd_effective), self.effective_to)
 
     def applies(self, ctx: Context) -> bool:
-        return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.payer == "medicare")
+        return self.applies_on(ctx.day, ctx.encounter.lcd_effective, ctx.encounter.lcd_applies) and (
+            self.family != "mue"
+            or (ctx.encounter.payer_profile.mue_edits and ctx.encounter.claim_type == "professional")
+        )
 
     def run(self, ctx: Context) -> list[Finding]:
         """The rule's findings for this context (call only when the rule applies)."""

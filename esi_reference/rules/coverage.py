@@ -175,16 +175,39 @@ def transforaminal_levels(ctx: Context):
         total = sorted(lv for group in levels.values() for lv in group)
         count, described = len(total), f"({', '.join(total)})"
     if count > policy.MAX_TRANSFORAMINAL_LEVELS:
-        used, beyond = 0, []
-        for i, line, _code in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and c.is_addon):
-            used += line.units
-            if used > policy.MAX_TRANSFORAMINAL_LEVELS - 1:
-                beyond.append(i)
+        allowance = tf_addon_allowance(ctx.lines, ctx.encounter.bilateral_format)
+        beyond = [i for i, covered in allowance.items() if covered < ctx.lines[i].units]
         yield Hit(
             f"{count} transforaminal levels {described} in one session: the LCD covers at most "
             f"{policy.MAX_TRANSFORAMINAL_LEVELS}.",
             tuple(beyond),
         )
+
+
+def tf_addon_allowance(lines, bilateral_format: str) -> dict[int, int]:
+    """Transforaminal add-on line index -> the units within the LCD's two levels (primary + one more), in
+    claim order. RT and LT lines count their side's levels separately; modifier 50 with two units per level
+    (the ``units_2`` format) counts a level per two units.
+
+    >>> from esi_reference.encounter import ClaimLine as CL
+    >>> tf_addon_allowance([CL("64483", ("RT",)), CL("64484", ("RT",), 2), CL("64484", ("LT",), 2)], "rt_lt")
+    {1: 1, 2: 1}
+    >>> tf_addon_allowance([CL("64483", ("50",), 2), CL("64484", ("50",), 4)], "units_2")
+    {1: 2}
+    """
+    used: dict[str, int] = defaultdict(int)
+    out = {}
+    for i, line in enumerate(lines):
+        code = catalogue.lookup(line.code)
+        if not (code.family.startswith("esi_transforaminal") and code.is_addon):
+            continue
+        side = "" if line.has("50") else "RT" if line.has("RT") else "LT" if line.has("LT") else ""
+        per_level = 2 if bilateral_format == "units_2" and line.has("50") else 1
+        levels_on_line = -(-line.units // per_level)
+        covered = max(0, min(levels_on_line, policy.MAX_TRANSFORAMINAL_LEVELS - 1 - used[side]))
+        used[side] += levels_on_line
+        out[i] = min(line.units, covered * per_level)
+    return out
 
 
 @coverage_rule(
@@ -314,6 +337,24 @@ def duration(ctx: Context):
             f"{policy.MIN_WEEKS_CONSERVATIVE_CARE}.",
             lines,
         )
+
+
+@coverage_rule(
+    "LCD-INJECTANT",
+    "Injectants not FDA-approved for this use (PRP, amniotic and other biologics) are not covered",
+    ("SUM-A58745", "SUM-A56651", "SUM-A58731", "SUM-A59244"),
+)
+def injectant(ctx: Context):
+    """The ESI billing articles do not cover an epidural injection of a substance that is not FDA-approved
+    for it - platelet-rich plasma, amniotic or other tissue products, stem-cell and other biologic
+    preparations: the claim is expected to be denied (GZ, or GA with an ABN)."""
+    for proc in ctx.encounter.esi_procedures:
+        if proc.substance == "biologic":
+            yield Hit(
+                f"The {proc.approach} injection used a biologic injectant (for example PRP or an amniotic product), "
+                "which is not FDA-approved for epidural use: not covered under the ESI billing articles.",
+                lines_for(ctx, proc),
+            )
 
 
 @rule(

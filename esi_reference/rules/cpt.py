@@ -17,7 +17,16 @@ from collections import defaultdict
 
 from .. import catalogue
 from .._memo import memo
-from ..coding import ULTRASOUND_TF_LAST_DAY
+from ..coding import (
+    FACILITY_CODES,
+    INDWELLING_CODES,
+    PROFESSIONAL_CODES,
+    PROFESSIONAL_ONLY_CODES,
+    ULTRASOUND_TF_LAST_DAY,
+    claim_type_code,
+)
+from ..payers import BILATERAL_FORMATS
+from ..policy import FACILITY_PLACES_OF_SERVICE
 from .base import Context, Hit, line_list, rule
 
 PROCEDURE_FAMILIES = {
@@ -73,7 +82,8 @@ def _analyse(ctx: Context) -> dict[str, list[Hit]]:
                     )
         return hits
     expected = [(line, catalogue.lookup(line.code)) for line in ctx.derivation.lines]
-    expected_proc = [(line, code) for line, code in expected if _is_procedure(code)]
+    # a blood patch (62273) is a candidate for a billed ESI code, so the message names it
+    expected_proc = [(line, code) for line, code in expected if _is_procedure(code) or code.code in ("62273", "20552")]
     matched_expected: set[str] = set()
     us_tf = [p for p in ctx.encounter.procedures if p.approach == "transforaminal" and p.guidance == "ultrasound"]
     for i, _line, code in ctx.indexed(_is_procedure):
@@ -83,6 +93,10 @@ def _analyse(ctx: Context) -> dict[str, list[Hit]]:
         if not code.valid_on(ctx.day):
             matched_expected.update(code.replaced_by)
             continue  # CPT-CODE-VALID explains it
+        counterpart = claim_type_code(code.code, ctx.encounter.claim_type)
+        if counterpart != code.code and counterpart in ctx.expected_codes:
+            matched_expected.add(counterpart)
+            continue  # CPT-CLAIM-TYPE explains it
         if code.family == "esi_transforaminal" and code.is_addon and set(code.primary_codes) & ctx.expected_codes:
             continue  # CPT-ADDON-OTHER-SIDE or CPT-LEVEL-UNITS explains it
         if code.family == "esi_transforaminal" and us_tf and ctx.day > ULTRASOUND_TF_LAST_DAY:
@@ -110,6 +124,9 @@ def _analyse(ctx: Context) -> dict[str, list[Hit]]:
         matched_expected.add(best.code)
         theirs = _attributes(best)
         should = f"the facts call for {best.code}"
+        if hit := _neuraxial_mismatch(i, code, best):
+            hits[hit[0]].append(hit[1])
+            continue
         if mine["approach"] != theirs["approach"]:
             rule_id = {"neurolytic": "CPT-NEUROLYTIC", "chemotherapy": "CPT-CHEMOTHERAPY"}.get(
                 theirs["approach"], "CPT-APPROACH"
@@ -160,6 +177,24 @@ def _analyse(ctx: Context) -> dict[str, list[Hit]]:
                     Hit(f"{line.code} ({line.reason}) was performed but is not on the claim.")
                 )
     return hits
+
+
+def _neuraxial_mismatch(i: int, code: catalogue.Code, best: catalogue.Code) -> tuple[str, Hit] | None:
+    """Differences the attribute comparison words badly: an SI joint code with imaging for an unguided
+    injection (20552), and the epidural neurolytic codes for a subarachnoid block (62280) or back."""
+    if code.code == "27096" and best.code == "20552":
+        return "CPT-IMAGING-CODE", Hit(
+            f"Line {i + 1}: 27096 includes fluoroscopic or CT guidance, but the SI joint was injected without "
+            "imaging: CPT directs 20552 for that.",
+            (i,),
+        )
+    if code.family == best.family == "neurolytic" and code.approach != best.approach:
+        return "CPT-NEUROLYTIC", Hit(
+            f"Line {i + 1}: {code.code} is the {code.approach} neurolytic code, but the block was {best.approach}: "
+            f"the facts call for {best.code}.",
+            (i,),
+        )
+    return None
 
 
 def _from_analysis(rule_id: str):
@@ -266,21 +301,39 @@ def addon_other_side(ctx: Context):
 def level_units(ctx: Context):
     """Transforaminal add-on units equal the number of distinct levels beyond the first in that region family
     (per side group), never the number of needles or injections."""
-    expected: dict[str, int] = defaultdict(int)
-    for line in ctx.derivation.lines:
-        if line.code in ("64480", "64484", "0229T", "0231T"):
-            expected[line.code] += line.units
+    addons = ("64480", "64484", "0229T", "0231T")
+    fmt = ctx.encounter.bilateral_format
+    expected = {code: level_count([line for line in ctx.derivation.lines if line.code == code], fmt) for code in addons}
     billed: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(lambda c: c.code in ("64480", "64484", "0229T", "0231T")):
+    for i, _line, code in ctx.indexed(lambda c: c.code in addons):
         billed[code.code].append(i)
     for code, indices in billed.items():
-        units = sum(ctx.lines[i].units for i in indices)
-        if expected.get(code) and units != expected[code]:
+        levels = level_count([ctx.lines[i] for i in indices], fmt)
+        if expected.get(code) and levels != expected[code]:
             yield Hit(
-                f"{code} is billed for {units} unit(s) ({line_list(ctx, indices)}) but {expected[code]} additional "
-                "level(s) were injected.",
+                f"{code} is billed for {levels} level(s) ({line_list(ctx, indices)}) but {expected[code]} "
+                "additional level(s) were injected.",
                 tuple(indices),
             )
+
+
+def level_count(lines: list, bilateral_format: str) -> int:
+    """Levels that add-on lines report: units, except that an RT and an LT line cover the same levels and
+    modifier 50 with two units per level (the ``units_2`` format) counts half.
+
+    >>> from esi_reference.encounter import ClaimLine
+    >>> level_count([ClaimLine("64484", ("RT",), 2), ClaimLine("64484", ("LT",), 2)], "rt_lt")
+    2
+    >>> level_count([ClaimLine("64484", ("50",), 4)], "units_2"), level_count([ClaimLine("64484", ("50",), 2)], "x")
+    (2, 2)
+    """
+    plain = sum(line.units for line in lines if not line.has("50", "RT", "LT"))
+    both = sum(line.units for line in lines if line.has("50"))
+    if bilateral_format == "units_2":
+        both = (both + 1) // 2
+    right = sum(line.units for line in lines if line.has("RT") and not line.has("50"))
+    left = sum(line.units for line in lines if line.has("LT") and not line.has("50"))
+    return plain + both + max(right, left)
 
 
 @rule(
@@ -335,15 +388,15 @@ def _bilateral_tf_regions(ctx: Context) -> set[str]:
     "Interlaminar and caudal codes are never bilateral",
     "cpt",
     "error",
-    ("CMS-RVU-2024-07", "SUM-L33906"),
-    effective_from=IMAGING_SPLIT_FROM,
-    codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327"),
+    ("CMS-RVU-2024-07", "SUM-L33906", "MEDPAY-62310"),
+    codes=("62320", "62321", "62322", "62323", "62324", "62325", "62326", "62327", "62310", "62311", "62318", "62319"),
     claims="Nothing: the code and its modifiers are on the claim line.",
 )
 def interlaminar_not_bilateral(ctx: Context):
     """62320-62327 carry bilateral indicator 9 in the CMS fee schedule: the bilateral concept does not apply.
     Never append 50, RT or LT; an interlaminar or caudal injection spreads in the epidural space and is
-    reported once."""
+    reported once. The same held for the pre-2017 codes 62310-62319 (bilateral indicator 0: no 50, RT or
+    LT, one unit per region)."""
     if "esi_interlaminar" not in ctx.families:
         return
     for i, line, code in ctx.indexed(lambda c: c.family == "esi_interlaminar"):
@@ -356,52 +409,186 @@ def interlaminar_not_bilateral(ctx: Context):
             )
 
 
+def _marker(line) -> str:
+    return "50" if line.has("50") else "RT" if line.has("RT") else "LT" if line.has("LT") else ""
+
+
+def _sided(code: catalogue.Code) -> bool:
+    return (code.bilateral_indicator == "1" or code.code in PROFESSIONAL_CODES) and code.kind != "drug"
+
+
 @rule(
     "CPT-BILATERAL-ONE-LINE",
-    "Bilateral = one line, modifier 50, one unit",
+    "Bilateral in the payer's format (Medicare: one line, modifier 50, one unit)",
     "cpt",
     "error",
-    ("NORIDIAN-MOD50", "CMS-RVU-2024-07", "CMS-MUE-PRAC-2024Q3", "CPT-GUIDE-TFESI-LEVELS"),
-    codes=("64479", "64480", "64483", "64484", "64490", "64493", "27096"),
-    claims="""Whether both sides were injected, and at how many levels: a claims file shows RT and LT lines
-    of one code (reported here), not a missing or wrong 50 (64483 x2 without 50 is two levels on one line for
-    CPT-SESSION-UNITS; 64483 + 64484 for two sides of one level looks like two levels).""",
+    (
+        "NORIDIAN-MOD50",
+        "PRIORITY-ASC-BILATERAL",
+        "AAPC-BILAT-PAYER",
+        "CMS-RVU-2024-07",
+        "CMS-MUE-PRAC-2024Q3",
+        "CPT-GUIDE-TFESI-LEVELS",
+    ),
+    codes=("64479", "64480", "64483", "64484", "64490", "64493", "27096", "G0260"),
+    claims="""Whether both sides were injected, and at how many levels: a claims file shows the lines' sides
+    (RT/LT lines, a code beside the same code with 50, the payer's format), not a missing 50 (64483 x2
+    without 50 is two levels on one line for CPT-SESSION-UNITS; 64483 + 64484 for two sides of one level looks
+    like two levels).""",
 )
 def bilateral_one_line(ctx: Context):
-    """For codes with bilateral indicator 1 (64479-64484, the facet codes, 27096) Medicare wants a bilateral
-    procedure on one line with modifier 50 and one unit - not two lines (RT and LT), not two units. A
-    modifier 50 when only one side was injected is also wrong."""
-    expected_50 = {line.code for line in ctx.derivation.lines if "50" in line.modifiers}
-    expected_codes = ctx.expected_codes
-    by_code: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(lambda c: c.bilateral_indicator == "1" and c.kind != "drug"):
-        by_code[code.code].append(i)
-    for code, indices in by_code.items():
+    """For codes with bilateral indicator 1 (64479-64484, the facet codes, 27096; G0260 on a facility claim)
+    both sides of one procedure are reported in the payer profile's format: for Medicare physician and
+    hospital outpatient claims one line with modifier 50 and one unit - not two lines (RT and LT, or the code
+    plus the code with 50), not two units; for Medicare ASC claims two lines, RT and LT (ASCs do not use 50);
+    other payers as their profile says (``esi_reference.payers``). A modifier 50 when only one side was
+    injected is also wrong. The rule compares the billed lines of each code with the lines the facts call
+    for, so a bilateral error is reported here and not only through its MUE side effect."""
+    fmt = ctx.encounter.bilateral_format
+    wanted = BILATERAL_FORMATS[fmt]
+    if ctx.claim_only:
+        yield from _bilateral_from_claim(ctx, fmt)
+        return
+    expected: dict[str, list] = defaultdict(list)
+    for line in ctx.derivation.lines:
+        expected[line.code].append(line)
+    billed: dict[str, list[int]] = defaultdict(list)
+    for i, _line, code in ctx.indexed(_sided):
+        billed[code.code].append(i)
+    for code, indices in billed.items():
+        if code not in expected:
+            continue  # another rule explains a code the facts do not call for
         lines = [ctx.lines[i] for i in indices]
-        has_50 = any("50" in line.modifiers for line in lines)
-        split = len(lines) > 1 and {"RT", "LT"} <= {m for line in lines for m in line.modifiers}
+        want = {_marker(line) for line in expected[code]}  # sets: a GA/GZ split repeats a marker
+        got = {_marker(line) for line in lines}
         addon = catalogue.lookup(code).is_addon
-        if code in expected_50:
-            if split or (not addon and sum(line.units for line in lines) > 1 and not has_50):
+        bilateral = "50" in want or {"RT", "LT"} <= want
+        where = line_list(ctx, indices)
+        if not bilateral:
+            if "50" in got:
+                yield Hit(f"{code}: modifier 50 but only one side was injected ({where}).", tuple(indices))
+            elif {"RT", "LT"} <= got and not addon:
                 yield Hit(
-                    f"{code}: both sides were injected - report one line with modifier 50 and one unit, not "
-                    f"{line_list(ctx, indices)}.",
+                    f"{code}: RT and LT lines for one procedure - if both sides were injected report it as {wanted}.",
                     tuple(indices),
                 )
-            elif not has_50:
+            continue
+        units_differ = not addon and sum(x.units for x in lines) != sum(x.units for x in expected[code])
+        if want == got and not units_differ:
+            continue
+        if "" in got and "50" in got:
+            how = f"the code and the code with 50 on two lines ({where})"
+        elif {"RT", "LT"} <= got:
+            how = f"RT and LT lines ({where})"
+        elif "50" in got:
+            how = f"modifier 50 with {sum(x.units for x in lines if x.has('50'))} unit(s) ({where})"
+        elif sum(x.units for x in lines) > 1 and not addon:
+            how = f"{sum(x.units for x in lines)} units without modifier 50 ({where})"
+        else:
+            how = f"no bilateral modifier ({where})"
+        yield Hit(
+            f"{code}: both sides were injected - this payer ({ctx.encounter.payer}) wants {wanted}; the claim "
+            f"has {how}.",
+            tuple(indices),
+        )
+
+
+def _bilateral_from_claim(ctx: Context, fmt: str):
+    """CPT-BILATERAL-ONE-LINE on a claim alone: both sides are evident from the lines (RT and LT lines of one
+    code, or the code beside the same code with 50); they are compared with the payer's format. A missing 50
+    (two units, or one line for two sides) needs the record: the claim cannot show it."""
+    billed: dict[str, list[int]] = defaultdict(list)
+    for i, _line, code in ctx.indexed(_sided):
+        billed[code.code].append(i)
+    for code, indices in billed.items():
+        lines = [ctx.lines[i] for i in indices]
+        got = {_marker(line) for line in lines}
+        addon = catalogue.lookup(code).is_addon
+        where = line_list(ctx, indices)
+        if {"RT", "LT"} <= got and not addon and fmt != "rt_lt":
+            how = f"RT and LT lines ({where})"
+        elif "" in got and "50" in got and not addon:
+            how = f"the code and the code with 50 on two lines ({where})"
+        elif "50" in got and fmt == "rt_lt":
+            how = f"modifier 50 ({where})"
+        else:
+            continue
+        yield Hit(
+            f"{code}: both sides on this claim - this payer ({ctx.encounter.payer}) wants {BILATERAL_FORMATS[fmt]}; "
+            f"the claim has {how}.",
+            tuple(indices),
+        )
+
+
+@rule(
+    "CPT-CLAIM-TYPE",
+    "Code and modifiers belong to this claim type (professional or facility)",
+    "cpt",
+    "error",
+    ("MLN-G0260-ASC", "SUM-A59244", "AAPC-SI-ARTHRO", "AAPC-MOD26-FLUORO", "NCCI-POLICY-CH2-01996"),
+    codes=("27096", "G0260", "01996", "77003", "77012", "78630"),
+)
+def claim_type(ctx: Context):
+    """The facility claim of a hospital outpatient department or ASC and the physician's claim for the same
+    session differ: the SI joint injection is G0260 on the facility claim (27096 is not recognised under
+    OPPS or the ASC list) and 27096 on the physician claim (G0260 is not payable under the physician fee
+    schedule); daily catheter management (01996) is a physician service. A physician billing imaging done
+    with the facility's equipment reports the professional component only (modifier 26, a warning); the
+    facility reports imaging without 26."""
+    enc = ctx.encounter
+    facility = enc.claim_type == "facility"
+    in_facility = enc.place_of_service in FACILITY_PLACES_OF_SERVICE
+    for i, line, code in ctx.indexed():
+        if facility and code.code in FACILITY_CODES:
+            yield Hit(
+                f"Line {i + 1}: {code.code} is the physician's code; the facility claim reports "
+                f"{FACILITY_CODES[code.code]}.",
+                (i,),
+            )
+        elif not facility and code.code in PROFESSIONAL_CODES:
+            yield Hit(
+                f"Line {i + 1}: {code.code} is the facility's code (not payable to the physician); the physician "
+                f"claim reports {PROFESSIONAL_CODES[code.code]}.",
+                (i,),
+            )
+        elif facility and code.code in PROFESSIONAL_ONLY_CODES:
+            yield Hit(f"Line {i + 1}: {code.code} is a physician service, not a facility charge.", (i,))
+        elif code.family in ("imaging_guidance", "nuclear_medicine") and line.code in ctx.expected_codes:
+            if facility and line.has("26"):
+                yield Hit(f"Line {i + 1}: the facility claim reports {code.code} without modifier 26.", (i,))
+            elif in_facility and not facility and not line.has("26", "TC"):
                 yield Hit(
-                    f"{code}: both sides were injected - add modifier 50 ({line_list(ctx, indices)}).", tuple(indices)
+                    f"Line {i + 1}: {code.code} in a facility setting (POS {enc.place_of_service}): the physician "
+                    "reports the professional component, modifier 26.",
+                    (i,),
+                    "warning",
                 )
-        elif code in expected_codes and has_50:
-            yield Hit(
-                f"{code}: modifier 50 but only one side was injected ({line_list(ctx, indices)}).", tuple(indices)
-            )
-        elif split and not addon:
-            yield Hit(
-                f"{code}: RT and LT lines for one procedure - if both sides were injected report one line with "
-                "modifier 50.",
-                tuple(indices),
-            )
+
+
+@rule(
+    "CPT-CATHETER-MANAGEMENT",
+    "Daily catheter management (01996) not on the day of placement",
+    "cpt",
+    "error",
+    ("NCCI-POLICY-CH2-01996", "NGS-01996", "AAPC-01996"),
+    codes=("01996",),
+)
+def catheter_management(ctx: Context):
+    """01996 is the daily hospital management of a continuous epidural or subarachnoid infusion through a
+    catheter already in place: one unit per day, from the day after placement. It is not reported on the
+    date the catheter is placed (62324-62327 include that day)."""
+    management = [i for i, _line, code in ctx.indexed(lambda c: c.code == "01996")]
+    if not management:
+        return
+    placed = ctx.billed_codes & INDWELLING_CODES or ctx.expected_codes & INDWELLING_CODES
+    if placed:
+        yield Hit(
+            f"01996 on the day the catheter is placed ({', '.join(sorted(placed))}): report it from the next day.",
+            tuple(management),
+        )
+    units = sum(ctx.lines[i].units for i in management)
+    if units > 1:
+        yield Hit(f"01996 is one unit per day; the claim has {units}.", tuple(management))
 
 
 _CLAIMS = {
@@ -534,7 +721,8 @@ def imaging_included(ctx: Context):
         )
     if not (inclusive or should):
         return
-    for i, _line, code in ctx.indexed(lambda c: c.family in GUIDANCE_FAMILIES):
+    # imaging the facts call for on its own (a blood patch's guidance) is not "included"
+    for i, _line, code in ctx.indexed(lambda c: c.family in GUIDANCE_FAMILIES and c.code not in ctx.expected_codes):
         yield Hit(
             f"Line {i + 1}: {code.code} ({catalogue.FAMILY_LABELS[code.family]}) is included in the injection "
             "code and is not reported separately.",

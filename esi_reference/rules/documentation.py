@@ -18,7 +18,7 @@ from .base import Context, Hit, rule
 def _applies(situation: str, ctx: Context) -> bool:
     """Is the encounter in this situation (a documentation item's ``applies_to``)?"""
     enc = ctx.encounter
-    esi = enc.esi_procedures
+    esi = enc.covered_procedures  # the LCD's documentation list; exempt uses (pump trial...) are not ESIs
     if situation == "every_claim":
         return bool(enc.procedures)
     if situation == "every_esi":

@@ -106,7 +106,12 @@ def units(ctx: Context):
 def facility(ctx: Context):
     """In a hospital outpatient department (POS 19/22) or ASC (POS 24) the facility reports the drugs and
     supplies, which are mostly packaged; the physician's claim carries only the professional service."""
-    if ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE and ctx.families & DRUG_FAMILIES:
+    on_physician_claim = ctx.encounter.claim_type == "professional"  # a facility claim reports its drugs
+    if (
+        on_physician_claim
+        and ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE
+        and ctx.families & DRUG_FAMILIES
+    ):
         for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
             yield Hit(
                 f"Line {i + 1}: {code.code} on a professional claim in POS {ctx.encounter.place_of_service}: the "

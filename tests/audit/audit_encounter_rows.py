@@ -36,6 +36,7 @@ def rows_for(enc: Encounter, lines: tuple[ClaimLine, ...]) -> list[dict[str, str
         "place_of_service": enc.place_of_service,
         "payer": enc.payer,
         "contractor": enc.contractor or "",
+        "claim_type": enc.claim_type,
         "rendering_provider": "1234567893",
     }
     doses: dict[str, float] = {}

@@ -40,7 +40,7 @@ def _cases():
 
 def _claim_only(enc, lines):
     """The claim-only encounter of the rows ``rows_for`` writes (a line without diagnoses gets the
-    encounter's; the drug dose goes on the first line of each drug; Medicare prior sessions only)."""
+    encounter's; the drug dose goes on the first line of each drug; prior sessions of the same payer)."""
     lines = tuple(dataclasses.replace(x, diagnoses=x.diagnoses or enc.diagnoses, reason="") for x in lines)
     doses, seen, given = [], set(), {}
     for g in enc.drugs:
@@ -49,8 +49,13 @@ def _claim_only(enc, lines):
         drug = next((d for d in given if d not in seen and x.code in _drug_codes(d)), None)
         seen.add(drug)
         doses.append(given[drug] if drug else None)
-    prior = enc.prior_sessions if enc.payer == "medicare" else ()
-    fields = {"place_of_service": enc.place_of_service, "payer": enc.payer, "contractor": enc.contractor}
+    prior = enc.prior_sessions  # the audit counts earlier sessions of the same payer profile
+    fields = {
+        "place_of_service": enc.place_of_service,
+        "payer": enc.payer,
+        "contractor": enc.contractor,
+        "claim_type": enc.claim_type,
+    }
     return claim_encounter(enc.date_of_service, lines, tuple(doses), prior, **fields)
 
 

@@ -58,16 +58,16 @@ def test_bilateral_on_two_lines_and_mue():
     assert found(result, "CPT-BILATERAL-ONE-LINE") == {("C1", 1), ("C1", 2)}
     assert found(result, "MUE-UNITS") == {("C1", 1), ("C1", 2)}
     severities = set(result.findings.loc[result.findings["rule_id"] == "MUE-UNITS", "severity"])
-    assert severities == {"error"}  # 64483: MAI 2, absolute
+    assert severities == {"info"}  # 64483: MAI 2, but a consequence of the bilateral error (one root cause)
     clean = run([row(code="64483", modifiers="50")])
     assert len(clean.findings) == 0
 
 
-def test_mue_mai3_is_a_warning_and_session_units():
+def test_mue_over_a_per_session_code_is_a_consequence_of_session_units():
     result = run([row(code="62323", units=2)])
     assert found(result, "CPT-SESSION-UNITS") == {("C1", 1)}
     mue = result.findings[result.findings["rule_id"] == "MUE-UNITS"]
-    assert mue["severity"].tolist() == ["warning"]
+    assert mue["severity"].tolist() == ["info"]  # MAI 3, and a consequence of CPT-SESSION-UNITS
 
 
 def test_imaging_included_and_unguided_code_with_guidance():

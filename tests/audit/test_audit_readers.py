@@ -53,21 +53,21 @@ def test_stream_read_by_arrow_like_a_file() -> None:
 @pytest.mark.parametrize(
     "tail",
     [
-        "P2,C2,1,2025-03-04,11,64483,,1,M54.16,1,,,,extra\n",  # more fields than the header
+        "P2,C2,1,2025-03-04,11,64483,,1,M54.16,1,,,,,extra\n",  # more fields than the header
         "P2,C2,1,2025-03-04\n",  # fewer fields
     ],
 )
 def test_irregular_rows_go_to_the_c_reader(tail: str) -> None:
-    head = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,\n"
+    head = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
     header = fmt._header(io.StringIO(head + tail))
     assert fmt._read_arrow(io.StringIO(head + tail), header) is None
     claims = read_claims(io.StringIO(head + tail))
     assert len(claims.lines) + len(claims.rejects) == claims.rows_read == 2
 
 
-@pytest.mark.parametrize("body", ["\n", "\n\n", "P2,C2,1,2025-03-04,11,64483,,1,,,,,\n\n"])
+@pytest.mark.parametrize("body", ["\n", "\n\n", "P2,C2,1,2025-03-04,11,64483,,1,,,,,,\n\n"])
 def test_blank_lines_read_alike(body: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,\n" + body
+    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n" + body
     fast = audit(io.StringIO(text))
     _c_reader_only(monkeypatch)
     _same(fast, audit(io.StringIO(text)))
@@ -75,7 +75,7 @@ def test_blank_lines_read_alike(body: str, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_quoted_newline_and_blank_identifier() -> None:
     head = ",".join(fmt.COLUMN_NAMES) + "\n"
-    text = head + 'P1,C1,1,2025-03-04,11,64483,,1,"M54.16\nM54.17",1,,,\n' + "  ,C2,1,2025-03-04,11,64483,,1,,,,,\n"
+    text = head + 'P1,C1,1,2025-03-04,11,64483,,1,"M54.16\nM54.17",1,,,,\n' + "  ,C2,1,2025-03-04,11,64483,,1,,,,,,\n"
     header = fmt._header(io.StringIO(text))
     assert fmt._read_arrow(io.StringIO(text), header) is not None
     claims = read_claims(io.StringIO(text))
@@ -88,8 +88,8 @@ def test_quoted_newline_and_blank_identifier() -> None:
 def test_arrow_reader_takes_fields_as_written() -> None:
     """No number inference: ``1.0`` is not a line number and ``7`` not a 2-digit place of service, whatever the
     other rows hold (the C-engine reader reads an all-numeric column as numbers first; see the format docs)."""
-    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,\n"
-    text += "P1,C1,1.0,2025-03-05,11,64483,,1,M54.16,1,,,\nP1,C2,1,2025-03-05,7,64483,,1,M54.16,1,,,\n"
+    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
+    text += "P1,C1,1.0,2025-03-05,11,64483,,1,M54.16,1,,,,\nP1,C2,1,2025-03-05,7,64483,,1,M54.16,1,,,,\n"
     claims = read_claims(io.StringIO(text))
     assert claims.rejects[["row", "reason"]].values.tolist() == [
         [2, "line_number: expected a whole number from 1 to 999999, got '1.0'"],

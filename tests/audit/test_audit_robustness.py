@@ -48,6 +48,7 @@ FIELDS = {
     "rendering_provider": st.just("1234567893"),
     "drug_dose": st.sampled_from(["", "40", "80", "-3", "x"]),
     "payer": st.sampled_from(["", "medicare", "other", "MEDICARE", "acme"]),
+    "claim_type": st.sampled_from(["", "professional", "facility", "FACILITY", "institutional"]),
     "contractor": st.sampled_from(["", "L38994", "L39240", "L00000"]),
 }
 ROW = st.fixed_dictionaries({k: FIELDS[k] for k in COLUMN_NAMES})
