@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from . import catalogue, ncci
-from .encounter import DRUGS, ClaimLine, Encounter, Procedure
+from .encounter import DRUGS, ClaimLine, DrugGiven, Encounter, Procedure, drug_supplier
 from .policy import DISTINCT_SERVICE_MODIFIERS, FACILITY_PLACES_OF_SERVICE
 
 CPT_2017 = dt.date(2017, 1, 1)
@@ -257,16 +257,107 @@ def _facet(b: _Builder, procs: list[tuple[int, Procedure]]) -> None:
             )
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Drugs: who bills them, units, and the JW line / JZ modifier for single-dose containers (rules/drugs.py).
+
+#: JW required (uniform Medicare policy) for discarded amounts from single-dose containers (CMS-JWJZ-FAQ).
+JW_REQUIRED_FROM = dt.date(2017, 1, 1)
+#: JZ available (optional) from 2023-01-01 and required from 2023-07-01 when nothing was discarded (CMS-CR13056).
+JZ_AVAILABLE_FROM = dt.date(2023, 1, 1)
+JZ_REQUIRED_FROM = dt.date(2023, 7, 1)
+#: From this date claims missing a required JW/JZ may be returned as unprocessable (CMS-JWJZ-FAQ, MAC notices).
+JWJZ_CLAIMS_RETURNED_FROM = dt.date(2023, 10, 1)
+
+
+@dataclass(frozen=True)
+class DrugPlan:
+    """How one drug given is billed on the physician's claim: the administered lines, the JW line, JZ."""
+
+    drug: str
+    dose: float
+    supplier: str
+    single_dose: bool | None
+    discarded: float | None
+    documented_discard: bool
+    billed_here: bool
+    #: (code, units) of the administered amount
+    administered: tuple[tuple[str, int], ...]
+    #: (code, units) of the discarded amount on its own JW line, when a whole billing unit was discarded
+    jw: tuple[str, int] | None
+    jz: bool
+    medicare: bool
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in (catalogue.lookup(x) for x in DRUGS[self.drug]["codes"].split()))
+
+
+def discarded_units(drug: str, dose: float, discarded: float, day: dt.date) -> tuple[str, int] | None:
+    """(code, units) for the JW line: the whole billing units of the container not already billed.
+
+    The administered amount is rounded up to whole units; the JW line takes the units of administered +
+    discarded rounded down, minus those, so the claim never bills more than the container held. With
+    several unit sizes (methylprednisolone before 2024-04-01) the smallest valid size is used.
+
+    >>> discarded_units("dexamethasone_sodium_phosphate", 6, 4, dt.date(2025, 1, 2))
+    ('J1100', 4)
+    >>> discarded_units("triamcinolone_acetonide", 25, 15, dt.date(2025, 1, 2))   # 3 units given, 1 discarded
+    ('J3301', 1)
+    >>> discarded_units("triamcinolone_acetonide", 35, 5, dt.date(2025, 1, 2)) is None   # 4 units cover it
+    True
+    """
+    valid = [c for c in (catalogue.lookup(x) for x in DRUGS[drug]["codes"].split()) if c.valid_on(day)]
+    if not valid:
+        return None
+    smallest = min(valid, key=lambda c: float(c.unit_amount))
+    size = float(smallest.unit_amount)
+    given = max(1, math.ceil(round(dose / size, 6)))
+    units = math.floor(round((dose + discarded) / size, 6)) - given
+    return (smallest.code, units) if units > 0 else None
+
+
+def drug_plans(encounter: Encounter) -> tuple[DrugPlan, ...]:
+    """One plan per (drug, buyer, container kind) given, in the order given (memoised on the encounter)."""
+    memo = encounter.__dict__
+    if "_drug_plans" not in memo:
+        memo["_drug_plans"] = tuple(_plans(encounter))
+    return memo["_drug_plans"]
+
+
+def _plans(enc: Encounter) -> list[DrugPlan]:
+    groups: dict[tuple[str, str, bool | None], list[DrugGiven]] = {}
+    for given in enc.drugs:
+        groups.setdefault((given.drug, drug_supplier(enc, given), given.single_dose), []).append(given)
+    day = enc.date_of_service
+    medicare = enc.payer == "medicare"
+    plans = []
+    for (drug, supplier, single), items in groups.items():
+        dose = sum(g.dose for g in items)
+        known = [g.known_discarded for g in items]
+        discarded = None if any(k is None for k in known) else sum(k for k in known if k is not None)
+        billed_here = (
+            DRUGS[drug]["billing"] == "billable"
+            and supplier == "practice"
+            and enc.place_of_service not in FACILITY_PLACES_OF_SERVICE
+        )
+        administered = tuple(drug_units(drug, dose, day)) if billed_here else ()
+        waste_rules = billed_here and medicare and single is True and administered and discarded is not None
+        jw = discarded_units(drug, dose, discarded, day) if waste_rules and day >= JW_REQUIRED_FROM else None
+        jz = bool(waste_rules and jw is None and day >= JZ_REQUIRED_FROM)
+        documented = all(g.discarded is not None for g in items)
+        plans.append(
+            DrugPlan(drug, dose, supplier, single, discarded, documented, billed_here, administered, jw, jz, medicare)
+        )
+    return plans
+
+
 def _drugs(b: _Builder) -> None:
-    totals: dict[str, float] = {}
-    for given in b.enc.drugs:
-        totals[given.drug] = totals.get(given.drug, 0.0) + given.dose
-    for drug, dose in totals.items():
-        row = DRUGS[drug]
+    for plan in drug_plans(b.enc):
+        row = DRUGS[plan.drug]
         codes = [catalogue.lookup(c) for c in row["codes"].split()]
         if row["billing"] == "bundled":
             b.drop(
-                codes[0].code if codes else drug,
+                codes[0].code if codes else plan.drug,
                 f"{row['label']}: {row['notes']}",
                 "NCCI-LOCAL-ANESTHETIC",
                 ("NCCI-LIDOCAINE",),
@@ -275,22 +366,42 @@ def _drugs(b: _Builder) -> None:
         if row["billing"] == "contrast":
             b.notes.append(f"{row['label']} ({codes[0].code}, per mL): {row['notes']}.")
             continue
-        if b.enc.place_of_service in FACILITY_PLACES_OF_SERVICE:
+        if not plan.billed_here:
+            who = (
+                "the facility bought the drug, so only the facility's claim reports it"
+                if plan.supplier == "facility"
+                else f"in a facility setting (POS {b.enc.place_of_service}) the facility reports the drug"
+            )
             b.drop(
                 codes[0].code,
-                f"{row['label']}: in a facility setting (POS {b.enc.place_of_service}) the facility "
-                "reports the drug; the physician claim does not",
+                f"{row['label']}: {who}; the physician claim does not",
                 "DRUG-FACILITY",
-                ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS"),
+                ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS", "CMS-JWJZ-FAQ"),
             )
             continue
-        for code, units in drug_units(drug, dose, b.day):
+        ndc = next((str(g.ndc) for g in b.enc.drugs if g.drug == plan.drug and g.ndc), "")
+        ndc_text = f"; NDC {ndc}" if ndc else ""
+        for code, units in plan.administered:
+            amount = catalogue.lookup(code)
+            jz = "; nothing discarded from a single-dose container: JZ" if plan.jz else ""
+            b.add(
+                code,
+                f"{row['label']} {plan.dose:g} {amount.unit_measure} administered: 1 unit = {amount.unit_amount} "
+                f"{amount.unit_measure}{jz}{ndc_text}",
+                None,
+                ("JZ",) if plan.jz else (),
+                units,
+            )
+        if plan.jw:
+            code, units = plan.jw
             amount = catalogue.lookup(code)
             b.add(
                 code,
-                f"{row['label']} {dose:g} {amount.unit_measure}: 1 unit = {amount.unit_amount} {amount.unit_measure}",
+                f"{row['label']}: {plan.discarded:g} {amount.unit_measure} discarded from a single-dose container, "
+                f"billed on its own line with JW ({units} unit(s) of {amount.unit_amount} {amount.unit_measure})"
+                f"{ndc_text}",
                 None,
-                (),
+                ("JW",),
                 units,
             )
 
