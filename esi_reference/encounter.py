@@ -635,6 +635,18 @@ def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
     )
 
 
+def parse_claim_line(data: object, path: str = "claim[0]") -> ClaimLine:
+    """One claim line on its own (code, modifiers, units...); raises InvalidEncounter listing every bad field.
+
+    Checks that need the whole claim (a JW line needs its drug's administered line) are
+    :func:`parse_encounter`'s."""
+    c = _Collector()
+    line = _claim_line(c, data, path)
+    if c.errors or line is None:
+        raise InvalidEncounter(c.errors or [InvalidField(path, "an object", data)])
+    return line
+
+
 def parse_encounter(data: object) -> Encounter:
     """Validate JSON-like ``data`` and build an :class:`Encounter`; raises InvalidEncounter listing every bad field."""
     c = _Collector()
