@@ -295,9 +295,10 @@ class DrugPlan:
 def discarded_units(drug: str, dose: float, discarded: float, day: dt.date) -> tuple[str, int] | None:
     """(code, units) for the JW line: the whole billing units of the container not already billed.
 
-    The administered amount is rounded up to whole units; the JW line takes the units of administered +
-    discarded rounded down, minus those, so the claim never bills more than the container held. With
-    several unit sizes (methylprednisolone before 2024-04-01) the smallest valid size is used.
+    The administered amount is rounded up to whole billing units (:func:`drug_units`); the JW line takes
+    what is left of the labeled amount (administered + discarded) beyond the billed amount, rounded down,
+    so the claim never bills more than the container held. With several unit sizes (methylprednisolone
+    before 2024-04-01) the JW line uses the smallest size on the administered lines.
 
     >>> discarded_units("dexamethasone_sodium_phosphate", 6, 4, dt.date(2025, 1, 2))
     ('J1100', 4)
@@ -305,14 +306,15 @@ def discarded_units(drug: str, dose: float, discarded: float, day: dt.date) -> t
     ('J3301', 1)
     >>> discarded_units("triamcinolone_acetonide", 35, 5, dt.date(2025, 1, 2)) is None   # 4 units cover it
     True
+    >>> discarded_units("methylprednisolone_acetate", 40, 40, dt.date(2023, 9, 12))
+    ('J1030', 1)
     """
-    valid = [c for c in (catalogue.lookup(x) for x in DRUGS[drug]["codes"].split()) if c.valid_on(day)]
-    if not valid:
+    administered = [(catalogue.lookup(code), units) for code, units in drug_units(drug, dose, day)]
+    if not administered:
         return None
-    smallest = min(valid, key=lambda c: float(c.unit_amount))
-    size = float(smallest.unit_amount)
-    given = max(1, math.ceil(round(dose / size, 6)))
-    units = math.floor(round((dose + discarded) / size, 6)) - given
+    billed = sum(float(code.unit_amount) * units for code, units in administered)
+    smallest = min((code for code, _ in administered), key=lambda c: float(c.unit_amount))
+    units = math.floor(round((dose + discarded - billed) / float(smallest.unit_amount), 6))
     return (smallest.code, units) if units > 0 else None
 
 
