@@ -60,7 +60,12 @@ DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
 JW_SOURCES = ("CMS-JWJZ-FAQ", "CMS-CR13056", "NORIDIAN-JF-JW", "FCSO-JWJZ")
 JZ_SOURCES = ("CMS-JWJZ-FAQ", "CMS-CR13056", "CMS-PFS-2023-FINAL", "NORIDIAN-JF-JWJZ", "FCSO-JWJZ")
 ROUNDING_SOURCES = ("NORIDIAN-DME-JZ", "NORIDIAN-JF-JWJZ", "ACR-RHEUM-WASTAGE")
-WASTE_MODIFIERS = ("JW", "JZ")
+CONTAINER_LABELS = {
+    "single_dose_vial": "single-dose vials",
+    "multi_dose_vial": "multi-dose vials",
+    "ampule": "ampules",
+    "prefilled_syringe": "prefilled syringes",
+}
 
 
 @rule(
@@ -389,9 +394,16 @@ def container_recorded(ctx: Context) -> Iterator[Hit]:
     for plan in drug_plans(ctx.encounter):
         if plan.billed_here and plan.medicare and plan.single_dose is None and plan.administered:
             lines = _drug_line_indices(ctx, plan)
+            row = DRUGS[plan.drug]
+            marketed = (
+                f" It is supplied in {' and '.join(CONTAINER_LABELS[c] for c in row['containers'].split())}"
+                f" ({row['containers_confidence'] or 'verified'})."
+                if row["containers"]
+                else ""
+            )
             yield Hit(
-                f"{DRUGS[plan.drug]['label']}: the container is not recorded, so JW/JZ cannot be decided "
-                "(single-dose containers take JW or JZ, multi-dose vials neither).",
+                f"{row['label']}: the container is not recorded, so JW/JZ cannot be decided (single-dose "
+                f"containers take JW or JZ, multi-dose vials neither).{marketed}",
                 tuple(lines),
             )
 
