@@ -13,7 +13,10 @@ other services, date-of-service aware:
   service up to 2020-12-31; no verified code afterwards.
 * **Facet** (64490-64495) and **SI joint** (27096) are not ESIs and have their own codes.
 * **Neurolytic** substances: 62281/62282; **chemotherapy** into the CNS: 96450.
-* Drugs are reported by the physician only outside facility settings, units = dose / unit size.
+* Drugs are reported only by whoever bought them: by the physician outside facility settings, units =
+  amount administered / unit size. For Medicare, a drug from a single-dose container adds a JW line for
+  the whole units discarded (from 2017) or JZ on its line when none were (from 2023-07-01); multi-dose
+  vials take neither (:func:`drug_plans`, rules in ``esi_reference.rules.drugs``).
 * Imaging guidance, epidurography and local anesthetic are included in the injection codes.
 
 NCCI pairs among the derived lines are resolved last (:func:`resolve_ptp`): an edit with modifier

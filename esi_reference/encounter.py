@@ -7,6 +7,10 @@ Rules read only these facts; :func:`parse_encounter` turns JSON-like data into a
 reports *every* bad field at once (:class:`~esi_reference.errors.InvalidEncounter`), each naming its path
 and what was expected. :func:`encounter_schema` publishes the same contract as JSON Schema.
 
+Each drug given records the amount administered and, when known, the container (single-dose vial,
+multi-dose vial, ampule, prefilled syringe), its labeled amount, the amount discarded, the NDC (11 digits,
+5-4-2, with unit qualifier and quantity) and who bought it (the practice or the facility).
+
 Levels are interspaces written top segment first: ``"C6-C7"``, ``"T12-L1"``, ``"L5-S1"``. A caudal
 injection may omit levels (it enters at the sacral hiatus).
 
