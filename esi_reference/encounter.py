@@ -565,6 +565,25 @@ def _ndc(c: _Collector, data: object, path: str) -> Ndc | None:
     return Ndc(code, unit, float(quantity))
 
 
+def _one_container_kind_per_drug(c: _Collector, drugs: tuple[DrugGiven, ...], pos: object) -> None:
+    """A drug given twice comes from the same kind of container (single- or multi-dose) and the same buyer:
+    the same HCPCS code cannot carry JZ on one line and nothing on another."""
+    if c.errors:
+        return
+    first: dict[str, tuple[int, tuple[bool | None, str]]] = {}
+    for i, given in enumerate(drugs):
+        buyer = given.supplied_by or ("facility" if pos in FACILITY_PLACES_OF_SERVICE else "practice")
+        kind = (given.single_dose, buyer)
+        j, seen = first.setdefault(given.drug, (i, kind))
+        if seen != kind:
+            c.add(
+                f"drugs[{i}].container",
+                f"the same kind of container and buyer as drugs[{j}] for {given.drug} (one drug from single- and "
+                "multi-dose containers, or from two buyers, is outside this reference)",
+                given.container,
+            )
+
+
 def drug_supplier(encounter: Encounter, given: DrugGiven) -> str:
     """Who bought the drug: as recorded, else the facility in a facility place of service, else the practice."""
     if given.supplied_by is not None:
@@ -676,6 +695,7 @@ def parse_encounter(data: object) -> Encounter:
     )
     diagnoses = tuple(c.diagnosis(x, f"diagnoses[{i}]") for i, x in enumerate(c.items(data, "diagnoses", "")))
     drugs = tuple(g for i, x in enumerate(c.items(data, "drugs", "")) if (g := _drug(c, x, f"drugs[{i}]")) is not None)
+    _one_container_kind_per_drug(c, drugs, pos)
     documentation = _documentation(c, data.get("documentation"), "documentation")
     prior = []
     for i, x in enumerate(c.items(data, "prior_sessions", "")):

@@ -243,6 +243,14 @@ def test_bad_drug_facts_name_the_field(given: dict, field: str, text: str) -> No
     assert text in str(exc.value)
 
 
+def test_one_drug_from_two_kinds_of_container_is_refused() -> None:
+    with pytest.raises(InvalidEncounter) as exc:
+        parse_encounter(office("2025-03-04", sdv(dose=4, discarded=6), mdv(dose=4)))
+    assert [e.field for e in exc.value.errors] == ["drugs[1].container"]
+    two_vials = office("2025-03-04", sdv(dose=10), sdv(dose=4, discarded=6))  # two single-dose vials: one drug
+    assert drug_lines(two_vials) == ["J1100 x14", "J1100-JW x6"]
+
+
 def test_jw_line_with_no_drug_line_is_bad_input() -> None:
     with pytest.raises(InvalidEncounter) as exc:
         parse_encounter(office("2025-03-04", sdv(dose=6, discarded=4), claim=[("J1100", ["JW"], 4)]))
