@@ -521,22 +521,25 @@ def _drug_amount(c: _Collector, d: dict, key: str, path: str, expected: str, pos
 def parse_ndc(value: object, path: str) -> str:
     """The 11-digit NDC (5-4-2, with or without hyphens) as 11 digits; raises InvalidField naming ``path``.
 
-    A 10-digit label NDC (4-4-2, 5-3-2 or 5-4-1) is refused with how to pad it: billing uses 11 digits.
+    A 10-digit label NDC (4-4-2, 5-3-2 or 5-4-1) is refused with its 11-digit billing form: a leading zero
+    goes into the short segment.
 
     >>> parse_ndc("00009-3073-01", "ndc")
     '00009307301'
     >>> parse_ndc("0009-3073-01", "ndc")
     Traceback (most recent call last):
     ...
-    esi_reference.errors.InvalidField: ndc: expected 11 digits as 5-4-2 (a 10-digit label NDC takes a leading \
-zero in its short segment: 4-4-2 -> 0xxxx-xxxx-xx), got '0009-3073-01'
+    esi_reference.errors.InvalidField: ndc: expected 11 digits as 5-4-2 (this 4-4-2 label NDC is billed as \
+00009-3073-01), got '0009-3073-01'
     """
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and (m := NDC_PATTERN.match(text)):
         return "".join(m.groups())
     how = "11 digits as 5-4-2"
     if isinstance(text, str) and NDC_SHORT_PATTERN.match(text):
-        how += " (a 10-digit label NDC takes a leading zero in its short segment: 4-4-2 -> 0xxxx-xxxx-xx)"
+        parts = text.split("-")
+        padded = "-".join(p.zfill(width) for p, width in zip(parts, (5, 4, 2), strict=True))
+        how += f" (this {'-'.join(str(len(p)) for p in parts)} label NDC is billed as {padded})"
     raise InvalidField(path, how, value)
 
 

@@ -219,7 +219,21 @@ def test_ndc_is_carried_and_its_quantity_checked() -> None:
 @pytest.mark.parametrize(
     ("given", "field", "text"),
     [
-        (sdv(ndc={"code": "0009-3073-01", "unit": "ML", "quantity": 1}), "drugs[0].ndc.code", "leading zero"),
+        (
+            sdv(ndc={"code": "0009-3073-01", "unit": "ML", "quantity": 1}),
+            "drugs[0].ndc.code",
+            "billed as 00009-3073-01",
+        ),
+        (
+            sdv(ndc={"code": "63323-165-01", "unit": "ML", "quantity": 1}),
+            "drugs[0].ndc.code",
+            "billed as 63323-0165-01",
+        ),
+        (
+            sdv(ndc={"code": "63323-0165-1", "unit": "ML", "quantity": 1}),
+            "drugs[0].ndc.code",
+            "billed as 63323-0165-01",
+        ),
         (sdv(ndc={"code": "000093073011", "unit": "ML", "quantity": 1}), "drugs[0].ndc.code", "5-4-2"),
         (sdv(ndc={"code": "ABCDE-3073-01", "unit": "ML", "quantity": 1}), "drugs[0].ndc.code", "5-4-2"),
         (sdv(ndc={"code": "00009-3073-01", "unit": "MG", "quantity": 1}), "drugs[0].ndc.unit", "F2, GR, ME, ML, UN"),
