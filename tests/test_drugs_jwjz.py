@@ -8,6 +8,7 @@ must be one typed error naming the field.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import jsonschema
@@ -15,7 +16,7 @@ import pytest
 from esi_asserts import FULL_DOC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import examples
+from strategies import encounters, examples
 
 from esi_reference.encounter import encounter_schema, parse_claim_line, parse_encounter
 from esi_reference.engine import check, suggest_claim
@@ -310,7 +311,7 @@ def single_dose_office(draw: st.DrawFn) -> dict[str, Any]:
     drug = draw(st.sampled_from([DEX, TRI, "methylprednisolone_acetate"]))
     dose = draw(st.integers(1, 80) | st.floats(0.5, 80).map(lambda x: round(x, 1)))
     discarded = draw(st.just(0) | st.integers(0, 40) | st.floats(0, 40).map(lambda x: round(x, 1)))
-    day = draw(st.dates(__import__("datetime").date(2016, 6, 1), __import__("datetime").date(2026, 12, 31)))
+    day = draw(st.dates(dt.date(2016, 6, 1), dt.date(2026, 12, 31)))
     given = {"drug": drug, "dose": dose, "container": draw(st.sampled_from(["single_dose_vial", "ampule"]))}
     given["container_amount"] = dose + discarded
     if draw(st.booleans()):
@@ -329,3 +330,26 @@ def test_single_dose_lines_say_jw_or_jz(data: dict[str, Any]) -> None:
         assert has_jw or all(line.has("JZ") for line in drug), lines
     assert not any(line.has("JW") and line.has("JZ") for line in drug)
     assert check(dataclasses.replace(enc, claim=lines)).is_clean
+
+
+DRUG_CODES = ["J1010", "J1030", "J1040", "J1100", "J3301", "J0702", "J2001", "Q9966", "62323", "64483"]
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    encounters(),
+    st.lists(
+        st.tuples(
+            st.sampled_from(DRUG_CODES),
+            st.lists(st.sampled_from(["JW", "JZ", "GA", "50"]), max_size=2, unique=True),
+            st.integers(1, 200),
+        ),
+        max_size=5,
+    ),
+)
+def test_check_never_crashes_on_any_jw_jz_claim(data: dict[str, Any], claim: list) -> None:
+    """Claims built in code (as the grader and the audit build them) may hold any JW/JZ line."""
+    enc = parse_encounter(data)
+    lines = tuple(parse_claim_line({"code": c, "modifiers": m, "units": u}) for c, m, u in claim)
+    report = check(dataclasses.replace(enc, claim=lines))
+    assert all(1 <= n <= len(lines) for f in report.findings for n in f.lines)
