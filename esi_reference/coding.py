@@ -289,6 +289,8 @@ class DrugPlan:
     jw: tuple[str, int] | None
     jz: bool
     medicare: bool
+    #: labeled amount of the containers opened, when every entry records it
+    labeled: float | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -350,8 +352,23 @@ def _plans(enc: Encounter) -> list[DrugPlan]:
         jw = discarded_units(drug, dose, discarded, day) if waste_rules and day >= JW_REQUIRED_FROM else None
         jz = bool(waste_rules and jw is None and day >= JZ_REQUIRED_FROM)
         documented = all(g.discarded is not None for g in items)
+        amounts = [g.container_amount for g in items]
+        labeled = None if any(a is None for a in amounts) else sum(a for a in amounts if a is not None)
         plans.append(
-            DrugPlan(drug, dose, supplier, single, discarded, documented, billed_here, administered, jw, jz, medicare)
+            DrugPlan(
+                drug,
+                dose,
+                supplier,
+                single,
+                discarded,
+                documented,
+                billed_here,
+                administered,
+                jw,
+                jz,
+                medicare,
+                labeled,
+            )
         )
     return plans
 

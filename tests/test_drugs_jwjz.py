@@ -128,6 +128,8 @@ def test_jw_from_2017(day: str, jw: bool) -> None:
     without = office(day, waste, claim=[("J1100", [], 6)])
     assert ("DRUG-JW-MISSING" in rules(without)) is jw
     assert ("DRUG-WASTE-DOCUMENTED" in rules(office(day, sdv(dose=6, discarded=None)))) is jw
+    assert ("DRUG-WASTE-DOCUMENTED" in rules(office(day, sdv(dose=6, discarded=2)))) is jw  # 2 mg unaccounted
+    assert "DRUG-WASTE-DOCUMENTED" not in rules(office(day, sdv(dose=6, discarded=4)))
 
 
 @pytest.mark.parametrize(

@@ -419,9 +419,21 @@ def container_recorded(ctx: Context) -> Iterator[Hit]:
 def waste_documented(ctx: Context) -> Iterator[Hit]:
     """The record states the amount discarded from a single-dose container (zero included), beside the
     amount administered and the container's labeled amount: it is what a JW line, or JZ, rests on. Where the
-    record gives only the labeled amount, the suggestion takes labeled amount minus dose as discarded."""
+    record gives only the labeled amount, the suggestion takes labeled amount minus dose as discarded. A
+    record whose dose and discarded amount leave part of the labeled amount unaccounted for is a gap too:
+    what remains in a single-dose container is not kept for another patient."""
     for plan in _waste_plans(ctx):
-        if plan.single_dose and not plan.documented_discard:
+        if not plan.single_dose:
+            continue
+        accounted = plan.dose + (plan.discarded or 0)
+        if plan.documented_discard and plan.labeled is not None and accounted < plan.labeled - 1e-9:
+            yield Hit(
+                f"{DRUGS[plan.drug]['label']}: {_amount(plan, plan.dose)} given and "
+                f"{_amount(plan, plan.discarded or 0)} discarded account for {_amount(plan, accounted)} of the {_amount(plan, plan.labeled)} labeled: "
+                "document what became of the rest of the single-dose container.",
+                tuple(_drug_line_indices(ctx, plan)),
+            )
+        elif not plan.documented_discard:
             lines = _drug_line_indices(ctx, plan)
             inferred = (
                 f" (taken as {_amount(plan, plan.discarded)} from the labeled amount)"
