@@ -430,7 +430,8 @@ def waste_documented(ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 f"{DRUGS[plan.drug]['label']}: {_amount(plan, plan.dose)} given and "
                 f"{_amount(plan, plan.discarded or 0)} discarded account for {_amount(plan, accounted)} of the "
-                f"{_amount(plan, plan.labeled)} labeled: document what became of the rest of the single-dose container.",
+                f"{_amount(plan, plan.labeled)} labeled: document what became of the rest of the single-dose "
+                "container.",
                 tuple(_drug_line_indices(ctx, plan)),
             )
         elif not plan.documented_discard:
