@@ -10,6 +10,10 @@ Rules read only these facts; :func:`parse_encounter` turns JSON-like data into a
 reports *every* bad field at once (:class:`~esi_reference.errors.InvalidEncounter`), each naming its path
 and what was expected. :func:`encounter_schema` publishes the same contract as JSON Schema.
 
+Each drug given records the amount administered and, when known, the container (single-dose vial,
+multi-dose vial, ampule, prefilled syringe), its labeled amount, the amount discarded, the NDC (11 digits,
+5-4-2, with unit qualifier and quantity) and who bought it (the practice or the facility).
+
 Levels are interspaces written top segment first: ``"C6-C7"``, ``"T12-L1"``, ``"L5-S1"``. A caudal
 injection may omit levels (it enters at the sacral hiatus).
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +45,13 @@ from ._memo import memoised_property
 from .contractors import lcd_contractors
 from .errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
 from .payers import PayerProfile, profile, profiles
-from .policy import LCD_EXEMPT_PURPOSES, PLACES_OF_SERVICE, region_family_of_level, window_start
+from .policy import (
+    FACILITY_PLACES_OF_SERVICE,
+    LCD_EXEMPT_PURPOSES,
+    PLACES_OF_SERVICE,
+    region_family_of_level,
+    window_start,
+)
 
 APPROACHES = ("interlaminar", "caudal", "transforaminal", "facet", "si_joint")
 SIDES = ("left", "right", "bilateral", "midline")
@@ -107,11 +118,65 @@ class Procedure:
         return tuple(dict.fromkeys(self.region_family_of(level) for level in self.levels))
 
 
+#: How the drug was packaged (FDA labeling): single-dose containers (vial, ampule, prefilled syringe) take JW/JZ.
+CONTAINERS = ("single_dose_vial", "multi_dose_vial", "ampule", "prefilled_syringe")
+SINGLE_DOSE_CONTAINERS = frozenset({"single_dose_vial", "ampule", "prefilled_syringe"})
+#: Who bought the drug: the practice (it bills the drug) or the facility (hospital outpatient, ASC).
+SUPPLIERS = ("practice", "facility")
+#: NDC unit-of-measure qualifiers of the claim's drug identification (N4) segment.
+NDC_UNITS = {"F2": "international unit", "GR": "gram", "ME": "milligram", "ML": "milliliter", "UN": "unit"}
+NDC_PATTERN = re.compile(r"^(\d{5})-?(\d{4})-?(\d{2})$")
+NDC_SHORT_PATTERN = re.compile(r"^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d)$")
+MAX_DRUG_AMOUNT = 10000
+
+
+@dataclass(frozen=True)
+class Ndc:
+    """The National Drug Code of the package used: 11 digits (5-4-2), its unit qualifier and quantity."""
+
+    code: str
+    unit: str
+    quantity: float
+
+    @property
+    def hyphenated(self) -> str:
+        return f"{self.code[:5]}-{self.code[5:9]}-{self.code[9:]}"
+
+    def __str__(self) -> str:
+        """The claim's drug identification text: qualifier N4, the 11 digits, unit and quantity."""
+        return f"N4{self.code} {self.unit}{self.quantity:g}"
+
+
 @dataclass(frozen=True)
 class DrugGiven:
+    """One drug given: the amount administered (``dose``) and, when recorded, the container it came from,
+    the container's labeled amount, the amount discarded, the NDC and who bought it.
+
+    ``discarded`` None means the record does not state it; ``supplied_by`` None means the usual buyer for the
+    place of service (:func:`drug_supplier`)."""
+
     drug: str
     dose: float
     unit: str = "mg"
+    container: str | None = None
+    container_amount: float | None = None
+    discarded: float | None = None
+    ndc: Ndc | None = None
+    supplied_by: str | None = None
+
+    @property
+    def single_dose(self) -> bool | None:
+        """True for a single-dose container, False for a multi-dose vial, None when not recorded."""
+        return None if self.container is None else self.container in SINGLE_DOSE_CONTAINERS
+
+    @property
+    def known_discarded(self) -> float | None:
+        """The discarded amount: as documented, else the container's labeled amount minus the dose."""
+        if self.discarded is not None:
+            return self.discarded
+        if self.container_amount is not None:
+            return max(0.0, self.container_amount - self.dose)
+        return None
 
 
 @dataclass(frozen=True)
@@ -427,13 +492,142 @@ def _drug(c: _Collector, data: object, path: str) -> DrugGiven | None:
     d = c.mapping(data, path)
     if d is None:
         return None
-    c.unknown_keys(d, {"drug", "dose", "unit"}, path + ".")
+    c.unknown_keys(d, {f.name for f in dataclasses.fields(DrugGiven)}, path + ".")
     drug = c.choice(d, "drug", path + ".", tuple(DRUGS))
-    dose = c.field(fields.dose, d.get("dose"), f"{path}.dose", 1.0)
+    dose = _drug_amount(c, d, "dose", path, "a positive number (the amount administered)", positive=True)
     unit = c.choice(d, "unit", path + ".", ("mg", "mL"), DRUGS.get(drug, {}).get("dose_unit", "mg"))
     if drug in DRUGS and unit != DRUGS[drug]["dose_unit"]:
         c.add(f"{path}.unit", f"{DRUGS[drug]['dose_unit']} for {drug}", unit)
-    return DrugGiven(drug=drug, dose=float(dose), unit=unit)
+    container = c.choice(d, "container", path + ".", CONTAINERS) if d.get("container") is not None else None
+    amount = _drug_amount(c, d, "container_amount", path, "a positive number (the labeled amount opened)", True)
+    discarded = _drug_amount(c, d, "discarded", path, "a number of at least 0 (the amount discarded)", False)
+    if amount is not None and container is None:
+        c.add(f"{path}.container", "the container kind when container_amount is given: " + ", ".join(CONTAINERS))
+    if amount is not None and discarded is not None and discarded > amount:
+        c.add(f"{path}.discarded", f"at most the container's labeled amount ({amount:g} {unit})", d.get("discarded"))
+    elif amount is not None and dose is not None and dose + (discarded or 0) > amount + 1e-9:
+        c.add(
+            f"{path}.dose",
+            f"administered + discarded within the container's labeled amount ({amount:g} {unit})",
+            d.get("dose"),
+        )
+    supplied_by = c.choice(d, "supplied_by", path + ".", SUPPLIERS) if d.get("supplied_by") is not None else None
+    return DrugGiven(
+        drug=drug,
+        dose=dose or 1.0,
+        unit=unit,
+        container=container,
+        container_amount=amount,
+        discarded=discarded,
+        ndc=_ndc(c, d.get("ndc"), f"{path}.ndc"),
+        supplied_by=supplied_by,
+    )
+
+
+def _drug_amount(c: _Collector, d: dict, key: str, path: str, expected: str, positive: bool) -> float | None:
+    """An amount of drug (dose, labeled amount, discarded amount) in the drug's unit; None when absent."""
+    value = d.get(key)
+    if value is None and key != "dose":
+        return None
+    low_ok = (lambda v: v > 0) if positive else (lambda v: v >= 0)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != value
+        or not low_ok(value)
+        or value > MAX_DRUG_AMOUNT
+    ):
+        c.add(f"{path}.{key}", f"{expected}, at most {MAX_DRUG_AMOUNT}", value)
+        return None
+    return float(value)
+
+
+def parse_ndc(value: object, path: str) -> str:
+    """The 11-digit NDC (5-4-2, with or without hyphens) as 11 digits; raises InvalidField naming ``path``.
+
+    A 10-digit label NDC (4-4-2, 5-3-2 or 5-4-1) is refused with its 11-digit billing form: a leading zero
+    goes into the short segment.
+
+    >>> parse_ndc("00009-3073-01", "ndc")
+    '00009307301'
+    >>> parse_ndc("0009-3073-01", "ndc")
+    Traceback (most recent call last):
+    ...
+    esi_reference.errors.InvalidField: ndc: expected 11 digits as 5-4-2 (this 4-4-2 label NDC is billed as \
+00009-3073-01), got '0009-3073-01'
+    """
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and (m := NDC_PATTERN.match(text)):
+        return "".join(m.groups())
+    how = "11 digits as 5-4-2"
+    if isinstance(text, str) and NDC_SHORT_PATTERN.match(text):
+        parts = text.split("-")
+        padded = "-".join(p.zfill(width) for p, width in zip(parts, (5, 4, 2), strict=True))
+        how += f" (this {'-'.join(str(len(p)) for p in parts)} label NDC is billed as {padded})"
+    raise InvalidField(path, how, value)
+
+
+def _ndc(c: _Collector, data: object, path: str) -> Ndc | None:
+    if data is None:
+        return None
+    d = c.mapping(data, path)
+    if d is None:
+        return None
+    c.unknown_keys(d, {"code", "unit", "quantity"}, path + ".")
+    try:
+        code = parse_ndc(d.get("code"), f"{path}.code")
+    except InvalidField as exc:
+        c.errors.append(exc)
+        code = ""
+    unit = c.choice(d, "unit", path + ".", tuple(NDC_UNITS))
+    quantity = d.get("quantity")
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int | float)
+        or not 0 < quantity <= 99999
+        or round(quantity, 3) != quantity
+    ):
+        c.add(f"{path}.quantity", "a positive number with at most 3 decimals (the NDC units given)", quantity)
+        quantity = 1
+    return Ndc(code, unit, float(quantity))
+
+
+def _one_container_kind_per_drug(c: _Collector, drugs: tuple[DrugGiven, ...], pos: object) -> None:
+    """A drug given twice comes from the same kind of container (single- or multi-dose) and the same buyer:
+    the same HCPCS code cannot carry JZ on one line and nothing on another."""
+    if c.errors:
+        return
+    first: dict[str, tuple[int, tuple[bool | None, str]]] = {}
+    for i, given in enumerate(drugs):
+        buyer = given.supplied_by or ("facility" if pos in FACILITY_PLACES_OF_SERVICE else "practice")
+        kind = (given.single_dose, buyer)
+        j, seen = first.setdefault(given.drug, (i, kind))
+        if seen != kind:
+            c.add(
+                f"drugs[{i}].container",
+                f"the same kind of container and buyer as drugs[{j}] for {given.drug} (one drug from single- and "
+                "multi-dose containers, or from two buyers, is outside this reference)",
+                given.container,
+            )
+
+
+def drug_supplier(encounter: Encounter, given: DrugGiven) -> str:
+    """Who bought the drug: as recorded, else the facility in a facility place of service, else the practice."""
+    if given.supplied_by is not None:
+        return given.supplied_by
+    return "facility" if encounter.place_of_service in FACILITY_PLACES_OF_SERVICE else "practice"
+
+
+def _jw_lines_without_drug_line(c: _Collector, claim: tuple[ClaimLine, ...]) -> None:
+    """A JW line reports the discarded amount of a drug whose administered amount is on its own line."""
+    administered = {line.code for line in claim if not line.has("JW")}
+    for i, line in enumerate(claim):
+        if line.code and line.has("JW") and line.code not in administered:
+            c.add(
+                f"claim[{i}].modifiers",
+                f"JW only on a second line of a drug billed on its own line too (no {line.code} line without JW)",
+                list(line.modifiers),
+            )
 
 
 def _documentation(c: _Collector, data: object, path: str) -> Documentation:
@@ -483,6 +677,18 @@ def _claim_line(c: _Collector, data: object, path: str) -> ClaimLine | None:
     )
 
 
+def parse_claim_line(data: object, path: str = "claim[0]") -> ClaimLine:
+    """One claim line on its own (code, modifiers, units...); raises InvalidEncounter listing every bad field.
+
+    Checks that need the whole claim (a JW line needs its drug's administered line) are
+    :func:`parse_encounter`'s."""
+    c = _Collector()
+    line = _claim_line(c, data, path)
+    if c.errors or line is None:
+        raise InvalidEncounter(c.errors or [InvalidField(path, "an object", data)])
+    return line
+
+
 def parse_encounter(data: object) -> Encounter:
     """Validate JSON-like ``data`` and build an :class:`Encounter`; raises InvalidEncounter listing every bad field."""
     c = _Collector()
@@ -508,6 +714,7 @@ def parse_encounter(data: object) -> Encounter:
     )
     diagnoses = tuple(c.diagnosis(x, f"diagnoses[{i}]") for i, x in enumerate(c.items(data, "diagnoses", "")))
     drugs = tuple(g for i, x in enumerate(c.items(data, "drugs", "")) if (g := _drug(c, x, f"drugs[{i}]")) is not None)
+    _one_container_kind_per_drug(c, drugs, pos)
     documentation = _documentation(c, data.get("documentation"), "documentation")
     prior = []
     for i, x in enumerate(c.items(data, "prior_sessions", "")):
@@ -543,6 +750,7 @@ def parse_encounter(data: object) -> Encounter:
             for i, x in enumerate(c.items(data, "claim", ""))
             if (line := _claim_line(c, x, f"claim[{i}]")) is not None
         )
+        _jw_lines_without_drug_line(c, claim)
     for key in ("id", "title"):
         if not isinstance(data.get(key, ""), str):
             c.add(key, "text", data.get(key))
@@ -742,6 +950,49 @@ def _drug_conditions() -> list[dict[str, Any]]:
     ]
 
 
+def drug_schema_properties() -> dict[str, Any]:
+    """JSON Schema properties of one drug given (the amounts are in the drug's dose unit)."""
+    amount = {"type": "number", "minimum": 0, "maximum": MAX_DRUG_AMOUNT}
+    nullable = {"type": ["string", "null"]}
+    return {
+        "drug": _enum(tuple(DRUGS), "drug given"),
+        "dose": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": MAX_DRUG_AMOUNT,
+            "description": "amount administered",
+        },
+        "unit": _enum(("mg", "mL"), "unit of the dose"),
+        "container": {**nullable, "enum": [*CONTAINERS, None], "description": "container the drug came from"},
+        "container_amount": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": 0,
+            "maximum": MAX_DRUG_AMOUNT,
+            "description": "labeled amount of the container(s) opened, in the dose unit",
+        },
+        "discarded": {**amount, "type": ["number", "null"], "description": "amount discarded (null: not documented)"},
+        "ndc": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["code", "unit", "quantity"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "pattern": r"^\d{5}-?\d{4}-?\d{2}$",
+                    "description": "11-digit NDC, 5-4-2",
+                },
+                "unit": _enum(tuple(NDC_UNITS), "NDC unit qualifier"),
+                "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": 99999},
+            },
+        },
+        "supplied_by": {
+            **nullable,
+            "enum": [*SUPPLIERS, None],
+            "description": "who bought the drug (null: the facility in a facility place of service, else the practice)",
+        },
+    }
+
+
 def encounter_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts.
 
@@ -816,15 +1067,7 @@ def encounter_schema() -> dict[str, Any]:
                 null=False,
             ),
             "diagnoses": _optional_list(icd),
-            "drugs": _objects(
-                ["drug", "dose"],
-                {
-                    "drug": _enum(tuple(DRUGS), "drug given"),
-                    "dose": fields.DOSE_SCHEMA,
-                    "unit": _enum(("mg", "mL"), "unit of the dose"),
-                },
-                _drug_conditions(),
-            ),
+            "drugs": _objects(["drug", "dose"], drug_schema_properties(), _drug_conditions()),
             "documentation": {"type": ["object", "null"], "additionalProperties": False, "properties": doc_props},
             "prior_sessions": _objects(
                 ["date", "region_family"],

@@ -33,7 +33,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .encounter import ClaimLine, Encounter, parse_encounter
+from .encounter import ClaimLine, Encounter, drug_schema_properties, parse_encounter
 from .errors import EsiError, InvalidEncounter, InvalidField
 
 #: topic id -> (title, one-line description); one exercise notebook per topic, in this order.
@@ -100,6 +100,12 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------------------------- schema
+def _drugs_schema() -> dict[str, Any]:
+    """The drugs given, as in the encounter schema: container, amounts discarded, NDC, who supplied them."""
+    return {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                       "required": ["drug", "dose"], "properties": drug_schema_properties()}}
+
+
 def scenario_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file; ``facts`` follow the encounter schema."""
     line = {"type": "object", "additionalProperties": False, "required": ["code"],
@@ -127,7 +133,7 @@ def scenario_schema() -> dict[str, Any]:
             "narrative": {"type": "string", "minLength": 40,
                           "description": "procedure-note excerpt, in our own words"},
             "facts": {"type": "object", "description": "encounter facts (encounter JSON Schema) without a claim",
-                      "not": {"required": ["claim"]}},
+                      "not": {"required": ["claim"]}, "properties": {"drugs": _drugs_schema()}},
             "expected": {"type": "object", "additionalProperties": False, "required": ["lines", "not_billable"],
                          "properties": {"lines": {"type": "array", "items": line},
                                         "not_billable": {"type": "array", "uniqueItems": True,

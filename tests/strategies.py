@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 
 from esi_reference.encounter import (
     CATHETER,
+    CONTAINERS,
     CONTRAST,
     DRUGS,
     FACILITY_CLAIM_PLACES,
+    NDC_UNITS,
     PAYERS,
     PURPOSE_SUBSTANCES,
     PURPOSES,
     SUBSTANCES,
+    SUPPLIERS,
 )
 from esi_reference.policy import PLACES_OF_SERVICE
 
@@ -71,6 +74,30 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
+def drugs_given(draw: st.DrawFn, drug: str) -> dict[str, Any]:
+    """One drug given: the dose and, sometimes, its container, labeled amount, discarded amount, NDC, buyer."""
+    dose = draw(st.integers(1, 120))
+    given: dict[str, Any] = {"drug": drug, "dose": dose, "unit": DRUGS[drug]["dose_unit"]}
+    container = draw(st.sampled_from([None, *CONTAINERS]))
+    if container is not None:
+        given["container"] = container
+        discarded = draw(st.just(0) | st.integers(0, 40) | st.floats(0, 40, allow_nan=False).map(lambda x: round(x, 1)))
+        if draw(st.booleans()):
+            given["container_amount"] = dose + discarded + draw(st.sampled_from([0, 0, 0.5, 5]))
+        if draw(st.booleans()) or "container_amount" not in given:
+            given["discarded"] = (
+                discarded if "container_amount" not in given else min(discarded, given["container_amount"] - dose)
+            )
+    if draw(st.booleans()):
+        given["supplied_by"] = draw(st.sampled_from(SUPPLIERS))
+    if draw(st.integers(0, 3)) == 0:
+        unit = draw(st.sampled_from(sorted(NDC_UNITS)))
+        quantity = dose if unit in ("ME", "ML") and draw(st.booleans()) else draw(st.integers(1, 20))
+        given["ndc"] = {"code": draw(st.from_regex(r"\A\d{5}-\d{4}-\d{2}\Z")), "unit": unit, "quantity": quantity}
+    return given
+
+
+@st.composite
 def encounters(draw: st.DrawFn) -> dict[str, Any]:
     day = draw(st.dates(dt.date(2016, 1, 1), dt.date(2026, 12, 31)))
     prior = draw(st.lists(st.dates(day - dt.timedelta(days=500), day - dt.timedelta(days=1)), max_size=6))
@@ -88,7 +115,7 @@ def encounters(draw: st.DrawFn) -> dict[str, Any]:
                 unique=True,
             )
         ),
-        "drugs": [{"drug": d, "dose": draw(st.integers(1, 120)), "unit": DRUGS[d]["dose_unit"]} for d in drugs],
+        "drugs": [draw(drugs_given(d)) for d in drugs],
         "documentation": {
             "history_and_exam": draw(st.booleans()),
             "signed_and_dated": draw(st.booleans()),

@@ -27,6 +27,16 @@ PRIOR4 = [
 ]
 OFFICE_TRI = dict(place_of_service="11", drugs=[{"drug": "triamcinolone_acetonide", "dose": 40}])
 
+
+def office_dex(dose: float, discarded: float | None, container: str = "single_dose_vial", **kw: Any) -> dict[str, Any]:
+    """Office dexamethasone (J1100, 1 mg units) from a 10 mg container, with the claim's drug lines."""
+    given: dict[str, Any] = {"drug": "dexamethasone_sodium_phosphate", "dose": dose, "container": container}
+    if container != "multi_dose_vial":
+        given.update(container_amount=10, discarded=discarded)
+    given.update(kw.pop("given", {}))
+    return dict(place_of_service="11", drugs=[given], **kw)
+
+
 # rule id -> (overrides that trigger it, overrides that do not)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "CPT-CODE-VALID": (
@@ -292,6 +302,44 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "DRUG-FACILITY": (
         {"claim": [line("62323"), line("J3301", units=4)], "drugs": [{"drug": "triamcinolone_acetonide", "dose": 40}]},
         dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)]),
+    ),
+    "DRUG-JW-MISSING": (
+        office_dex(6, 4, claim=[line("62323"), line("J1100", units=6)]),
+        office_dex(6, 4, claim=[line("62323"), line("J1100", units=6), line("J1100", "JW", units=4)]),
+    ),
+    "DRUG-JW-UNITS": (
+        office_dex(6, 4, claim=[line("62323"), line("J1100", units=6), line("J1100", "JW", units=10)]),
+        office_dex(6, 4, claim=[line("62323"), line("J1100", units=6), line("J1100", "JW", units=4)]),
+    ),
+    "DRUG-JW-UNEXPECTED": (
+        office_dex(
+            6, None, "multi_dose_vial", claim=[line("62323"), line("J1100", units=6), line("J1100", "JW", units=4)]
+        ),
+        office_dex(6, 4, claim=[line("62323"), line("J1100", units=6), line("J1100", "JW", units=4)]),
+    ),
+    "DRUG-JZ-MISSING": (
+        office_dex(10, 0, claim=[line("62323"), line("J1100", units=10)]),
+        office_dex(10, 0, claim=[line("62323"), line("J1100", "JZ", units=10)]),
+    ),
+    "DRUG-JZ-UNEXPECTED": (
+        office_dex(10, None, "multi_dose_vial", claim=[line("62323"), line("J1100", "JZ", units=10)]),
+        office_dex(10, None, "multi_dose_vial", claim=[line("62323"), line("J1100", units=10)]),
+    ),
+    "DRUG-CONTAINER-RECORDED": (
+        dict(OFFICE_TRI, claim=[line("62323"), line("J3301", units=4)]),
+        dict(
+            place_of_service="11",
+            drugs=[{"drug": "triamcinolone_acetonide", "dose": 40, "container": "multi_dose_vial"}],
+            claim=[line("62323"), line("J3301", units=4)],
+        ),
+    ),
+    "DRUG-WASTE-DOCUMENTED": (
+        office_dex(10, None, claim=[line("62323"), line("J1100", "JZ", units=10)]),
+        office_dex(10, 0, claim=[line("62323"), line("J1100", "JZ", units=10)]),
+    ),
+    "DRUG-NDC-QUANTITY": (
+        office_dex(10, 0, given={"ndc": {"code": "63323-0165-01", "unit": "ME", "quantity": 4}}),
+        office_dex(10, 0, given={"ndc": {"code": "63323-0165-01", "unit": "ME", "quantity": 10}}),
     ),
     "DRUG-CONTRAST": (
         {
