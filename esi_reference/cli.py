@@ -15,15 +15,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from . import catalogue, documentation
+from . import catalogue, documentation, facts
 from .catalogue import (
-    APPROACH_LABELS,
-    BILATERAL_LABELS,
-    CATHETER_LABELS,
-    IMAGING_LABELS,
-    MAI_LABELS,
     REGION_LABELS,
-    UNIT_LABELS,
 )
 from .errors import EsiError
 from .output import FORMATS, render
@@ -34,67 +28,16 @@ PLUGIN_COMMANDS = ("esi_reference.engine_cli", "esi_reference.gradebook", "esi_r
 
 
 def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:
-    """The labelled facts shown by ``esi-ref lookup`` (and the book's code pages)."""
-    unverified = set(code.unverified)
-
-    def mark(name: str, text: str) -> str:
-        return f"{text} [unverified]" if name in unverified else text
-
-    rows = [
-        ("Code", code.code),
-        ("Kind", code.kind + (f" (deleted {code.deleted_on.isoformat()})" if code.deleted_on else "")),
-        ("Summary", code.summary),
-        ("Family", catalogue.FAMILY_LABELS.get(code.family, code.family)),
-        ("Region", REGION_LABELS.get(code.region_family, code.region_family)),
-        ("Approach", APPROACH_LABELS.get(code.approach, code.approach)),
-        ("Imaging", IMAGING_LABELS.get(code.imaging, code.imaging)),
-        ("Catheter", CATHETER_LABELS.get(code.catheter, code.catheter)),
-        (
-            "Units",
-            mark(
-                "unit_amount",
-                UNIT_LABELS.get(code.unit_basis, code.unit_basis)
-                + (f"; 1 unit = {code.unit_amount} {code.unit_measure}" if code.unit_amount else ""),
-            ),
-        ),
-    ]
-    if code.family == "esi_interlaminar":
-        rows.append(("Levels", "one level per session (LCD); one unit however many levels are injected"))
-    if code.primary_codes:
-        rows.append(("Add-on of", mark("primary_codes", " or ".join(code.primary_codes))))
-    rows += [
-        (
-            "Bilateral",
-            "not bilateral - " + BILATERAL_LABELS["9"]
-            if code.bilateral_indicator == "9"
-            else BILATERAL_LABELS.get(code.bilateral_indicator, code.bilateral_indicator),
-        ),
-        ("Global days", code.global_days or "not loaded"),
-        (
-            "MUE",
-            mark(
-                "mue",
-                f"{code.mue} per day, MAI {MAI_LABELS.get(code.mue_mai, code.mue_mai)} ({code.mue_vintage} CMS table)"
-                if code.mue is not None
-                else "no value in the loaded table",
-            ),
-        ),
-        (
-            "Valid",
-            code.validity
-            + (
-                " (start date not verified)"
-                if "valid_from" in unverified and code.valid_from is None and not code.valid_to
-                else ""
-            ),
-        ),
-    ]
-    if code.replaced_by:
-        rows.append(("Replaced by", mark("replaced_by", ", ".join(code.replaced_by))))
+    """The labelled facts shown by ``esi-ref lookup``: the quick facts of :mod:`esi_reference.facts` (the same
+    card as the top of the code's book page), then kind, family, errors, related codes and sources."""
+    quick = facts.quick_facts(code)
+    rows = [("Code", code.code), ("Name", quick.title.split(" - ", 1)[1])]
+    rows += [(f.label, f.value + (" [unverified]" if f.unverified else "")) for f in quick.facts]
+    rows.insert(3, ("Kind", code.kind + (f" (deleted {code.deleted_on.isoformat()})" if code.deleted_on else "")))
+    rows.insert(4, ("Family", catalogue.FAMILY_LABELS.get(code.family, code.family)))
     if code.use_instead:
         rows.append(("Use instead", code.use_instead))
-    for confusion in code.confusions:
-        rows.append(("Common error", confusion))
+    rows += [("Common error", confusion) for confusion in code.confusions]
     if code.related:
         rows.append(("Related", ", ".join(code.related)))
     if code.unverified:
@@ -109,7 +52,7 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
         width = max(len(k) for k, _ in code_detail(code))
         print("\n".join(f"{k.ljust(width)}  {v}" for k, v in code_detail(code)))
     elif args.format == "json":
-        print(json.dumps(code.as_dict(), indent=2))
+        print(json.dumps(code.as_dict() | {"quick_facts": facts.quick_facts(code).as_dict()}, indent=2))
     else:
         print(render([{k: v for k, v in code.as_dict().items()}], "csv"))
     return 0
