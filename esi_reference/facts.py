@@ -285,3 +285,44 @@ def own_rules(code: object) -> tuple:
             continue
         out.append(r)
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Indication:
+    prefix: str
+    meaning: str
+    category: str
+    covered: bool
+    region: str
+    confidence: str
+    sources: tuple[str, ...]
+
+
+def lcd_indications() -> tuple[tuple[object, tuple[Indication, ...], bool], ...]:
+    """For each ESI LCD: (its contractor row, the ICD-10-CM rows of ``data/diagnoses.csv`` read for it, own).
+
+    A row belongs to an LCD when one of its sources is that LCD's or its billing article's document. An LCD
+    with no row of its own gets the shared list (``own`` False): the contractors adopted one policy text.
+    ``covered`` is the coverage rule's own decision (``rules.coverage.COVERED_CATEGORIES``).
+    """
+    from .contractors import lcd_contractors
+    from .rules.coverage import COVERED_CATEGORIES, DIAGNOSES
+
+    rows = [
+        Indication(
+            r["prefix"],
+            r["meaning"],
+            r["category"],
+            r["category"] in COVERED_CATEGORIES,
+            REGION_LABELS.get(r["region_family"], "") if r["region_family"] else "either region",
+            r["confidence"],
+            tuple(r["sources"].split()),
+        )
+        for r in sorted(DIAGNOSES, key=lambda r: (r["category"] not in COVERED_CATEGORIES, r["prefix"]))
+    ]
+    out = []
+    for lcd in lcd_contractors():
+        ids = (lcd.lcd_id, lcd.article_id)
+        mine = tuple(r for r in rows if any(s.rsplit("-", 1)[-1] in ids for s in r.sources))
+        out.append((lcd, mine or tuple(rows), bool(mine)))
+    return tuple(out)
