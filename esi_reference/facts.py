@@ -141,8 +141,13 @@ def levels_label(code: catalogue.Code) -> str:
 
 
 def frequency_label(code: catalogue.Code) -> str:
+    """The LCD session limit, for the codes the frequency rule (``LCD-FREQUENCY``) counts."""
+    from .rules import rule_by_id
+
     if not code.is_esi:
         return "no ESI frequency limit (not an ESI code)"
+    if code.code not in rule_by_id("LCD-FREQUENCY").codes:
+        return "none: the code was deleted before the LCD session limit took effect"
     region = REGION_LABELS.get(code.region_family, "")
     return f"at most {policy.MAX_SESSIONS_PER_12_MONTHS} sessions per region family ({region}) in a rolling 12 months"
 
@@ -212,7 +217,7 @@ def quick_facts(code: object, day: object = None) -> QuickFacts:
     rvus, payment = fee_labels(fee)
     fee_sources = (getattr(fee, "source_id", ""),) if fee is not None else ()
     pred, succ = predecessors(c), c.replaced_by
-    lcd_sources = policy.SESSION_LIMIT_SOURCES if c.is_esi else ()
+    lcd_sources = policy.SESSION_LIMIT_SOURCES if frequency_label(c).startswith("at most") else ()
     facts = [
         Fact("definition", "What it is", c.summary, sources=c.sources),
         Fact("region", "Region", region_label(c)),
@@ -227,7 +232,7 @@ def quick_facts(code: object, day: object = None) -> QuickFacts:
             "Frequency limit",
             frequency_label(c),
             sources=lcd_sources,
-            rule="LCD-FREQUENCY" if c.is_esi else "",
+            rule="LCD-FREQUENCY" if lcd_sources else "",
         ),
         Fact("mue", "MUE", mue_label(c), "mue" in unverified, rule="MUE-UNITS" if c.mue is not None else ""),
         Fact("global_days", "Global days", global_days_label(c, fee)),

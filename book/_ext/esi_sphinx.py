@@ -53,6 +53,36 @@ def _index_without_noindex(app: Any) -> None:
 
     builder.index_page = index_page
 
+    load_indexer = getattr(builder, "load_indexer", None)
+    if load_indexer is not None:
+
+        def load_keeping_index_entries(docnames: Any) -> None:
+            load_indexer(docnames)
+            _restore_index_entries(builder, set(docnames))
+
+        builder.load_indexer = load_keeping_index_entries
+
+
+def _restore_index_entries(builder: Any, rebuilt: set[str]) -> None:
+    """Sphinx 7.4 reloads the search index of unchanged pages on an incremental build but forgets their
+    ``index`` entries (the code numbers of the code pages): put them back from the previous index."""
+    from sphinx.search import js_index
+
+    try:
+        with open(os.path.join(builder.outdir, builder.searchindex_filename), encoding="utf-8") as fh:
+            frozen = js_index.load(fh)
+    except (OSError, ValueError):
+        return
+    names = frozen.get("docnames", []) if isinstance(frozen, dict) else []
+    restored: dict[str, set[tuple[str, str, str]]] = {}
+    for entry, places in frozen.get("indexentries", {}).items() if names else ():
+        for doc, target, main in places:
+            docname = names[doc]
+            if docname not in rebuilt and docname in builder.env.all_docs:
+                restored.setdefault(docname, set()).add((entry, target, "main" if main else ""))
+    for docname, entries in restored.items():
+        builder.indexer._index_entries.setdefault(docname, sorted(entries))
+
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     scripts = context.get("script_files")
@@ -62,8 +92,10 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict[st
     unique = []
     for script in scripts:
         # an inline script is registered once with filename None and once with "": same script
-        key = (str(getattr(script, "filename", script) or ""),
-               tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        key = (
+            str(getattr(script, "filename", script) or ""),
+            tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())),
+        )
         if key in seen:
             continue
         seen.add(key)

@@ -67,12 +67,23 @@ def code_page(c: catalogue.Code, exercises: set[str]) -> Page:
         role = "column 1 (paid)" if r.column1 == c.code else "column 2 (denied)"
         edits_rows.append([other, role, r.modifier_indicator, r.modifier_meaning, r.deletion_date, r.rationale])
         edits_md.append(
-            [code_link(other), esc(role), esc(r.modifier_indicator), esc(r.modifier_meaning),
-             esc(r.deletion_date or "active"), esc(r.rationale)]
+            [
+                code_link(other),
+                esc(role),
+                esc(r.modifier_indicator),
+                esc(r.modifier_meaning),
+                esc(r.deletion_date or "active"),
+                esc(r.rationale),
+            ]
         )
     edits = (
-        table(path, "ptp-edits", ["Other code", f"{c.code} is", "Modifier", "Meaning", "Deleted", "Why"],
-              edits_rows, edits_md)
+        table(
+            path,
+            "ptp-edits",
+            ["Other code", f"{c.code} is", "Modifier", "Meaning", "Deleted", "Why"],
+            edits_rows,
+            edits_md,
+        )
         if edits_rows
         else ""
     )
@@ -83,8 +94,10 @@ def code_page(c: catalogue.Code, exercises: set[str]) -> Page:
             "rules",
             ["Rule", "What it checks", "Severity", "Effective", "Sources"],
             [[r.id, r.title, r.severity, r.effective_text, " ".join(r.sources)] for r in rules],
-            [[rule_ref(r.id), esc(r.title), esc(r.severity), esc(r.effective_text), sources_refs(r.sources)]
-             for r in rules],
+            [
+                [rule_ref(r.id), esc(r.title), esc(r.severity), esc(r.effective_text), sources_refs(r.sources)]
+                for r in rules
+            ],
         )
         if rules
         else ""
@@ -136,8 +149,14 @@ def codes_index() -> Page:
     for fam in catalogue.families():
         rows_c = catalogue.codes(family=fam)
         rows = [
-            [c.code, facts.title(c).split(" - ", 1)[1], c.status, REGION_LABELS.get(c.region_family, ""),
-             c.validity, " ".join(c.unverified)]
+            [
+                c.code,
+                facts.title(c).split(" - ", 1)[1],
+                c.status,
+                REGION_LABELS.get(c.region_family, ""),
+                c.validity,
+                " ".join(c.unverified),
+            ]
             for c in rows_c
         ]
         md = [
@@ -151,9 +170,16 @@ def codes_index() -> Page:
             for c, r in zip(rows_c, rows, strict=True)
         ]
         sections.append(
-            (FAMILY_LABELS.get(fam, fam), table("codes", fam, ["Code", "What it is", "Kind", "Region", "Valid",
-                                                               "Unverified fields"], rows,
-                                                [[*m, esc(r[5])] for m, r in zip(md, rows, strict=True)]))
+            (
+                FAMILY_LABELS.get(fam, fam),
+                table(
+                    "codes",
+                    fam,
+                    ["Code", "What it is", "Kind", "Region", "Valid", "Unverified fields"],
+                    rows,
+                    [[*m, esc(r[5])] for m, r in zip(md, rows, strict=True)],
+                ),
+            )
         )
     return render("codes", "Code catalogue", "codes-index.md.j2", sections=sections)
 

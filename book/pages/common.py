@@ -178,7 +178,7 @@ def table(
     return "\n".join(out) + f"\n\n{{download}}`Download this table as CSV </generated/{CSV_DIR}/{csv_name}>`"
 
 
-_ENV = jinja2.Environment(
+ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
@@ -186,7 +186,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     autoescape=False,  # Markdown, not HTML: values are escaped with the filters below
 )
-_ENV.filters.update(
+ENV.filters.update(
     esc=esc,
     marked=esc_marked,
     h=html_text,
@@ -197,7 +197,7 @@ _ENV.filters.update(
     rule=rule_ref,
     badge=badge,
 )
-_ENV.globals.update(UNVERIFIED=UNVERIFIED_BADGE, DELETED=DELETED_BADGE, AS_OF=AS_OF)
+ENV.globals.update(UNVERIFIED=UNVERIFIED_BADGE, DELETED=DELETED_BADGE, AS_OF=AS_OF)
 
 
 @dataclass
@@ -221,4 +221,4 @@ class Page:
 
 def render(path: str, title: str, template: str, description: str = "", **values: object) -> Page:
     """The page ``path`` with its body rendered from ``book/templates/<template>``."""
-    return Page(path, title, _ENV.get_template(template).render(**values), description)
+    return Page(path, title, ENV.get_template(template).render(**values), description)

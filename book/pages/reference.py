@@ -11,10 +11,10 @@ from esi_reference.sources import sources as all_sources
 
 from .common import (
     CSV_DIR,
+    ENV,
     OUT,
     UNVERIFIED_BADGE,
     Page,
-    _ENV,
     badge,
     doc_md,
     esc,
@@ -49,12 +49,26 @@ def checklist() -> Page:
         "items",
         ["Id", "Item", "When", "What the record shows", "Severity if missing", "Sources"],
         [[r.id, r.title, r.applies_to_text, r.text, r.severity, r.sources] for r in df.itertuples(index=False)],
-        [[esc(d.id), f"**{esc(d.title)}**", esc(d.applies_to_text), esc(d.text), esc(d.severity),
-          sources_refs(d.sources)] for d in items],
+        [
+            [
+                esc(d.id),
+                f"**{esc(d.title)}**",
+                esc(d.applies_to_text),
+                esc(d.text),
+                esc(d.severity),
+                sources_refs(d.sources),
+            ]
+            for d in items
+        ],
     )
-    return render("checklist", "Documentation checklist", "checklist.md.j2",
-                  description="A one-page printable checklist of what an ESI record must show.",
-                  groups=groups, all_items=all_items)
+    return render(
+        "checklist",
+        "Documentation checklist",
+        "checklist.md.j2",
+        description="A one-page printable checklist of what an ESI record must show.",
+        groups=groups,
+        all_items=all_items,
+    )
 
 
 def rules_page() -> Page:
@@ -65,8 +79,17 @@ def rules_page() -> Page:
         "rules",
         ["Rule", "Checks", "Family", "Severity", "Effective (date of service)", "Sources"],
         [[r.id, r.title, r.family, r.severity, r.effective_text, r.sources] for r in df.itertuples(index=False)],
-        [[rule_ref(r.id), esc(r.title), esc(r.family), esc(r.severity), esc(r.effective_text),
-          sources_refs(r.sources)] for r in rules],
+        [
+            [
+                rule_ref(r.id),
+                esc(r.title),
+                esc(r.family),
+                esc(r.severity),
+                esc(r.effective_text),
+                sources_refs(r.sources),
+            ]
+            for r in rules
+        ],
     )
     families = []
     for fam in dict.fromkeys(r.family for r in rules):
@@ -75,9 +98,16 @@ def rules_page() -> Page:
             notes = [(heading, getattr(r, attr)) for attr, heading in RULE_NOTES if getattr(r, attr, None)]
             entries.append((r, slug(r.id), doc_md(r.doc), notes))
         families.append((FAMILIES.get(fam, fam), entries))
-    return render("rules", "Rule catalogue", "rules.md.j2",
-                  description="Every billing rule the checker runs, with its effective dates and sources.",
-                  count=len(rules), overview=overview, families=families, rule_notes=RULE_NOTES)
+    return render(
+        "rules",
+        "Rule catalogue",
+        "rules.md.j2",
+        description="Every billing rule the checker runs, with its effective dates and sources.",
+        count=len(rules),
+        overview=overview,
+        families=families,
+        rule_notes=RULE_NOTES,
+    )
 
 
 def _where(url: str) -> str:
@@ -109,18 +139,32 @@ def sources_page() -> Page:
         "sources",
         [HUMAN_HEADERS[c] for c in df.columns],
         df.values.tolist(),
-        [[source_ref(r.id), esc(r.title), esc(r.publisher), _where(r.url), esc(r.effective_date),
-          badge(r.confidence)] for r in df.itertuples(index=False)],
+        [
+            [
+                source_ref(r.id),
+                esc(r.title),
+                esc(r.publisher),
+                _where(r.url),
+                esc(r.effective_date),
+                badge(r.confidence),
+            ]
+            for r in df.itertuples(index=False)
+        ],
         md_headers=[HUMAN_HEADERS[c] for c in short],  # the page shows six columns, the CSV all of them
     )
     entries = [(s, slug(s.id), _where(s.url) if s.url else "") for s in all_sources()]
-    return render("sources", "Sources and bibliography", "sources.md.j2",
-                  description="Every CMS, MAC, OIG and coding source the reference cites, with dates.",
-                  overview=overview, entries=entries)
+    return render(
+        "sources",
+        "Sources and bibliography",
+        "sources.md.j2",
+        description="Every CMS, MAC, OIG and coding source the reference cites, with dates.",
+        overview=overview,
+        entries=entries,
+    )
 
 
 def glossary() -> Page:
-    text = _ENV.get_template("glossary-terms.j2").render(
+    text = ENV.get_template("glossary-terms.j2").render(
         bilateral="; ".join(BILATERAL_LABELS[k] for k in ("0", "1", "9")),
         distinct=", ".join(sorted(policy.DISTINCT_SERVICE_MODIFIERS)),
         pos="; ".join(f"{k} {v}" for k, v in policy.PLACES_OF_SERVICE.items()),
@@ -128,8 +172,13 @@ def glossary() -> Page:
         sessions=policy.MAX_SESSIONS_PER_12_MONTHS,
     )
     terms = sorted(tuple(line.split(" :: ", 1)) for line in text.splitlines() if " :: " in line)
-    return render("glossary", "Glossary", "glossary.md.j2", terms=terms,
-                  table=table("glossary", "terms", ["Term", "Meaning"], terms))
+    return render(
+        "glossary",
+        "Glossary",
+        "glossary.md.j2",
+        terms=terms,
+        table=table("glossary", "terms", ["Term", "Meaning"], terms),
+    )
 
 
 def downloads() -> Page:

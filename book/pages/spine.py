@@ -162,10 +162,13 @@ def spine_page() -> Page:
         )
     t12 = dict(rows)["T12-L1"]
     return render(
-        "spine", "Spine diagram: which code family covers which region (T12-L1)", "spine.md.j2",
+        "spine",
+        "Spine diagram: which code family covers which region (T12-L1)",
+        "spine.md.j2",
         description="Which code set covers each spinal level, and why T12-L1 differs for ESI and facet codes.",
         levels=table("spine", "levels", headers, out_rows, md),
-        tf_region=REGION_LABELS[t12["esi_transforaminal"]], facet_region=REGION_LABELS[t12["facet"]],
+        tf_region=REGION_LABELS[t12["esi_transforaminal"]],
+        facet_region=REGION_LABELS[t12["facet"]],
     )
 
 

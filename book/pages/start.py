@@ -15,13 +15,20 @@ from .common import IL, TF, Page, badge, code_link, current, esc, render, table
 def faq() -> Page:
     c21, tf, tfa = catalogue.lookup("62321"), catalogue.lookup("64479"), catalogue.lookup("64480")
     lcds = lcd_contractors()
-    lcd_rows = [[r.lcd_id, r.article_id, r.contractor, r.lcd_effective.isoformat(), r.contractor_confidence]
-                for r in lcds]
+    lcd_rows = [
+        [r.lcd_id, r.article_id, r.contractor, r.lcd_effective.isoformat(), r.contractor_confidence] for r in lcds
+    ]
     lcd_md = [[esc(r[0]), esc(r[1]), esc(r[2]), esc(r[3]), badge(r[4])] for r in lcd_rows]
     pairs = [(a, b, ncci.edits_between(a, b)) for a in ("62321", "62323", "64479", "64483") for b in ("77003", "77012")]
-    img_rows = [[a, b, e[0].modifier_indicator if e else "",
-                 ("active" if e[0].deletion_date is None else "deleted") if e else "no edit in the shipped table"]
-                for a, b, e in pairs]
+    img_rows = [
+        [
+            a,
+            b,
+            e[0].modifier_indicator if e else "",
+            ("active" if e[0].deletion_date is None else "deleted") if e else "no edit in the shipped table",
+        ]
+        for a, b, e in pairs
+    ]
     img_md = [[code_link(r[0]), code_link(r[1]), esc(r[2]), esc(r[3])] for r in img_rows]
     us = catalogue.codes(family="esi_transforaminal_ultrasound")
     return render(
@@ -38,15 +45,30 @@ def faq() -> Page:
         unit_addon=UNIT_LABELS[tfa.unit_basis],
         region21=REGION_LABELS[c21.region_family],
         region23=REGION_LABELS[catalogue.lookup("62323").region_family],
-        lcds=table("faq", "lcds", ["LCD", "Billing article", "Contractor", "Effective", "Contractor confidence"],
-                   lcd_rows, lcd_md),
-        imaging=table("faq", "imaging-edits", ["ESI code", "Imaging code", "Modifier indicator", "Status"],
-                      img_rows, img_md),
+        lcds=table(
+            "faq",
+            "lcds",
+            ["LCD", "Billing article", "Contractor", "Effective", "Contractor confidence"],
+            lcd_rows,
+            lcd_md,
+        ),
+        imaging=table(
+            "faq", "imaging-edits", ["ESI code", "Imaging code", "Modifier indicator", "Status"], img_rows, img_md
+        ),
         t12_tf=REGION_LABELS[policy.region_family_of_level("T12-L1", "transforaminal")],
         t12_facet=REGION_LABELS[policy.region_family_of_level("T12-L1", "facet")],
         # the fluoroscopy/CT code of the same region and kind that the LCDs require instead
-        ultrasound=[(c, next(x.code for x in current(catalogue.codes(family=TF, region_family=c.region_family))
-                             if x.kind == c.kind)) for c in us],
+        ultrasound=[
+            (
+                c,
+                next(
+                    x.code
+                    for x in current(catalogue.codes(family=TF, region_family=c.region_family))
+                    if x.kind == c.kind
+                ),
+            )
+            for c in us
+        ],
         us_validity=us[0].validity,
         catheter_codes=[c.code for c in current(catalogue.codes(family=IL)) if c.catheter == "indwelling"],
         drug_unit=UNIT_LABELS["drug_unit"],
