@@ -16,8 +16,9 @@ primary source carries ``unverified=True``.
 'at most 4 sessions per region family (cervical/thoracic) in a rolling 12 months'
 >>> quick_facts("62323").value("approach")
 'interlaminar or caudal'
->>> [r.id for r in own_rules("62321")][:3]
-['CPT-IL-NOT-BILATERAL', 'LCD-CONTRAST', 'LCD-DIAGNOSIS']
+>>> ids = [r.id for r in own_rules("62321")]
+>>> "LCD-FREQUENCY" in ids, "LCD-TF-LEVELS" in ids, "DRUG-UNITS" in ids
+(True, False, False)
 """
 
 from __future__ import annotations
@@ -152,12 +153,14 @@ def frequency_label(code: catalogue.Code) -> str:
     return f"at most {policy.MAX_SESSIONS_PER_12_MONTHS} sessions per region family ({region}) in a rolling 12 months"
 
 
-def bilateral_label(code: catalogue.Code) -> str:
-    if not code.bilateral_indicator:
+def bilateral_label(code: catalogue.Code, fee: object | None = None) -> str:
+    """The catalogue's bilateral indicator, else the fee-schedule row's."""
+    indicator = code.bilateral_indicator or (getattr(fee, "bilateral_indicator", "") or "")
+    if not indicator:
         return NOT_IN_RVU_FILE
-    if code.bilateral_indicator == "9" and code.is_esi:
+    if indicator == "9" and code.is_esi:
         return "never bilateral: " + BILATERAL_LABELS["9"]
-    return BILATERAL_LABELS.get(code.bilateral_indicator, code.bilateral_indicator)
+    return BILATERAL_LABELS.get(indicator, indicator)
 
 
 def mue_label(code: catalogue.Code) -> str:
@@ -197,8 +200,9 @@ def fee_labels(fee: object | None) -> tuple[str, str]:
         f"work {g('work_rvu'):.2f}; total {g('nonfacility_total_rvu'):.2f} non-facility, "
         f"{g('facility_total_rvu'):.2f} facility ({g('vintage')})"
     )
+    na = " (CMS marks the non-facility setting NA)" if g("nonfacility_na") else ""
     pay = (
-        f"${g('nonfacility_payment'):,.2f} non-facility, ${g('facility_payment'):,.2f} facility "
+        f"${g('nonfacility_payment'):,.2f} non-facility{na}, ${g('facility_payment'):,.2f} facility "
         f"(conversion factor {g('conversion_factor'):.4f}, {g('year')}, before locality adjustment)"
     )
     return rvus, pay
@@ -225,7 +229,7 @@ def quick_facts(code: object, day: object = None) -> QuickFacts:
         Fact("imaging", "Imaging", IMAGING_LABELS.get(c.imaging, c.imaging)),
         Fact("catheter", "Catheter", CATHETER_LABELS.get(c.catheter, c.catheter or "not applicable")),
         Fact("units", "Units", units_label(c), "unit_amount" in unverified),
-        Fact("bilateral", "Bilateral", bilateral_label(c), "bilateral_indicator" in unverified),
+        Fact("bilateral", "Bilateral", bilateral_label(c, fee), "bilateral_indicator" in unverified),
         Fact("levels", "Levels per session", levels_label(c), sources=policy.LEVEL_LIMIT_SOURCES if c.is_esi else ()),
         Fact(
             "frequency",
