@@ -19,6 +19,7 @@ from typing import Any
 from docutils import nodes
 
 NOINDEX = "esi-noindex"
+_TAGS = re.compile(r"<[^<]+?>")
 _NOINDEX_HTML = re.compile(r'<(dt|span|div|td)\b[^>]*class="[^"]*\besi-noindex\b[^"]*"[^>]*>.*?</\1>', re.DOTALL)
 
 
@@ -31,7 +32,8 @@ def _for_search(doctree: nodes.document) -> nodes.document:
     for raw in list(copy.findall(nodes.raw)):
         text = raw.astext()
         if NOINDEX in text:
-            raw.parent.replace(raw, nodes.raw("", _NOINDEX_HTML.sub("", text), format=raw.get("format", "")))
+            kept = _TAGS.sub(" ", _NOINDEX_HTML.sub(" ", text))  # a space per tag: adjacent cells stay two words
+            raw.parent.replace(raw, nodes.raw("", kept, format=raw.get("format", "")))
     return copy
 
 

@@ -133,7 +133,7 @@ HUMAN_HEADERS = {
 
 def sources_page() -> Page:
     df = frames.sources_frame()
-    short = ["id", "title", "publisher", "url", "effective_date", "confidence"]
+    short = ["id", "title", "url", "effective_date", "confidence"]
     overview = table(
         "sources",
         "sources",
@@ -143,14 +143,13 @@ def sources_page() -> Page:
             [
                 source_ref(r.id),
                 esc(r.title),
-                esc(r.publisher),
                 _where(r.url),
                 esc(r.effective_date),
                 badge(r.confidence),
             ]
             for r in df.itertuples(index=False)
         ],
-        md_headers=[HUMAN_HEADERS[c] for c in short],  # the page shows six columns, the CSV all of them
+        md_headers=[HUMAN_HEADERS[c] for c in short],  # the page shows five columns, the CSV all of them
     )
     entries = [(s, slug(s.id), _where(s.url) if s.url else "") for s in all_sources()]
     return render(
