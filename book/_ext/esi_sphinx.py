@@ -5,7 +5,7 @@ so every page declared ``const THEBE_JS_URL`` twice and the browser logged "Iden
 has already been declared". This drops exact duplicate scripts from each page, keeping the first.
 
 It also keeps long reference tables out of the search index: an element with the class ``esi-noindex``
-(the rule and NCCI tables repeated on every code page, the labels of the quick-facts card) is removed from
+(the rule and NCCI tables repeated on every code page, the boilerplate facts of the quick-facts card) is removed from
 the copy of the page that Sphinx indexes, so "bilateral" no longer matches every code page. The page itself
 is unchanged.
 """
@@ -20,7 +20,7 @@ from docutils import nodes
 
 NOINDEX = "esi-noindex"
 _TAGS = re.compile(r"<[^<]+?>")
-_NOINDEX_HTML = re.compile(r'<(dt|span|div|td)\b[^>]*class="[^"]*\besi-noindex\b[^"]*"[^>]*>.*?</\1>', re.DOTALL)
+_NOINDEX_HTML = re.compile(r'<(dl|dt|span|div|td)\b[^>]*class="[^"]*\besi-noindex\b[^"]*"[^>]*>.*?</\1>', re.DOTALL)
 
 
 def _for_search(doctree: nodes.document) -> nodes.document:

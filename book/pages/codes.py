@@ -44,6 +44,15 @@ PRACTICE = {
 }
 
 
+def index_terms(c: catalogue.Code) -> list[str]:
+    """The search-index entries of a code page: its code, and for a range row every code number it covers."""
+    if not c.is_range:
+        return [c.code]
+    low, high = c.code.split("-")
+    numbers = [f"{n:05d}" for n in range(int(low), int(high) + 1)] if low.isdigit() and high.isdigit() else []
+    return [c.code, *(n for n in numbers if c.covers(n))]
+
+
 def practice_doc(c: catalogue.Code, exercises: set[str]) -> str:
     name = PRACTICE.get(c.family, "04-not-esi")
     return f"/exercises/{name}" if name in exercises else ""
@@ -122,6 +131,7 @@ def code_page(c: catalogue.Code, exercises: set[str]) -> Page:
         "code.md.j2",
         description=c.summary,
         c=c,
+        index_terms=index_terms(c),
         quick=quick,
         card=[f for f in quick.facts if f.key != "definition"],
         badges=" ".join(badges),

@@ -83,6 +83,7 @@ def interlaminar() -> Page:
         "Interlaminar and caudal ESI: the 62320-62327 matrix",
         "compare-interlaminar.md.j2",
         description="Which of the eight interlaminar/caudal epidural codes fits: region, imaging, catheter.",
+        index_codes=[c.code for c in catalogue.codes(family=IL)],
         matrix=matrix,
         one_row=one_row,
         bilateral=bilateral_note(rows_c),
@@ -134,6 +135,7 @@ def transforaminal() -> Page:
         "Transforaminal ESI: 64479-64484 and the former ultrasound codes",
         "compare-transforaminal.md.j2",
         description="Transforaminal epidural codes by region and level, add-ons, and the deleted ultrasound codes.",
+        index_codes=[c.code for c in rows_c],
         codes=codes,
         bilateral=bilateral_note(rows_c),
         t12_region=REGION_LABELS[ct],
@@ -161,6 +163,7 @@ def pair_62321_62323() -> Page:
         description="62321 and 62323 side by side: the region decides.",
         a=a,
         b=b,
+        index_codes=["62321", "62323"],
         side=side,
         errors=errors,
     )

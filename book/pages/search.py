@@ -13,6 +13,7 @@ import json
 
 from esi_reference import catalogue
 
+from .codes import index_terms
 from .common import OUT, Page, write_if_changed
 
 #: Searches that have one obvious answer page besides code numbers.
@@ -49,7 +50,7 @@ var Scorer = {{
 
 
 def scorer(pages: list[Page]) -> None:
-    codes = {c.code: f"generated/codes/{c.code}" for c in catalogue.all_codes()}
+    codes = {term: f"generated/codes/{c.code}" for c in catalogue.all_codes() for term in index_terms(c)}
     summaries = {f"generated/{p.path}": p.description for p in pages if p.description}
     text = SCORER.format(
         codes=json.dumps(codes, sort_keys=True),

@@ -183,6 +183,7 @@ def test_root_redirects_to_the_home_page(page: Page, site_url: str):
         ("64483", "generated/codes/64483.html"),
         ("0228T", "generated/codes/0228T.html"),
         ("T12-L1", "generated/spine.html"),
+        ("99213", "generated/codes/99202-99215.html"),  # a code inside a listed range
     ],
 )
 def test_search_ranks_the_answer_first(page: Page, site_url: str, query: str, first: str):

@@ -83,7 +83,7 @@ def _pages_with_term(html_dir, term: str) -> set[str]:
 
 
 def test_rule_tables_are_kept_out_of_the_search_index(html_dir):
-    """The rule and NCCI tables (and the card's labels) are on the page but not indexed for it."""
+    """The rule and NCCI tables and the card's boilerplate facts are on the page but not indexed for it."""
     page = (html_dir / "generated" / "codes" / "62321.html").read_text(encoding="utf-8")
     assert "LCD-CONTRAST" in page and "Frequency limit" in page
     for term in ("kx", "transforamin", "frequenc"):
