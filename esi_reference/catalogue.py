@@ -68,7 +68,8 @@ UNIT_LABELS = {
     "additional_level": "one unit per additional spinal level (never for the other side)",
     "joint_level": "per facet joint level",
     "drug_unit": "units = dose given / unit size (rounded up)",
-    "15_minutes": "per 15 minutes of sedation time",
+    "first_15_minutes": "one unit for the first 15 minutes of intraservice time (reported from 10 minutes)",
+    "additional_15_minutes": "one unit per additional 15 minutes of intraservice time (reported from 8 minutes)",
     "visit": "one per visit",
     "day": "one unit per day",
     "see code": "depends on the code",
@@ -77,7 +78,7 @@ BILATERAL_LABELS = {
     "0": "0: modifier 50 not allowed",
     "1": "1: modifier 50 allowed (one line, one unit, 150% payment)",
     "9": "9: bilateral concept does not apply - never bill 50, RT/LT",
-    "": "not loaded",
+    "": "not in the CMS RVU rows this reference ships",
 }
 MAI_LABELS = {
     "1": "1: line edit",

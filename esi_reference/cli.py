@@ -28,14 +28,9 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from . import catalogue, documentation
+from . import catalogue, documentation, facts
 from .catalogue import (
-    APPROACH_LABELS,
-    BILATERAL_LABELS,
-    CATHETER_LABELS,
-    IMAGING_LABELS,
     REGION_LABELS,
-    UNIT_LABELS,
 )
 from .cmsdata.facts import cms_facts, cms_facts_dict
 from .dates import parse_date
@@ -53,60 +48,19 @@ PLUGIN_COMMANDS = (
 
 
 def code_detail(code: catalogue.Code, billed: str | None = None, day: dt.date | None = None) -> list[tuple[str, str]]:
-    """The labelled facts shown by ``esi-ref lookup`` (and the book's code pages); ``billed`` is the code
-    asked for (an E/M code inside the catalogue's range row), ``day`` the date whose CMS tables to show."""
-    unverified = set(code.unverified)
-
-    def mark(name: str, text: str) -> str:
-        return f"{text} [unverified]" if name in unverified else text
-
-    rows = [
-        ("Code", code.code),
-        ("Kind", code.kind + (f" (deleted {code.deleted_on.isoformat()})" if code.deleted_on else "")),
-        ("Summary", code.summary),
-        ("Family", catalogue.FAMILY_LABELS.get(code.family, code.family)),
-        ("Region", REGION_LABELS.get(code.region_family, code.region_family)),
-        ("Approach", APPROACH_LABELS.get(code.approach, code.approach)),
-        ("Imaging", IMAGING_LABELS.get(code.imaging, code.imaging)),
-        ("Catheter", CATHETER_LABELS.get(code.catheter, code.catheter)),
-        (
-            "Units",
-            mark(
-                "unit_amount",
-                UNIT_LABELS.get(code.unit_basis, code.unit_basis)
-                + (f"; 1 unit = {code.unit_amount} {code.unit_measure}" if code.unit_amount else ""),
-            ),
-        ),
-    ]
-    if code.family == "esi_interlaminar":
-        rows.append(("Levels", "one level per session (LCD); one unit however many levels are injected"))
-    if code.primary_codes:
-        rows.append(("Add-on of", mark("primary_codes", " or ".join(code.primary_codes))))
-    rows += [
-        (
-            "Bilateral",
-            "not bilateral - " + BILATERAL_LABELS["9"]
-            if code.bilateral_indicator == "9"
-            else BILATERAL_LABELS.get(code.bilateral_indicator, code.bilateral_indicator),
-        ),
-        ("Global days", code.global_days or "not loaded"),
-        (
-            "Valid",
-            code.validity
-            + (
-                " (start date not verified)"
-                if "valid_from" in unverified and code.valid_from is None and not code.valid_to
-                else ""
-            ),
-        ),
-    ]
-    rows += [(k, mark("mue", v) if k == "MUE" else v) for k, v in cms_facts(billed or code.code, day)]
-    if code.replaced_by:
-        rows.append(("Replaced by", mark("replaced_by", ", ".join(code.replaced_by))))
+    """The labelled facts shown by ``esi-ref lookup``: the quick facts of :mod:`esi_reference.facts` (the same
+    card as the top of the code's book page), the CMS tables in use for ``day`` (PTP partners of ``billed``, an
+    E/M code inside the catalogue's range row), then kind, family, errors, related codes and sources."""
+    quick = facts.quick_facts(code, day)
+    rows = [("Code", code.code), ("Name", quick.title.split(" - ", 1)[1])]
+    rows += [(f.label, f.value + (" [unverified]" if f.unverified else "")) for f in quick.facts]
+    rows.insert(3, ("Kind", code.kind + (f" (deleted {code.deleted_on.isoformat()})" if code.deleted_on else "")))
+    rows.insert(4, ("Family", catalogue.FAMILY_LABELS.get(code.family, code.family)))
+    shown = {label for label, _ in rows}
+    rows += [(k, v) for k, v in cms_facts(billed or code.code, day) if k not in shown and k not in ("RVUs", "MUE")]
     if code.use_instead:
         rows.append(("Use instead", code.use_instead))
-    for confusion in code.confusions:
-        rows.append(("Common error", confusion))
+    rows += [("Common error", confusion) for confusion in code.confusions]
     if code.related:
         rows.append(("Related", ", ".join(code.related)))
     if code.unverified:
@@ -124,7 +78,8 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
         width = max(len(k) for k, _ in detail)
         print("\n".join(f"{k.ljust(width)}  {v}" for k, v in detail))
     elif args.format == "json":
-        print(json.dumps(dict(code.as_dict(), cms=cms_facts_dict(billed, day)), indent=2))
+        data = dict(code.as_dict(), quick_facts=facts.quick_facts(code, day).as_dict(), cms=cms_facts_dict(billed, day))
+        print(json.dumps(data, indent=2))
     else:
         print(render([{k: v for k, v in code.as_dict().items()}], "csv"))
     return 0

@@ -25,8 +25,9 @@ def test_lookup_62321(capsys: pytest.CaptureFixture[str]) -> None:
         "cervical/thoracic",
         "interlaminar",
         "fluoroscopy or CT guidance included",
-        "not bilateral",
-        "one level per session",
+        "never bilateral",
+        "1 interlaminar level per session",
+        "at most 4 sessions per region family (cervical/thoracic) in a rolling 12 months",
         "Sources",
         "CMS-RVU-2024-07",
     ):
@@ -37,6 +38,21 @@ def test_lookup_64480_json(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "lookup", "64480", "--format", "json")
     data = json.loads(out)
     assert rc == 0 and data["primary_codes"] == ["64479"] and data["kind"] == "add-on"
+    quick = data["quick_facts"]["facts"]
+    assert quick["addon_of"]["value"] == "64479" and quick["mue"]["value"].startswith("4 per day")
+
+
+def test_lookup_shows_the_code_page_card(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text and JSON carry the same quick facts as the top of the book page (esi_reference.facts)."""
+    from esi_reference.facts import quick_facts
+
+    _, text, _ = run(capsys, "lookup", "62323")
+    _, js, _ = run(capsys, "lookup", "62323", "--format", "json")
+    facts = quick_facts("62323")
+    assert json.loads(js)["quick_facts"] == facts.as_dict()
+    for fact in facts.facts:
+        assert f"{fact.label}" in text and fact.value in text, fact.key
+    assert "interlaminar or caudal" in text
 
 
 def test_lookup_62310_deleted(capsys: pytest.CaptureFixture[str]) -> None:

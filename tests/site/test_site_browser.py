@@ -50,7 +50,7 @@ def _watch(page: Page, base: str) -> tuple[list[str], list[str]]:
     return errors, foreign
 
 
-def test_every_code_page_shows_its_summary(page: Page, site_url: str):
+def test_every_code_page_shows_its_summary_and_quick_facts_card(page: Page, site_url: str):
     for code in catalogue.all_codes():
         response = page.goto(f"{site_url}/generated/codes/{code.code}.html")
         assert response is not None and response.ok, code.code
@@ -58,6 +58,12 @@ def test_every_code_page_shows_its_summary(page: Page, site_url: str):
         summary = page.locator("p.esi-summary")
         expect(summary).to_be_visible()
         assert " ".join(summary.inner_text().split()) == " ".join(code.summary.split()), code.code
+        # the quick-facts card opens the page, with every key fact filled in
+        card = page.locator("#quick-facts")
+        box = card.bounding_box()
+        assert box is not None and box["y"] < 400, code.code
+        facts = card.locator("[data-fact] dd").all_inner_texts()
+        assert len(facts) >= 16 and all(f.strip() for f in facts), code.code
 
 
 def test_search_page_finds_62321(page: Page, site_url: str):
@@ -156,9 +162,7 @@ def test_home_page_fits_a_390_px_phone(page: Page, site_url: str):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{site_url}/generated/index.html")
     page.wait_for_load_state("load")
-    scroll, client = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert scroll <= client == 390, (scroll, client)
     expect(page.locator("article.bd-article h1").first).to_be_visible()
 
@@ -167,3 +171,63 @@ def test_root_redirects_to_the_home_page(page: Page, site_url: str):
     page.goto(f"{site_url}/")
     expect(page).to_have_url(re.compile(r"generated/index\.html$"))
     expect(page.locator("article.bd-article h1").first).to_contain_text("Epidural steroid injection")
+
+
+# ------------------------------------------------------------------ reference site (quick facts, search, layout)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("62321", "generated/codes/62321.html"),
+        ("64483", "generated/codes/64483.html"),
+        ("0228T", "generated/codes/0228T.html"),
+        ("T12-L1", "generated/spine.html"),
+        ("99213", "generated/codes/99202-99215.html"),  # a code inside a listed range
+    ],
+)
+def test_search_ranks_the_answer_first(page: Page, site_url: str, query: str, first: str):
+    page.goto(f"{site_url}/search.html?q={query}")
+    top = page.locator("#search-results li a").first
+    expect(top).to_be_visible(timeout=15_000)
+    assert (top.get_attribute("href") or "").startswith(first), top.get_attribute("href")
+    if query[0].isdigit():  # the snippet is the code's own summary
+        summary = " ".join(catalogue.lookup(query).summary.split())[:60]
+        expect(page.locator("#search-results li").first).to_contain_text(summary)
+
+
+PHONE_PAGES = [
+    *[f"generated/codes/{c}.html" for c in ("62321", "64479", "64480", "0228T", "J1010", "99152")],
+    "generated/compare/interlaminar-matrix.html",
+    "generated/compare/transforaminal.html",
+    "generated/compare/62321-vs-62323.html",
+    "generated/compare/esi-facet-si.html",
+    "generated/sources.html",
+]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_no_horizontal_overflow_at_390_px(page: Page, site_url: str, path: str):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site_url}/{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the key (first) column of every table is on screen
+    lefts = page.eval_on_selector_all(
+        "article table td:first-child", "els => els.map(e => e.getBoundingClientRect().left)"
+    )
+    assert all(0 <= x < 390 for x in lefts), lefts[:5]
+
+
+def test_checklist_prints_on_one_page_with_visible_boxes(page: Page, site_url: str, tmp_path):
+    page.goto(f"{site_url}/generated/checklist.html")
+    page.emulate_media(media="print")
+    box = page.locator("ul.contains-task-list input[type=checkbox]").first
+    assert page.evaluate("e => getComputedStyle(e).borderTopWidth", box.element_handle()) not in ("0px", "")
+    assert page.evaluate("e => getComputedStyle(e).borderTopColor", box.element_handle()) == "rgb(0, 0, 0)"
+    pdf = page.pdf(format="Letter")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+def test_favicon_is_served(page: Page, site_url: str):
+    response = page.request.get(f"{site_url}/favicon.ico")
+    assert response.ok and response.body()[:4] == b"\x00\x00\x01\x00"
