@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from esi_reference import catalogue, documentation, frames, policy
+from esi_reference import catalogue, conformance, documentation, frames, policy
 from esi_reference.catalogue import BILATERAL_LABELS
 from esi_reference.rules import FAMILIES, all_rules
 from esi_reference.sources import sources as all_sources
@@ -28,12 +28,16 @@ from .common import (
 )
 
 #: Per-rule attributes other parts of the package may declare, rendered on the rule catalogue when present:
-#: (attribute name, heading). ``known_differences``: where the claims audit and the encounter check may
-#: differ; ``claims_cannot_show``: what a claims file cannot show for this rule.
-RULE_NOTES = (
-    ("known_differences", "Known differences"),
-    ("claims_cannot_show", "What a claims file cannot show"),
-)
+
+
+def rule_notes(rule, differences: dict[str, list[dict[str, str]]]) -> list[tuple[str, str]]:
+    """(heading, text) notes of a rule: what a claims file cannot show (declared on the rule, ``Rule.claims``)
+    and the conformance cases where the engine knowingly differs from public guidance
+    (:func:`esi_reference.conformance.known_differences`)."""
+    notes = [("What a claims file cannot show", " ".join(rule.claims.split()))] if rule.claims else []
+    for case in differences.get(rule.id, ()):
+        notes.append(("Known difference", f"{case['guidance']} Why we differ: {case['reason']} ({case['id']})"))
+    return notes
 
 
 def checklist() -> Page:
@@ -92,10 +96,11 @@ def rules_page() -> Page:
         ],
     )
     families = []
+    differences = conformance.known_differences()
     for fam in dict.fromkeys(r.family for r in rules):
         entries = []
         for r in (x for x in rules if x.family == fam):
-            notes = [(heading, getattr(r, attr)) for attr, heading in RULE_NOTES if getattr(r, attr, None)]
+            notes = rule_notes(r, differences)
             entries.append((r, slug(r.id), doc_md(r.doc), notes))
         families.append((FAMILIES.get(fam, fam), entries))
     return render(
@@ -106,7 +111,6 @@ def rules_page() -> Page:
         count=len(rules),
         overview=overview,
         families=families,
-        rule_notes=RULE_NOTES,
     )
 
 
