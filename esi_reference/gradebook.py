@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import EsiError
+from .generator import is_generated_id
 from .grading import PASS_MARK, Grade, grade
 from .output import FORMATS, render
 from .scenarios import get, scenarios
@@ -121,7 +122,7 @@ def grade_rows(stream: TextIO, pass_mark: float = PASS_MARK) -> Gradebook:
         if not learner:
             book.bad_rows.append(BadRow(rownum, "learner: empty"))
             continue
-        if sid not in known:
+        if sid not in known and not is_generated_id(sid):
             book.bad_rows.append(BadRow(rownum, f"scenario: unknown scenario id {sid!r}"))
             continue
         units_text = (row.get("units") or "").strip()
