@@ -113,9 +113,9 @@
     const ids = [uid("code"), uid("mods"), uid("units")];
     const row = {
       code: el("input", { id: ids[0], type: "text", autocomplete: "off", autocapitalize: "characters",
-                          spellcheck: "false", maxlength: "40", placeholder: "e.g. 62321", class: "esi-code" }),
+                          spellcheck: "false", maxlength: "40", placeholder: "62321", class: "esi-code" }),
       modifiers: el("input", { id: ids[1], type: "text", autocomplete: "off", autocapitalize: "characters",
-                               spellcheck: "false", maxlength: "40", placeholder: "e.g. 50 or RT", class: "esi-modifiers" }),
+                               spellcheck: "false", maxlength: "40", placeholder: "50, RT ...", class: "esi-modifiers" }),
       units: el("input", { id: ids[2], type: "number", min: "1", max: "9999", inputmode: "numeric", value: "1",
                            class: "esi-units" }),
     };
@@ -299,7 +299,7 @@
     summary.textContent = "";
     const table = el("table", { class: "esi-summary-table" },
       el("caption", { text: "Your progress in this browser, per topic" }),
-      el("thead", {}, el("tr", {}, ...["Topic", "Tried", "Passed", "Mean best score", "Answers shown"]
+      el("thead", {}, el("tr", {}, ...["Topic", "Tried", "Passed", "Mean best", "Keys shown"]
         .map((h) => el("th", { scope: "col", text: h })))));
     const body = el("tbody");
     for (const [topic, title] of Object.entries(cfg.topics)) {
