@@ -69,9 +69,12 @@ def open_and_grade(page, base: str, path: str, code: str, timeout_ms: int = 60_0
     wait_graded(page, None, timeout_ms)
     t_feedback = time.perf_counter() - t0
     stages = page.evaluate("() => Object.assign({}, document.querySelector('.esi-practice').dataset)")
-    return {"form_s": round(t_form, 2), "feedback_s": round(t_feedback, 2),
-            "stages_ms": {k: int(v) for k, v in stages.items() if k.startswith("t")},
-            "feedback_text": page.locator(FEEDBACK).inner_text().splitlines()[0]}
+    return {
+        "form_s": round(t_form, 2),
+        "feedback_s": round(t_feedback, 2),
+        "stages_ms": {k: int(v) for k, v in stages.items() if k.startswith("t")},
+        "feedback_text": page.locator(FEEDBACK).inner_text().splitlines()[0],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,21 +111,38 @@ def main(argv: list[str] | None = None) -> int:
                     context.close()
                     external += watch.external
                     results[kind].append(r)
-                    print(f"run {run + 1} {kind:4}: form {r['form_s']:5.2f} s  first feedback {r['feedback_s']:5.2f} s"
-                          f"  stages {r['stages_ms']}  ({r['feedback_text']})", flush=True)
+                    print(
+                        f"run {run + 1} {kind:4}: form {r['form_s']:5.2f} s  first feedback {r['feedback_s']:5.2f} s"
+                        f"  stages {r['stages_ms']}  ({r['feedback_text']})",
+                        flush=True,
+                    )
             finally:
                 shutil.rmtree(profile, ignore_errors=True)
-    summary = {kind: {"median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
-                      "min_feedback_s": min(r["feedback_s"] for r in rs),
-                      "max_feedback_s": max(r["feedback_s"] for r in rs), "runs": len(rs)}
-               for kind, rs in results.items() if rs}
-    out = {"page": args.page, "runs": results, "summary": summary, "failures": failures,
-           "external_requests": external, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    summary = {
+        kind: {
+            "median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
+            "min_feedback_s": min(r["feedback_s"] for r in rs),
+            "max_feedback_s": max(r["feedback_s"] for r in rs),
+            "runs": len(rs),
+        }
+        for kind, rs in results.items()
+        if rs
+    }
+    out = {
+        "page": args.page,
+        "runs": results,
+        "summary": summary,
+        "failures": failures,
+        "external_requests": external,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     for kind, s in summary.items():
-        print(f"{kind}: median {s['median_feedback_s']:.2f} s (best {s['min_feedback_s']:.2f}, "
-              f"worst {s['max_feedback_s']:.2f}) to first graded feedback")
+        print(
+            f"{kind}: median {s['median_feedback_s']:.2f} s (best {s['min_feedback_s']:.2f}, "
+            f"worst {s['max_feedback_s']:.2f}) to first graded feedback"
+        )
     print(f"requests leaving 127.0.0.1: {len(external)}; failed runs: {len(failures)}")
     return 0 if not external and not failures else 1
 

@@ -105,9 +105,11 @@ def core_zip() -> bytes:
     """The rule core as a zip (deterministic bytes: sorted names, fixed times)."""
     hidden = hidden_scenario_files()
     files = [_module_file(m) for m in core_modules()]
-    files += sorted(p for p in (PACKAGE / "data").rglob("*")
-                    if p.is_file() and "__pycache__" not in p.parts
-                    and not (p.parent.name == "scenarios" and p.name in hidden))
+    files += sorted(
+        p
+        for p in (PACKAGE / "data").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not (p.parent.name == "scenarios" and p.name in hidden)
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for path in sorted(set(files)):
@@ -148,8 +150,9 @@ def compiled_core_zip(data: bytes | None = None) -> tuple[str, bytes]:
         old.unlink()
     src, out = cache / f".{name}.src", cache / f".{name}.pyc"
     src.write_bytes(data)
-    subprocess.run([node, str(ROOT / "tools" / "compile_pyc.mjs"), str(pyodide), str(src), str(out)],
-                   check=True, timeout=600)
+    subprocess.run(
+        [node, str(ROOT / "tools" / "compile_pyc.mjs"), str(pyodide), str(src), str(out)], check=True, timeout=600
+    )
     src.unlink()
     out.replace(cached)
     return name, cached.read_bytes()
@@ -167,113 +170,127 @@ def _page_slug(i: int, topic: str) -> str:
 
 def _widget(topic: str | None, cases: list[dict], zip_name: str, mode: str) -> str:
     root = "../"
-    config = {"topic": topic, "mode": mode, "pyodide": root + PYODIDE_DIR, "core": f"{root}_static/practice/{zip_name}",
-              "worker": f"{root}_static/practice-worker.js", "topics": {k: v[0] for k, v in TOPICS.items()}}
+    config = {
+        "topic": topic,
+        "mode": mode,
+        "pyodide": root + PYODIDE_DIR,
+        "core": f"{root}_static/practice/{zip_name}",
+        "worker": f"{root}_static/practice-worker.js",
+        "topics": {k: v[0] for k, v in TOPICS.items()},
+    }
     title = html.escape(TOPICS[topic][0] if topic else "Generated cases")
-    return "\n".join([
-        f'<link rel="stylesheet" href="{root}_static/practice.css">',
-        f'<section class="esi-practice" aria-label="Practice: {title}" data-mode="{mode}">',
-        '<p class="esi-practice-status" role="status">Loading the practice form...</p>',
-        "<noscript><p>The practice form needs JavaScript: it runs the package's Python rules in your browser."
-        " The notebooks (below) and <code>esi-ref grade</code> work without it.</p></noscript>",
-        "</section>",
-        f'<script type="application/json" class="esi-practice-config">{_json_for_script(config)}</script>',
-        f'<script type="application/json" class="esi-practice-cases">{_json_for_script(cases)}</script>',
-        f'<script src="{root}_static/practice.js" defer></script>',
-        "",
-    ])
+    return "\n".join(
+        [
+            f'<link rel="stylesheet" href="{root}_static/practice.css">',
+            f'<section class="esi-practice" aria-label="Practice: {title}" data-mode="{mode}">',
+            '<p class="esi-practice-status" role="status">Loading the practice form...</p>',
+            "<noscript><p>The practice form needs JavaScript: it runs the package's Python rules in your browser."
+            " The notebooks (below) and <code>esi-ref grade</code> work without it.</p></noscript>",
+            "</section>",
+            f'<script type="application/json" class="esi-practice-config">{_json_for_script(config)}</script>',
+            f'<script type="application/json" class="esi-practice-cases">{_json_for_script(cases)}</script>',
+            f'<script src="{root}_static/practice.js" defer></script>',
+            "",
+        ]
+    )
 
 
 def topic_page(i: int, topic: str, zip_name: str) -> str:
     title, blurb = TOPICS[topic]
     cases = practice.topic_cases(topic)
     notebook = f"{_page_slug(i, topic)}.ipynb"
-    return "\n".join([
-        f"# Practice: {title}",
-        "",
-        f"{blurb}. {len(cases)} scenarios, from introductory to advanced, and **New case** for as many generated "
-        "ones as you like.",
-        "",
-        "Read the note, enter one line per code you would report (code, modifiers separated by spaces, units), "
-        "then **Grade**. Feedback marks each line, says what is wrong (region, approach, imaging, units, "
-        "modifier, bundling, coverage ...) with the rule and its source, but never names the code you are "
-        "looking for: **Hint** gives one nudge at a time, **Show answer** gives the key. The pass mark is 80%. "
-        "Python runs in your browser: nothing you type leaves this page, and your progress stays in this "
-        "browser (download it for your instructor with **Download my answers**).",
-        "",
-        _widget(topic, cases, zip_name, "topic"),
-        "## As a notebook",
-        "",
-        f'The same exercise as a notebook: <a href="../lite/notebooks/index.html?path={notebook}">open it in '
-        "JupyterLite</a> (Python in the browser, slower to start) and run the first cell, or run "
-        f"`book/exercises/{notebook}` in Jupyter.",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Practice: {title}",
+            "",
+            f"{blurb}. {len(cases)} scenarios, from introductory to advanced, and **New case** for as many generated "
+            "ones as you like.",
+            "",
+            "Read the note, enter one line per code you would report (code, modifiers separated by spaces, units), "
+            "then **Grade**. Feedback marks each line, says what is wrong (region, approach, imaging, units, "
+            "modifier, bundling, coverage ...) with the rule and its source, but never names the code you are "
+            "looking for: **Hint** gives one nudge at a time, **Show answer** gives the key. The pass mark is 80%. "
+            "Python runs in your browser: nothing you type leaves this page, and your progress stays in this "
+            "browser (download it for your instructor with **Download my answers**).",
+            "",
+            _widget(topic, cases, zip_name, "topic"),
+            "## As a notebook",
+            "",
+            f'The same exercise as a notebook: <a href="../lite/notebooks/index.html?path={notebook}">open it in '
+            "JupyterLite</a> (Python in the browser, slower to start) and run the first cell, or run "
+            f"`book/exercises/{notebook}` in Jupyter.",
+            "",
+        ]
+    )
 
 
 def generated_page(zip_name: str) -> str:
-    return "\n".join([
-        "# Practice: generated cases",
-        "",
-        "New cases drawn from the rule engine's own parameters: approach, levels and region, side, guidance, "
-        "catheter, date of service (2016 onwards, so deleted and date-bound codes come up), place of service, "
-        "prior sessions, drugs, payer and same-day services. The narrative comes from templates and the answer "
-        "key from the engine (`suggest_claim`), so every case is graded like the bank's.",
-        "",
-        "A set is fixed by its **seed**: with the same seed everyone gets the same cases, in the same order "
-        "(`esi-ref scenarios generate --seed N --count K` prints them with their keys for the instructor).",
-        "",
-        _widget(None, [], zip_name, "generated"),
-    ])
+    return "\n".join(
+        [
+            "# Practice: generated cases",
+            "",
+            "New cases drawn from the rule engine's own parameters: approach, levels and region, side, guidance, "
+            "catheter, date of service (2016 onwards, so deleted and date-bound codes come up), place of service, "
+            "prior sessions, drugs, payer and same-day services. The narrative comes from templates and the answer "
+            "key from the engine (`suggest_claim`), so every case is graded like the bank's.",
+            "",
+            "A set is fixed by its **seed**: with the same seed everyone gets the same cases, in the same order "
+            "(`esi-ref scenarios generate --seed N --count K` prints them with their keys for the instructor).",
+            "",
+            _widget(None, [], zip_name, "generated"),
+        ]
+    )
 
 
 def instructors_page() -> str:
     public = scenarios(include_hidden=False)
     hidden = [s for s in scenarios() if s.hidden]
-    return "\n".join([
-        "# For instructors",
-        "",
-        "## Practice is not assessment",
-        "",
-        "The practice pages run the package's rule engine in the learner's browser, so that feedback is "
-        "instant and nothing is sent anywhere. The same engine computes the answer key of any case from its "
-        "facts: **a learner who wants to can derive every practice answer in the browser**. The feedback does "
-        "not name the code the learner is looking for, and the key appears only on *Show answer* (recorded "
-        "in the learner's answers) or after a pass; that keeps practice honest, not secure.",
-        "",
-        f"Assessment is therefore graded **offline**. The bank holds {len(public)} practice scenarios and "
-        f"{len(hidden)} hidden ones. Hidden scenarios are never shipped in this site (not in the pages, not in "
-        "the Python the pages load, not in the JupyterLite wheel; a test searches the built site for them). "
-        "Give them to the class on paper or in your own learning system, collect the answers as a CSV and "
-        "grade them with the gradebook:",
-        "",
-        "```bash",
-        "esi-ref scenarios list --include-hidden          # the bank, hidden (assessment) cases marked",
-        "esi-ref grade answers.csv --out gradebook/ --chart gradebook/scores.svg",
-        "```",
-        "",
-        "## Collecting practice work",
-        "",
-        "Each learner's progress stays in their browser (local storage; clearing site data resets it). "
-        "**Download my answers** on any practice page saves their last answer to every case they tried, in "
-        "the gradebook's CSV format (`learner,scenario,line,code,modifiers,units`); the learner types the "
-        "name to put in the file. Concatenate the class's files (one header) and run `esi-ref grade` on "
-        "them: scores are recomputed from the answers, so an edited score column cannot help. A case "
-        "answered after *Show answer* is marked in the page and its row is still graded as written.",
-        "",
-        "## The same cases for everyone",
-        "",
-        "Generated cases are reproducible: give the class a seed for the *generated cases* page (or run "
-        "`esi-ref scenarios generate --seed N --count K --out cases/` to get the cases with their keys as "
-        "scenario files). Answers to generated cases carry ids such as `gen-7-3`, which `esi-ref grade` "
-        "rebuilds from the seed, so they are graded like bank scenarios.",
-        "",
-        "## Where the scenarios live",
-        "",
-        "One JSON file per case in `esi_reference/data/scenarios/` (schema `exercises/schema.json`), each "
-        "answer key tested to equal the engine's suggestion. `\"hidden\": true` keeps a case out of the site.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# For instructors",
+            "",
+            "## Practice is not assessment",
+            "",
+            "The practice pages run the package's rule engine in the learner's browser, so that feedback is "
+            "instant and nothing is sent anywhere. The same engine computes the answer key of any case from its "
+            "facts: **a learner who wants to can derive every practice answer in the browser**. The feedback does "
+            "not name the code the learner is looking for, and the key appears only on *Show answer* (recorded "
+            "in the learner's answers) or after a pass; that keeps practice honest, not secure.",
+            "",
+            f"Assessment is therefore graded **offline**. The bank holds {len(public)} practice scenarios and "
+            f"{len(hidden)} hidden ones. Hidden scenarios are never shipped in this site (not in the pages, not in "
+            "the Python the pages load, not in the JupyterLite wheel; a test searches the built site for them). "
+            "Give them to the class on paper or in your own learning system, collect the answers as a CSV and "
+            "grade them with the gradebook:",
+            "",
+            "```bash",
+            "esi-ref scenarios list --include-hidden          # the bank, hidden (assessment) cases marked",
+            "esi-ref grade answers.csv --out gradebook/ --chart gradebook/scores.svg",
+            "```",
+            "",
+            "## Collecting practice work",
+            "",
+            "Each learner's progress stays in their browser (local storage; clearing site data resets it). "
+            "**Download my answers** on any practice page saves their last answer to every case they tried, in "
+            "the gradebook's CSV format (`learner,scenario,line,code,modifiers,units`); the learner types the "
+            "name to put in the file. Concatenate the class's files (one header) and run `esi-ref grade` on "
+            "them: scores are recomputed from the answers, so an edited score column cannot help. A case "
+            "answered after *Show answer* is marked in the page and its row is still graded as written.",
+            "",
+            "## The same cases for everyone",
+            "",
+            "Generated cases are reproducible: give the class a seed for the *generated cases* page (or run "
+            "`esi-ref scenarios generate --seed N --count K --out cases/` to get the cases with their keys as "
+            "scenario files). Answers to generated cases carry ids such as `gen-7-3`, which `esi-ref grade` "
+            "rebuilds from the seed, so they are graded like bank scenarios.",
+            "",
+            "## Where the scenarios live",
+            "",
+            "One JSON file per case in `esi_reference/data/scenarios/` (schema `exercises/schema.json`), each "
+            'answer key tested to equal the engine\'s suggestion. `"hidden": true` keeps a case out of the site.',
+            "",
+        ]
+    )
 
 
 def write_if_changed(target: Path, text: str) -> Path:

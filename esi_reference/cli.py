@@ -30,8 +30,12 @@ from .output import FORMATS, render
 from .sources import sources as all_sources
 
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
-PLUGIN_COMMANDS = ("esi_reference.engine_cli", "esi_reference.gradebook", "esi_reference.audit.command",
-                   "esi_reference.scenarios_cli")
+PLUGIN_COMMANDS = (
+    "esi_reference.engine_cli",
+    "esi_reference.gradebook",
+    "esi_reference.audit.command",
+    "esi_reference.scenarios_cli",
+)
 
 
 def code_detail(code: catalogue.Code) -> list[tuple[str, str]]:

@@ -41,6 +41,8 @@ from .errors import InvalidField
 from .scenarios import TOPICS, Scenario, parse_scenario
 
 MAX_COUNT = 500
+MAX_SEED = 999_999_999
+MAX_NUMBER = 9999
 ID = re.compile(r"^gen-(\d{1,9})-(\d{1,4})(?:-([a-z-]+))?$")
 
 CERVICAL = ("C3-C4", "C4-C5", "C5-C6", "C6-C7", "C7-T1")
@@ -48,22 +50,51 @@ THORACIC = ("T1-T2", "T5-T6", "T8-T9", "T10-T11", "T11-T12", "T12-L1")
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 SPINE = (*CERVICAL, *THORACIC[:-1], "T12-L1", *LUMBAR)
 DIAGNOSES = {"cervical_thoracic": ("M54.12", "M50.1", "M54.14"), "lumbar_sacral": ("M54.16", "M54.17", "M48.062")}
-DX_WORDS = {"M54.12": "cervical radiculopathy", "M50.1": "a cervical disc disorder with radiculopathy",
-            "M54.14": "thoracic radiculopathy", "M54.16": "lumbar radiculopathy",
-            "M54.17": "lumbosacral radiculopathy", "M48.062": "lumbar stenosis with neurogenic claudication"}
+DX_WORDS = {
+    "M54.12": "cervical radiculopathy",
+    "M50.1": "a cervical disc disorder with radiculopathy",
+    "M54.14": "thoracic radiculopathy",
+    "M54.16": "lumbar radiculopathy",
+    "M54.17": "lumbosacral radiculopathy",
+    "M48.062": "lumbar stenosis with neurogenic claudication",
+}
 #: steroid -> (doses in mg, words)
-STEROIDS = {"triamcinolone_acetonide": ((40, 80), "triamcinolone"),
-            "methylprednisolone_acetate": ((40, 80, 120), "methylprednisolone acetate"),
-            "dexamethasone_sodium_phosphate": ((4, 10), "dexamethasone")}
-GUIDANCE_WORDS = {"fluoroscopy": "under fluoroscopy", "ct": "under CT guidance", "none": "without imaging",
-                  "ultrasound": "under ultrasound guidance"}
-PLACES = {"11": "in the office", "22": "in the hospital outpatient department", "24": "at an ambulatory surgical center"}
-TOPIC_KINDS = {"interlaminar": ("interlaminar", "caudal"), "transforaminal": ("transforaminal",),
-               "not-esi": ("facet", "si_joint"), "bundling": ("interlaminar", "transforaminal"),
-               "coverage": ("interlaminar", "transforaminal"), "drugs": ("interlaminar", "transforaminal", "caudal")}
-FULL_DOCUMENTATION = {"history_and_exam": True, "indication_documented": True, "pain_weeks": 10,
-                      "conservative_care_weeks": 6, "concordant_imaging": True, "baseline_scale": True,
-                      "procedure_report": True, "image_views": 2, "signed_and_dated": True, "codes_supported": True}
+STEROIDS = {
+    "triamcinolone_acetonide": ((40, 80), "triamcinolone"),
+    "methylprednisolone_acetate": ((40, 80, 120), "methylprednisolone acetate"),
+    "dexamethasone_sodium_phosphate": ((4, 10), "dexamethasone"),
+}
+GUIDANCE_WORDS = {
+    "fluoroscopy": "under fluoroscopy",
+    "ct": "under CT guidance",
+    "none": "without imaging",
+    "ultrasound": "under ultrasound guidance",
+}
+PLACES = {
+    "11": "in the office",
+    "22": "in the hospital outpatient department",
+    "24": "at an ambulatory surgical center",
+}
+TOPIC_KINDS = {
+    "interlaminar": ("interlaminar", "caudal"),
+    "transforaminal": ("transforaminal",),
+    "not-esi": ("facet", "si_joint"),
+    "bundling": ("interlaminar", "transforaminal"),
+    "coverage": ("interlaminar", "transforaminal"),
+    "drugs": ("interlaminar", "transforaminal", "caudal"),
+}
+FULL_DOCUMENTATION = {
+    "history_and_exam": True,
+    "indication_documented": True,
+    "pain_weeks": 10,
+    "conservative_care_weeks": 6,
+    "concordant_imaging": True,
+    "baseline_scale": True,
+    "procedure_report": True,
+    "image_views": 2,
+    "signed_and_dated": True,
+    "codes_supported": True,
+}
 
 
 def _date(rng: random.Random) -> dt.date:
@@ -79,7 +110,7 @@ def _levels(rng: random.Random, kind: str) -> list[str]:
     pool = rng.choice((CERVICAL, LUMBAR, LUMBAR, THORACIC[-2:] + LUMBAR[:2]))
     count = rng.choice((1, 1, 2, 3)) if kind in ("transforaminal", "facet") else rng.choice((1, 1, 1, 2))
     first = rng.randrange(max(1, len(pool) - count + 1))
-    return list(pool[first:first + count])
+    return list(pool[first : first + count])
 
 
 def _region(levels: list[str]) -> str:
@@ -88,15 +119,18 @@ def _region(levels: list[str]) -> str:
 
 def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[str]]:
     """Encounter facts and the narrative sentences that describe them."""
-    kind = rng.choice(TOPIC_KINDS[topic] if topic else ("interlaminar", "caudal", "transforaminal",
-                                                         "transforaminal"))
+    kind = rng.choice(TOPIC_KINDS[topic] if topic else ("interlaminar", "caudal", "transforaminal", "transforaminal"))
     day = _date(rng)
     levels = _levels(rng, kind)
     region = _region(levels)
     side = {"interlaminar": rng.choice(("midline", "midline", "bilateral", "left")), "caudal": "midline"}.get(
-        kind, rng.choice(("left", "right", "bilateral")))
-    guidance = rng.choice(("fluoroscopy", "fluoroscopy", "ct", "none") if kind != "transforaminal"
-                          else ("fluoroscopy", "fluoroscopy", "ct", "ultrasound"))
+        kind, rng.choice(("left", "right", "bilateral"))
+    )
+    guidance = rng.choice(
+        ("fluoroscopy", "fluoroscopy", "ct", "none")
+        if kind != "transforaminal"
+        else ("fluoroscopy",) * 5 + ("ct", "ultrasound")
+    )
     if kind in ("facet", "si_joint") and guidance == "none":
         guidance = "fluoroscopy"
     procedure: dict[str, Any] = {"approach": kind, "levels": levels, "side": side, "guidance": guidance}
@@ -105,13 +139,25 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
     place = rng.choice(tuple(PLACES))
     payer = "medicare" if rng.random() < 0.75 else "other"
     dx = rng.choice(DIAGNOSES[region])
-    facts: dict[str, Any] = {"date_of_service": day.isoformat(), "place_of_service": place, "payer": payer,
-                             "procedures": [procedure], "diagnoses": [dx], "drugs": [],
-                             "documentation": dict(FULL_DOCUMENTATION), "prior_sessions": [], "other_services": []}
+    facts: dict[str, Any] = {
+        "date_of_service": day.isoformat(),
+        "place_of_service": place,
+        "payer": payer,
+        "procedures": [procedure],
+        "diagnoses": [dx],
+        "drugs": [],
+        "documentation": dict(FULL_DOCUMENTATION),
+        "prior_sessions": [],
+        "other_services": [],
+    }
     where = ", ".join(levels) if levels else ("the sacral hiatus" if kind == "caudal" else "the right SI joint")
-    words = {"interlaminar": "interlaminar epidural steroid injection", "caudal": "caudal epidural steroid injection",
-             "transforaminal": "transforaminal epidural steroid injection",
-             "facet": "facet joint injection", "si_joint": "sacroiliac joint injection"}[kind]
+    words = {
+        "interlaminar": "interlaminar epidural steroid injection",
+        "caudal": "caudal epidural steroid injection",
+        "transforaminal": "transforaminal epidural steroid injection",
+        "facet": "facet joint injection",
+        "si_joint": "sacroiliac joint injection",
+    }[kind]
     side_word = {"left": "Left ", "right": "Right ", "bilateral": "Bilateral ", "midline": ""}[side]
     if kind == "interlaminar" and side == "bilateral":
         side_word = "Through one midline needle, for symptoms on both sides, an "
@@ -119,8 +165,7 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
         side_word = "Left paramedian "
     if kind == "si_joint":
         where = "the SI joint" if side == "bilateral" else f"the {side} SI joint"
-    sentences = [f"{side_word}{words} at {where} {GUIDANCE_WORDS[guidance]}, "
-                 f"{PLACES[place]}, for {DX_WORDS[dx]}."]
+    sentences = [f"{side_word}{words} at {where} {GUIDANCE_WORDS[guidance]}, {PLACES[place]}, for {DX_WORDS[dx]}."]
     if procedure.get("catheter") == "same_day":
         sentences.append("A catheter was threaded to the target level, the injectate given, and the catheter removed.")
     elif procedure.get("catheter") == "indwelling":
@@ -136,10 +181,12 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
         prior = day - dt.timedelta(days=30 * months)
         count = rng.choice((1, 2, 3)) if months < 12 else 1
         for k in range(count):
-            facts["prior_sessions"].append({"date": (prior - dt.timedelta(days=45 * k)).isoformat(),
-                                            "region_family": region})
-        sentences.append(f"{count} earlier injection session(s) in the same region, the most recent about "
-                         f"{months} months ago.")
+            facts["prior_sessions"].append(
+                {"date": (prior - dt.timedelta(days=45 * k)).isoformat(), "region_family": region}
+            )
+        sentences.append(
+            f"{count} earlier injection session(s) in the same region, the most recent about {months} months ago."
+        )
         if payer == "medicare" and rng.random() < 0.5:
             facts["abn_on_file"] = True
             sentences.append("The patient signed an advance beneficiary notice (ABN) before the procedure.")
@@ -152,9 +199,14 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
         elif service.startswith("em"):
             separate = service == "em_separate"
             facts["other_services"].append({"code": "99213", "separately_identifiable": separate})
-            sentences.append("An office visit the same day: " + (
-                "a separate evaluation of a new, unrelated problem, documented on its own." if separate
-                else "the usual pre-procedure history and consent."))
+            sentences.append(
+                "An office visit the same day: "
+                + (
+                    "a separate evaluation of a new, unrelated problem, documented on its own."
+                    if separate
+                    else "the usual pre-procedure history and consent."
+                )
+            )
     if payer == "other":
         sentences.append("The patient's plan is a commercial payer, not Medicare.")
     return facts, sentences
@@ -196,7 +248,9 @@ def _learning_points(rule_ids: list[str]) -> list[dict[str, Any]]:
         rule = REGISTRY[rid]
         if rule.sources:
             points.append({"text": f"{rule.title}.", "sources": list(rule.sources)})
-    return points or [{"text": "Code from the procedure record.", "sources": list(REGISTRY["CPT-NOT-PERFORMED"].sources)}]
+    return points or [
+        {"text": "Code from the procedure record.", "sources": list(REGISTRY["CPT-NOT-PERFORMED"].sources)}
+    ]
 
 
 def case(seed: int, number: int, topic: str | None = None) -> Scenario:
@@ -205,6 +259,10 @@ def case(seed: int, number: int, topic: str | None = None) -> Scenario:
 
     if topic is not None and topic not in TOPICS:
         raise InvalidField("topic", "one of " + ", ".join(TOPICS), topic)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InvalidField("seed", f"a whole number from 0 to {MAX_SEED}", seed)
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_NUMBER:
+        raise InvalidField("number", f"a whole number from 1 to {MAX_NUMBER}", number)
     rng = random.Random(f"esi-generated:{seed}:{number}:{topic or ''}")
     facts, sentences = _facts(rng, topic)
     suggestion = suggest_claim(facts)
@@ -216,9 +274,10 @@ def case(seed: int, number: int, topic: str | None = None) -> Scenario:
         "id": cid,
         "title": f"Generated case {number} (seed {seed}): {procedure['approach'].replace('_', ' ')}",
         "difficulty": 2 if len(key) <= 1 else 3,
-        "topic": topic or {"facet": "not-esi", "si_joint": "not-esi"}.get(procedure["approach"],
-                                                                          procedure["approach"].replace("caudal",
-                                                                                                        "interlaminar")),
+        "topic": topic
+        or {"facet": "not-esi", "si_joint": "not-esi"}.get(
+            procedure["approach"], procedure["approach"].replace("caudal", "interlaminar")
+        ),
         "narrative": " ".join(sentences),
         "facts": facts,
         "expected": {"lines": key, "not_billable": sorted({n.code for n in suggestion.not_billable})},
@@ -231,8 +290,8 @@ def case(seed: int, number: int, topic: str | None = None) -> Scenario:
 
 def generate(seed: int, count: int, topic: str | None = None) -> list[Scenario]:
     """``count`` generated scenarios for ``seed`` (ids ``gen-<seed>-1`` ...)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidField("seed", "a whole number of at least 0", seed)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InvalidField("seed", f"a whole number from 0 to {MAX_SEED}", seed)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise InvalidField("count", f"a whole number from 1 to {MAX_COUNT}", count)
     return [case(seed, n, topic) for n in range(1, count + 1)]
@@ -254,9 +313,18 @@ def from_id(scenario_id: str) -> Scenario | None:
 
 def scenario_data(s: Scenario) -> dict[str, Any]:
     """A generated scenario as the JSON a scenario file holds (``exercises/schema.json``)."""
-    return {"id": s.id, "title": s.title, "difficulty": s.difficulty, "topic": s.topic, "narrative": s.narrative,
-            "facts": s.facts,
-            "expected": {"lines": [{"code": x.code, "modifiers": list(x.modifiers), "units": x.units}
-                                   for x in s.expected_lines], "not_billable": list(s.not_billable)},
-            "rules": list(s.rules), "hints": list(s.hints),
-            "learning_points": [{"text": lp.text, "sources": list(lp.sources)} for lp in s.learning_points]}
+    return {
+        "id": s.id,
+        "title": s.title,
+        "difficulty": s.difficulty,
+        "topic": s.topic,
+        "narrative": s.narrative,
+        "facts": s.facts,
+        "expected": {
+            "lines": [{"code": x.code, "modifiers": list(x.modifiers), "units": x.units} for x in s.expected_lines],
+            "not_billable": list(s.not_billable),
+        },
+        "rules": list(s.rules),
+        "hints": list(s.hints),
+        "learning_points": [{"text": lp.text, "sources": list(lp.sources)} for lp in s.learning_points],
+    }

@@ -40,15 +40,25 @@ MAX_LINES = 20
 def setting(s: Scenario) -> str:
     """The encounter's setting in one line (date, place, payer, ABN, diagnoses)."""
     e = s.encounter
-    return (f"Date of service {e.date_of_service.isoformat()}; place of service {e.place_of_service}; "
-            f"payer {e.payer}{'; ABN on file' if e.abn_on_file else ''}; diagnoses {', '.join(e.diagnoses) or 'none'}.")
+    return (
+        f"Date of service {e.date_of_service.isoformat()}; place of service {e.place_of_service}; "
+        f"payer {e.payer}{'; ABN on file' if e.abn_on_file else ''}; diagnoses {', '.join(e.diagnoses) or 'none'}."
+    )
 
 
 def case(s: Scenario | str) -> dict[str, Any]:
     """A scenario as the page shows it before any answer: no key, no learning points."""
     s = get(s) if isinstance(s, str) else s
-    return {"id": s.id, "title": s.title, "topic": s.topic, "topic_title": TOPICS[s.topic][0],
-            "level": s.difficulty_label, "narrative": s.narrative, "setting": setting(s), "hints": len(s.hints)}
+    return {
+        "id": s.id,
+        "title": s.title,
+        "topic": s.topic,
+        "topic_title": TOPICS[s.topic][0],
+        "level": s.difficulty_label,
+        "narrative": s.narrative,
+        "setting": setting(s),
+        "hints": len(s.hints),
+    }
 
 
 def topic_cases(topic: str) -> list[dict[str, Any]]:
@@ -60,15 +70,19 @@ def learning_points_html(s: Scenario) -> str:
     items = "".join(
         f"<li>{html.escape(lp.text)} <span class='esi-sources'>Source: "
         f"{', '.join(_cite_html(Citation.of(src)) for src in lp.sources)}</span></li>"
-        for lp in s.learning_points)
+        for lp in s.learning_points
+    )
     return f"<p><b>Learning points</b></p><ul>{items}</ul>"
 
 
 def _key_html(s: Scenario) -> str:
     key = ", ".join(str(line) for line in s.expected_lines) or "no billable line"
     nb = ", ".join(s.not_billable)
-    return (f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
-            + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "") + "</p>")
+    return (
+        f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
+        + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "")
+        + "</p>"
+    )
 
 
 def _lines(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

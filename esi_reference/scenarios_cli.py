@@ -39,8 +39,10 @@ def _key(s) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    rows = [{"id": s.id, "topic": s.topic, "level": s.difficulty_label, "hidden": s.hidden, "title": s.title}
-            for s in scenarios(args.topic, include_hidden=args.include_hidden)]
+    rows = [
+        {"id": s.id, "topic": s.topic, "level": s.difficulty_label, "hidden": s.hidden, "title": s.title}
+        for s in scenarios(args.topic, include_hidden=args.include_hidden)
+    ]
     print(render(rows, args.format))
     return 0
 
@@ -55,8 +57,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([scenario_data(s) for s in cases], indent=2))
     else:
-        rows = [{"id": s.id, "topic": s.topic, "key": _key(s), "not_billable": " ".join(s.not_billable),
-                 "narrative": s.narrative} for s in cases]
+        rows = [
+            {
+                "id": s.id,
+                "topic": s.topic,
+                "key": _key(s),
+                "not_billable": " ".join(s.not_billable),
+                "narrative": s.narrative,
+            }
+            for s in cases
+        ]
         print(render(rows, args.format))
     return 0
 
@@ -66,8 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     inner = p.add_subparsers(dest="scenarios_command", required=True, parser_class=type(p))
     q = inner.add_parser("list", help="the scenario bank")
     q.add_argument("--topic", choices=list(TOPICS))
-    q.add_argument("--include-hidden", dest="include_hidden", action="store_true",
-                   help="also the hidden (assessment) scenarios")
+    q.add_argument(
+        "--include-hidden", dest="include_hidden", action="store_true", help="also the hidden (assessment) scenarios"
+    )
     q.add_argument("--format", choices=FORMATS, default="table")
     q.set_defaults(func=_cmd_list)
     q = inner.add_parser("generate", help="a reproducible set of new cases with their answer keys")

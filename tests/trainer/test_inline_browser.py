@@ -56,7 +56,7 @@ def feedback(page) -> str:
 
 
 def test_loading_state_then_wrong_script_and_right_answers(session):
-    base, _, page, watch = session
+    _, _, page, watch = session
     status = page.locator(".esi-practice-status")
     # the case is readable at once, while Python starts (the visible loading state)
     assert page.locator(".esi-practice-title").inner_text() == FIRST["title"]
@@ -129,7 +129,7 @@ def test_keyboard_alone_and_labels(session):
 
 
 def test_progress_survives_a_reload_and_downloads_as_a_gradebook_csv(session):
-    base, _, page, watch = session
+    _, _, page, watch = session
     page.reload()
     summary = page.locator(".esi-practice-summary")
     row = summary.locator("tr", has_text="Interlaminar and caudal")

@@ -72,8 +72,13 @@ def test_every_topic_has_an_inline_practice_page_without_a_dead_widget(site):
             continue
         assert 'class="esi-practice"' in text and "practice.js" in text, page.name
         config = json.loads(re.search(r'class="esi-practice-config">(.*?)</script>', text).group(1))
-        for url in (config["core"], config["worker"], config["pyodide"] + "pyodide.mjs",
-                    config["pyodide"] + "pyodide.asm.wasm", config["pyodide"] + "python_stdlib.zip"):
+        for url in (
+            config["core"],
+            config["worker"],
+            config["pyodide"] + "pyodide.mjs",
+            config["pyodide"] + "pyodide.asm.wasm",
+            config["pyodide"] + "python_stdlib.zip",
+        ):
             assert not url.startswith(("http:", "https:", "//")), url  # served by the site itself
             assert (page.parent / url).resolve().is_file(), f"{page.name}: {url} missing"
 
@@ -83,8 +88,12 @@ def test_the_practice_core_is_the_standard_library_rule_core(site):
     with zipfile.ZipFile(io.BytesIO(core.read_bytes())) as z:
         names = z.namelist()
     modules = {n.rsplit(".", 1)[0] for n in names if n.endswith((".py", ".pyc"))}
-    assert {"esi_reference/grading", "esi_reference/practice", "esi_reference/generator",
-            "esi_reference/engine"} <= modules
+    assert {
+        "esi_reference/grading",
+        "esi_reference/practice",
+        "esi_reference/generator",
+        "esi_reference/engine",
+    } <= modules
     assert not modules & {"esi_reference/widgets", "esi_reference/frames", "esi_reference/cli"}
     assert not any(n.startswith("esi_reference/audit") for n in names)
     public = {f"esi_reference/data/scenarios/{s.id}.json" for s in scenarios(include_hidden=False)}
