@@ -108,12 +108,13 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"run {run + 1} {kind}: FAILED {str(exc).splitlines()[0]}", flush=True)
                         context.close()
                         continue
+                    r["browser_cpu_s"] = lite.browser_cpu_seconds(profile)
                     context.close()
                     external += watch.external
                     results[kind].append(r)
                     print(
                         f"run {run + 1} {kind:4}: form {r['form_s']:5.2f} s  first feedback {r['feedback_s']:5.2f} s"
-                        f"  stages {r['stages_ms']}  ({r['feedback_text']})",
+                        f"  browser CPU {r['browser_cpu_s']} s  stages {r['stages_ms']}",
                         flush=True,
                     )
             finally:
@@ -123,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             "median_feedback_s": statistics.median(r["feedback_s"] for r in rs),
             "min_feedback_s": min(r["feedback_s"] for r in rs),
             "max_feedback_s": max(r["feedback_s"] for r in rs),
+            "median_browser_cpu_s": statistics.median(r["browser_cpu_s"] or 0 for r in rs),
             "runs": len(rs),
         }
         for kind, rs in results.items()
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, s in summary.items():
         print(
             f"{kind}: median {s['median_feedback_s']:.2f} s (best {s['min_feedback_s']:.2f}, "
-            f"worst {s['max_feedback_s']:.2f}) to first graded feedback"
+            f"worst {s['max_feedback_s']:.2f}) to first graded feedback; browser CPU {s['median_browser_cpu_s']} s"
         )
     print(f"requests leaving 127.0.0.1: {len(external)}; failed runs: {len(failures)}")
     return 0 if not external and not failures else 1

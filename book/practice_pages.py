@@ -15,7 +15,8 @@
 :func:`core_zip` is the package minus everything the in-page trainer does not import (pandas tables,
 audit, widgets, command line) and **minus the hidden scenarios**, which are never shipped in the site.
 The import closure is computed from the source, and a third-party import in it fails the build.
-The Sphinx extension ``_ext/esi_practice.py`` writes the zip into the built site.
+The Sphinx extension ``_ext/esi_practice.py`` writes it (byte-compiled, with a Pyodide memory snapshot that
+the worker boots from: :func:`prepared_core`) into the built site.
 """
 
 from __future__ import annotations
@@ -124,38 +125,51 @@ def core_zip_name(data: bytes | None = None) -> str:
     return f"esi-core-{hashlib.sha256(data or core_zip()).hexdigest()[:12]}.zip"
 
 
-def compiled_core_zip(data: bytes | None = None) -> tuple[str, bytes]:
-    """(file name, bytes) of the zip the site serves: :func:`core_zip` byte-compiled for the browser's Python.
+def snapshot_name(zip_name: str) -> str:
+    return zip_name.removesuffix(".zip") + ".snapshot.gz"
 
-    ``tools/compile_pyc.mjs`` runs the site's own Pyodide in Node and turns every module into a sourceless
-    ``.pyc``, so the page skips compiling ~6,000 lines at start-up. Cached under ``build/practice-cache/``
-    by the source zip's digest. Without Node the source zip is served (slower start, same behaviour).
+
+def can_prepare() -> bool:
+    """Whether the build can byte-compile the core and snapshot it (Node is on PATH)."""
+    return shutil.which("node") is not None
+
+
+def prepared_core(data: bytes | None = None) -> tuple[str, bytes, bytes | None]:
+    """(zip name, zip bytes, snapshot bytes or None): what the site serves for the inline practice.
+
+    ``tools/build_practice_core.mjs`` runs the site's own Pyodide in Node: it byte-compiles every module of
+    :func:`core_zip` (sourceless ``.pyc``) and takes a memory snapshot after importing the package and
+    running each page call once, which the worker boots from. Cached under ``build/practice-cache/`` by the
+    source zip's digest and the Pyodide version. Without Node the source zip is served and there is no
+    snapshot (a slower start, the same behaviour).
     """
     data = data or core_zip()
     name = core_zip_name(data)
-    cache = ROOT / "build" / "practice-cache"
-    cached = cache / name
-    if cached.exists():
-        return name, cached.read_bytes()
-    node = shutil.which("node")
-    if node is None:
-        print("practice: node not found, serving the rule core as source (slower start in the page)")
-        return name, data
+    if not can_prepare():
+        print("practice: node not found, serving the rule core as source without a snapshot (slower start)")
+        return name, data, None
     sys.path.insert(0, str(ROOT / "tools"))
     import build_lite
 
-    pyodide = build_lite.pyodide_core(build_lite.CACHE)
-    cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.glob("esi-core-*"):
-        old.unlink()
-    src, out = cache / f".{name}.src", cache / f".{name}.pyc"
-    src.write_bytes(data)
-    subprocess.run(
-        [node, str(ROOT / "tools" / "compile_pyc.mjs"), str(pyodide), str(src), str(out)], check=True, timeout=600
-    )
-    src.unlink()
-    out.replace(cached)
-    return name, cached.read_bytes()
+    cache = ROOT / "build" / "practice-cache" / build_lite.PYODIDE_VERSION
+    zip_file, snap_file = cache / name, cache / snapshot_name(name)
+    if not (zip_file.exists() and snap_file.exists()):
+        pyodide = build_lite.pyodide_core(build_lite.CACHE)
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        src = cache / f".{name}.src"
+        src.write_bytes(data)
+        tmp_zip, tmp_snap = cache / f".{name}.tmp", cache / f".{name}.snap.tmp"
+        script = ROOT / "tools" / "build_practice_core.mjs"
+        subprocess.run(
+            [shutil.which("node"), str(script), str(pyodide), str(src), str(tmp_zip), str(tmp_snap)],
+            check=True,
+            timeout=900,
+        )
+        src.unlink()
+        tmp_zip.replace(zip_file)
+        tmp_snap.replace(snap_file)
+    return name, zip_file.read_bytes(), snap_file.read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------- pages
@@ -175,6 +189,7 @@ def _widget(topic: str | None, cases: list[dict], zip_name: str, mode: str) -> s
         "mode": mode,
         "pyodide": root + PYODIDE_DIR,
         "core": f"{root}_static/practice/{zip_name}",
+        "snapshot": f"{root}_static/practice/{snapshot_name(zip_name)}" if can_prepare() else None,
         "worker": f"{root}_static/practice-worker.js",
         "topics": {k: v[0] for k, v in TOPICS.items()},
     }
@@ -189,7 +204,8 @@ def _widget(topic: str | None, cases: list[dict], zip_name: str, mode: str) -> s
             "</section>",
             f'<script type="application/json" class="esi-practice-config">{_json_for_script(config)}</script>',
             f'<script type="application/json" class="esi-practice-cases">{_json_for_script(cases)}</script>',
-            f'<script src="{root}_static/practice.js" defer></script>',
+            # not deferred: the worker starts as soon as the parser gets here, not after the whole page
+            f'<script src="{root}_static/practice.js"></script>',
             "",
         ]
     )

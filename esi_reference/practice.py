@@ -10,7 +10,8 @@ here or in :mod:`esi_reference.grading`. Everything the learner typed is escaped
   HTML; the key and learning points only once passed;
 * :func:`show_answer` - the key and learning points (the learner asked: the page records it);
 * :func:`hint` - one hint at a time; :func:`new_case` - a generated case (:mod:`esi_reference.generator`);
-* :func:`answers_csv` - the learner's answers in the gradebook's CSV format (``esi-ref grade``).
+* :func:`answers_csv` - the learner's answers in the gradebook's CSV format (``esi-ref grade``);
+* :func:`call` - the worker's one entry point: an operation name and JSON arguments in, JSON out.
 
 Standard library only.
 
@@ -26,9 +27,11 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .errors import EsiError
 from .grading import PASS_MARK, Citation, _cite_html, feedback_html, grade
 from .scenarios import TOPICS, Scenario, get, scenarios
 
@@ -150,3 +153,42 @@ def answers_csv(learner: str, answers: Mapping[str, Iterable[Mapping[str, Any]]]
         for n, row in enumerate(rows, 1):
             w.writerow([name, sid, n, row["code"], " ".join(row["modifiers"]), row.get("units", 1)])
     return buf.getvalue()
+
+
+#: What the page may call (:func:`call`).
+OPERATIONS = ("case", "grade_answer", "show_answer", "hint", "new_case", "answers_csv")
+
+
+def call(operation: str, arguments: str) -> str:
+    """The worker's entry point: ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "..."}`` as JSON.
+
+    >>> json.loads(call("hint", '["tf-bilateral-one-level", 1]'))["ok"]
+    True
+    >>> json.loads(call("open", "[]"))
+    {'ok': False, 'error': 'unknown operation open'}
+    """
+    if operation not in OPERATIONS:
+        return json.dumps({"ok": False, "error": f"unknown operation {operation}"})
+    try:
+        return json.dumps({"ok": True, "result": globals()[operation](*json.loads(arguments))})
+    except EsiError as exc:
+        return json.dumps({"ok": False, "error": str(exc)})
+    except (TypeError, ValueError) as exc:  # arguments the page should never send
+        return json.dumps({"ok": False, "error": f"{operation}: {exc}"})
+
+
+def warm_up() -> None:
+    """Run every page call once (imports, scenario bank, rule registry, caches): the worker's memory
+    snapshot is taken after this, so the first real call in the page is as fast as the next ones."""
+    first = scenarios(include_hidden=False)[0].id
+    for operation, arguments in (
+        ("case", [first]),
+        ("grade_answer", [first, [{"code": "62321"}]]),
+        ("hint", [first, 1]),
+        ("show_answer", [first]),
+        ("new_case", [None, 1, 1]),
+        ("answers_csv", ["learner", {first: [{"code": "62321"}]}]),
+    ):
+        reply = json.loads(call(operation, json.dumps(arguments)))
+        if not reply["ok"]:
+            raise EsiError(f"warm-up {operation}: {reply['error']}")

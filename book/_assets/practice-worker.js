@@ -1,17 +1,31 @@
 /* The in-page trainer's Python: Pyodide (the site's own copy) + the esi_reference rule core, in a module web
  * worker (Pyodide no longer runs in classic workers).
  *
- * The page posts {type: "init", pyodide, core, warm} once, then {id, op, args} calls; the worker answers
- * {type: "status", ...} while starting and {id, ok, result | error} per call. Only the functions listed in
- * OPS (esi_reference.practice) can be called. Nothing is fetched from outside the site: the Pyodide core
+ * The page posts {type: "init", pyodide, core, snapshot} once, then {id, op, args} calls; the worker answers
+ * {type: "status", ...} while starting and {id, ok, result | error} per call, through
+ * esi_reference.practice.call (which only runs the operations it lists). With a memory snapshot of a Python
+ * that has already imported the rule core (built by tools/build_practice_core.mjs) the start-up skips
+ * initialising Python and importing the package. Nothing is fetched from outside the site: the Pyodide core
  * comes from `pyodide` (a folder of this site), the rule core is one zip unpacked into the in-memory file
  * system, and no package is installed (no micropip, no lock-file packages).
  */
-const OPS = ["grade_answer", "show_answer", "hint", "new_case", "answers_csv", "case"];
+const OPS = ["grade_answer", "show_answer", "hint", "new_case", "answers_csv", "case"]; // practice.OPERATIONS
 let ready = null;
 
 function status(stage, extra) {
   self.postMessage(Object.assign({ type: "status", stage, ms: Math.round(performance.now()) }, extra || {}));
+}
+
+// The memory image of a Python that has already imported the rule core (tools/build_practice_core.mjs):
+// gzip on the wire, unpacked by the browser's own DecompressionStream. Null when absent or unusable.
+async function fetchSnapshot(url) {
+  try {
+    const r = await fetch(url);
+    if (!r.ok || typeof DecompressionStream === "undefined") return null;
+    return new Uint8Array(await new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  } catch (err) {
+    return null;
+  }
 }
 
 async function start(cfg) {
@@ -20,26 +34,29 @@ async function start(cfg) {
     if (!r.ok) throw new Error(`the rule core (${cfg.core}) could not be loaded: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
+  const snapshot = cfg.snapshot ? fetchSnapshot(cfg.snapshot) : null;
   const { loadPyodide } = await import(cfg.pyodide + "pyodide.mjs");
   status("python");
-  const py = await loadPyodide({ indexURL: cfg.pyodide, packages: [], stdout: () => {}, stderr: () => {} });
+  const options = { indexURL: cfg.pyodide, packages: [], stdout: () => {}, stderr: () => {} };
+  let py = null;
+  let fromSnapshot = false;
+  const image = snapshot && (await snapshot);
+  if (image) {
+    try {
+      py = await loadPyodide(Object.assign({ _loadSnapshot: image }, options));
+      fromSnapshot = true;
+      status("snapshot");
+    } catch (err) {
+      py = null; // a snapshot this Pyodide cannot use: start from scratch below
+    }
+  }
+  if (!py) py = await loadPyodide(options);
   status("package");
-  py.unpackArchive(await core, "zip", { extractDir: "/home/pyodide/esi-core" });
-  py.runPython(`
-import sys, json
-sys.path.insert(0, "/home/pyodide/esi-core")
-sys.dont_write_bytecode = False
-from esi_reference import practice as _practice
-from esi_reference.errors import EsiError as _EsiError
-
-def _call(op, args):
-    try:
-        return json.dumps({"ok": True, "result": getattr(_practice, op)(*json.loads(args))})
-    except _EsiError as exc:
-        return json.dumps({"ok": False, "error": str(exc)})
-`);
-  const call = py.globals.get("_call");
-  if (cfg.warm) call("case", JSON.stringify([cfg.warm])); // loads the scenario bank and the rule registry
+  py.unpackArchive(await core, "zip", { extractDir: "/home/pyodide/esi-core" }); // also after a snapshot: lazy imports
+  py.runPython('import sys\nif "/home/pyodide/esi-core" not in sys.path: sys.path.insert(0, "/home/pyodide/esi-core")');
+  const practice = py.pyimport("esi_reference.practice");
+  if (!fromSnapshot) practice.warm_up(); // the snapshot was taken after the same warm-up
+  const call = (op, args) => practice.call(op, args);
   status("ready");
   return call;
 }

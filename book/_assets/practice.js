@@ -32,7 +32,7 @@
   };
   worker.onerror = (e) => onStatus({ stage: "failed", error: e.message || "the worker could not start" });
   worker.postMessage({ type: "init", pyodide: abs(cfg.pyodide), core: abs(cfg.core),
-                       warm: bankCases.length ? bankCases[0].id : null });
+                       snapshot: cfg.snapshot ? abs(cfg.snapshot) : null });
   function py(op, ...args) {
     if (failed) return Promise.reject(new Error(failed));
     return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-"""Sphinx hook of the inline practice: write the rule-core zip (byte-compiled) into the built site.
+"""Sphinx hook of the inline practice: write the rule core (byte-compiled zip + memory snapshot) into the site.
 
 The practice pages (``book/practice_pages.py``) name ``_static/practice/esi-core-<digest>.zip``; this writes
 that file when the HTML build finishes (the digest changes with the package, so browsers never run a
@@ -20,15 +20,19 @@ def _write_core(app: Any, exception: Exception | None) -> None:
     sys.path.insert(0, str(BOOK))
     import practice_pages
 
-    name, data = practice_pages.compiled_core_zip()
+    name, data, snapshot = practice_pages.prepared_core()
     folder = Path(app.outdir) / "_static" / "practice"
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("esi-core-*.zip"):
-        if old.name != name:
+    files = {name: data}
+    if snapshot is not None:
+        files[practice_pages.snapshot_name(name)] = snapshot
+    for old in folder.glob("esi-core-*"):
+        if old.name not in files:
             old.unlink()
-    tmp = folder / f".{name}.tmp"
-    tmp.write_bytes(data)
-    tmp.replace(folder / name)
+    for file_name, content in files.items():
+        tmp = folder / f".{file_name}.tmp"
+        tmp.write_bytes(content)
+        tmp.replace(folder / file_name)
 
 
 def setup(app: Any) -> dict[str, Any]:
