@@ -32,12 +32,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+from esi_reference import practice
+from esi_reference.scenarios import TOPICS, scenarios
+
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
-sys.path.insert(0, str(ROOT))
-
-from esi_reference import practice  # noqa: E402  (after the path set-up above, as in generate.py)
-from esi_reference.scenarios import TOPICS, scenarios  # noqa: E402
 
 OUT = BOOK / "practice"
 PACKAGE = ROOT / "esi_reference"

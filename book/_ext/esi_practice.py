@@ -17,7 +17,9 @@ BOOK = Path(__file__).resolve().parents[1]
 def _write_core(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    sys.path.insert(0, str(BOOK))
+    for folder in (BOOK.parent, BOOK):  # this repository's package and book/practice_pages.py
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
     import practice_pages
 
     name, data, snapshot = practice_pages.prepared_core()
