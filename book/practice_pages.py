@@ -279,7 +279,7 @@ def instructors_page() -> str:
             "grade them with the gradebook:",
             "",
             "```bash",
-            "esi-ref scenarios list --include-hidden          # the bank, hidden (assessment) cases marked",
+            "esi-ref scenarios list --include-hidden    # hidden (assessment) cases marked",
             "esi-ref grade answers.csv --out gradebook/ --chart gradebook/scores.svg",
             "```",
             "",
@@ -289,8 +289,9 @@ def instructors_page() -> str:
             "**Download my answers** on any practice page saves their last answer to every case they tried, in "
             "the gradebook's CSV format (`learner,scenario,line,code,modifiers,units`); the learner types the "
             "name to put in the file. Concatenate the class's files (one header) and run `esi-ref grade` on "
-            "them: scores are recomputed from the answers, so an edited score column cannot help. A case "
-            "answered after *Show answer* is marked in the page and its row is still graded as written.",
+            "them: scores are recomputed from the answers, so an edited score column cannot help. The file "
+            "does not say whether the learner pressed *Show answer* first (the page counts that only for the "
+            "learner): treat downloaded practice as practice, and grade assessment offline.",
             "",
             "## The same cases for everyone",
             "",

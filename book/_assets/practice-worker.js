@@ -21,7 +21,9 @@ function status(stage, extra) {
 async function fetchSnapshot(url) {
   try {
     const r = await fetch(url);
-    if (!r.ok || typeof DecompressionStream === "undefined") return null;
+    if (!r.ok) return null;
+    if (!url.endsWith(".gz")) return new Uint8Array(await r.arrayBuffer());
+    if (typeof DecompressionStream === "undefined") return null;
     return new Uint8Array(await new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
   } catch (err) {
     return null;

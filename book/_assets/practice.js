@@ -298,8 +298,8 @@
     }
     summary.textContent = "";
     const table = el("table", { class: "esi-summary-table" },
-      el("caption", { text: "Your progress in this browser, per topic" }),
-      el("thead", {}, el("tr", {}, ...["Topic", "Tried", "Passed", "Mean best", "Keys shown"]
+      el("caption", { text: "Your progress in this browser, per topic (Keys: answers shown)" }),
+      el("thead", {}, el("tr", {}, ...["Topic", "Tried", "Passed", "Mean best", "Keys"]
         .map((h) => el("th", { scope: "col", text: h })))));
     const body = el("tbody");
     for (const [topic, title] of Object.entries(cfg.topics)) {
