@@ -75,4 +75,7 @@ def test_exercise_runs_and_grades_in_the_browser_offline(built_site, playwright)
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
     assert watch.external == []
-    assert not [f for f in watch.failed if "favicon" not in f and "/api/" not in f], watch.failed
+    # the practice page's own start-up downloads are cut short when the test navigates away from it at once
+    left_early = [f for f in watch.failed if "/_static/practice/" in f and f.endswith("net::ERR_ABORTED")]
+    failed = [f for f in watch.failed if "favicon" not in f and "/api/" not in f and f not in left_early]
+    assert not failed, failed
