@@ -14,7 +14,18 @@ loaded. Every request leaving 127.0.0.1 is counted (it must be zero). Results go
 ``benchmarks/out/bench_inline.json``. The browser helpers (static server, Chromium flags, request
 watch) are those of ``bench_lite.py``; ``tests/trainer/test_inline_browser.py`` uses :func:`grade_inline`.
 
-Figures: see the module's last run in ``benchmarks/out/bench_inline.json`` and the project notes.
+Figures measured 2026-12-01 on the 2-core project machine **while six other engineers were building and
+testing** (load average 5-12, so every figure is inflated and noisy), page ``practice/01-interlaminar.html``:
+
+* plain Pyodide boot in the worker + importing the package from source: cold 15.5-22.5 s, warm 8-10 s
+  (``loadPyodide`` alone 13.5 s cold under load 8; in Node on the same machine it took 8.4-17 s);
+* byte-compiled core + memory snapshot (the default): over four sessions of 2-5 runs, cold medians
+  1.66 / 1.85 / 2.35 / 2.97 s (best 1.48 s), warm medians 1.58 / 1.75 / 2.52 / 3.04 s (best 1.53 s); zero
+  requests beyond 127.0.0.1, zero failed runs. Browser CPU per run 1.9-3.5 s, of which a plain page of the
+  site (no practice) costs 0.9-1.3 s: the practice itself is about 1-2 CPU-seconds;
+* the stages (ms after practice.js starts): worker + ``pyodide.mjs`` 150-1000, snapshot restored 950-2400,
+  ready 1170-2950; grading itself takes milliseconds. Serving the snapshot uncompressed (31 MB instead of
+  6.9 MB gzip) made no measurable difference, so it is served gzip.
 """
 
 from __future__ import annotations
