@@ -78,6 +78,7 @@ def test_every_topic_has_an_inline_practice_page_without_a_dead_widget(site):
             config["pyodide"] + "pyodide.mjs",
             config["pyodide"] + "pyodide.asm.wasm",
             config["pyodide"] + "python_stdlib.zip",
+            *([config["snapshot"]] if config.get("snapshot") else []),
         ):
             assert not url.startswith(("http:", "https:", "//")), url  # served by the site itself
             assert (page.parent / url).resolve().is_file(), f"{page.name}: {url} missing"
