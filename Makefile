@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: venv site site-build serve test test-fast lint bench bench-lite bench-audit clean
+.PHONY: venv site site-build serve test test-fast lint bench bench-lite bench-inline bench-audit clean
 
 venv: $(VENV)/.installed
 
@@ -45,8 +45,12 @@ bench: venv
 bench-lite: venv
 	$(PY) benchmarks/bench_lite.py
 
+# time to first graded feedback on an exercise page (inline practice; needs `make site-build`)
+bench-inline: venv
+	$(PY) benchmarks/bench_inline.py
+
 bench-audit: venv
 	$(PY) benchmarks/bench_audit.py
 
 clean:
-	rm -rf book/_build book/generated $(VENV)
+	rm -rf book/_build book/generated book/practice $(VENV)

@@ -44,6 +44,7 @@ PLUGIN_COMMANDS = (
     "esi_reference.gradebook",
     "esi_reference.audit.command",
     "esi_reference.cmsdata.cli",
+    "esi_reference.scenarios_cli",
 )
 
 

@@ -37,6 +37,7 @@ from typing import TextIO
 from . import fields
 from .errors import EsiError
 from .files import MAX_ANSWERS_BYTES, Outputs, csv_problem, read_text
+from .generator import is_generated_id
 from .grading import MAX_ANSWER_LINES, PASS_MARK, Grade, grade
 from .output import FORMATS, bounded, render, terminal_safe
 from .scenarios import get, scenarios
@@ -138,7 +139,7 @@ def _grade_reader(book: Gradebook, reader: csv.DictReader, name: str) -> Gradebo
         if not learner:
             book.bad_rows.append(BadRow(rownum, "learner: empty"))
             continue
-        if sid not in known:
+        if sid not in known and not is_generated_id(sid):
             book.bad_rows.append(BadRow(rownum, f"scenario: unknown scenario id {sid!r}"))
             continue
         units_text = (row.get("units") or "").strip()

@@ -86,10 +86,11 @@ class RuleNote:
     severity: str
     message: str
     citations: tuple[Citation, ...]
+    aspect: str = ""  #: what the finding is about, in a learner's words (see :func:`aspect`)
 
     def to_dict(self) -> dict[str, object]:
         return {"rule_id": self.rule_id, "title": self.title, "severity": self.severity, "message": self.message,
-                "sources": [c.id for c in self.citations]}
+                "aspect": self.aspect, "sources": [c.id for c in self.citations]}
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,8 @@ def _text(value: object, limit: int = 40) -> str:
 
 
 def _note(f: object) -> RuleNote:
-    return RuleNote(f.rule_id, f.title, f.severity, f.message, tuple(Citation.of(s) for s in f.citations))
+    return RuleNote(f.rule_id, f.title, f.severity, f.message, tuple(Citation.of(s) for s in f.citations),
+                    aspect(f.rule_id, f.family))
 
 
 def _family(code: str) -> str:
@@ -362,8 +364,77 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
     earned += nb_earned
     possible = LINE_POINTS * len(expected) + NOT_BILLABLE_POINTS * len(s.not_billable)
     score = max(0.0, earned - penalty) / possible if possible else (1.0 if not valid else 0.0)
-    return Grade(s.id, min(score, 1.0), earned, penalty, possible, pass_mark, tuple(feedback), tuple(general),
-                 s.expected_lines, s.not_billable)
+    return without_unbilled_key_codes(
+        Grade(s.id, min(score, 1.0), earned, penalty, possible, pass_mark, tuple(feedback), tuple(general),
+              s.expected_lines, s.not_billable))
+
+
+# ------------------------------------------------------------------------------ feedback that teaches
+#: What a finding is about, by rule-id fragment (first match wins) and then by rule family.
+_ASPECT_BY_ID = (("REGION", "region"), ("APPROACH", "approach"), ("NEUROLYTIC", "approach"),
+                 ("CHEMOTHERAPY", "approach"), ("ULTRASOUND", "imaging"), ("IMAGING-CODE", "imaging"),
+                 ("IMAGING-INCLUDED", "bundling"), ("CATHETER", "catheter"), ("BILATERAL", "modifier"),
+                 ("ADDON", "add-on code"), ("UNITS", "units"), ("CODE-VALID", "date of service"),
+                 ("CODE-DATE", "date of service"), ("NOT-PERFORMED", "documentation"), ("NOT-BILLED", "coverage"))
+_ASPECT_BY_FAMILY = {"ncci": "bundling", "mue": "units", "lcd": "coverage", "doc": "documentation",
+                     "drug": "drug", "cpt": "code choice"}
+#: Stands for a code of the answer key that the learner has not written yet.
+HIDDEN_CODE = "[code hidden]"
+_HIDDEN_RUN = re.compile(rf"{re.escape(HIDDEN_CODE)}(?:(?:,| or| and|/)\s*{re.escape(HIDDEN_CODE)})+")
+
+
+def aspect(rule_id: str, family: str) -> str:
+    """The part of the claim a finding is about, as the feedback names it (region, units, bundling ...).
+
+    >>> aspect("CPT-REGION", "cpt"), aspect("NCCI-PTP", "ncci"), aspect("MUE-UNITS", "mue")
+    ('region', 'bundling', 'units')
+    """
+    for fragment, label in _ASPECT_BY_ID:
+        if fragment in rule_id:
+            return label
+    return _ASPECT_BY_FAMILY.get(family, family)
+
+
+def hide_codes(text: str, codes: Iterable[str]) -> str:
+    """``text`` with every one of ``codes`` replaced by :data:`HIDDEN_CODE` (runs of them collapsed).
+
+    >>> hide_codes("62321 is a cervical code: the facts call for 62323 or 62323.", {"62323"})
+    '62321 is a cervical code: the facts call for [code hidden].'
+    """
+    wanted = sorted(set(codes))
+    if not wanted:
+        return text
+    pattern = re.compile(r"(?<![0-9A-Z])(?:" + "|".join(map(re.escape, wanted)) + r")(?![0-9A-Z])")
+    return _HIDDEN_RUN.sub(HIDDEN_CODE, pattern.sub(HIDDEN_CODE, text))
+
+
+def without_unbilled_key_codes(g: Grade) -> Grade:
+    """The grade as a learner sees it: feedback never names a code of the key the learner has not billed.
+
+    The engine's messages explain a wrong line by naming the code the facts call for; shown after the
+    first wrong try, that would give the answer away and make the hints pointless. Codes the learner
+    did write (right or wrong) stay visible; the key itself is on ``g.key`` for "Show answer" and is
+    shown once the scenario is passed (:func:`feedback_html`).
+    """
+    written = {code for line in g.lines for code in re.findall(r"[0-9A-Z]{5}", line.answer.upper())}
+    hidden = {line.code for line in g.key} - written
+    if not hidden:
+        return g
+
+    def cite(c: Citation) -> Citation:
+        shown = (c.label, c.id, c.title, re.sub(r"[^0-9A-Z]+", " ", c.url.upper()))
+        if all(hide_codes(t, hidden) == t for t in shown):
+            return c
+        # a source named after the code (a HCPCS code page): its title without the code, and no link
+        return Citation(hide_codes(c.id, hidden), hide_codes(c.title, hidden), "", hide_codes(c.title, hidden))
+
+    def note(n: RuleNote) -> RuleNote:
+        return dataclasses.replace(n, title=hide_codes(n.title, hidden), message=hide_codes(n.message, hidden),
+                                   citations=tuple(cite(c) for c in n.citations))
+
+    lines = tuple(dataclasses.replace(line, messages=tuple(hide_codes(m, hidden) for m in line.messages),
+                                      findings=tuple(note(f) for f in line.findings)) for line in g.lines)
+    return dataclasses.replace(g, lines=lines, general=tuple(note(f) for f in g.general))
 
 
 def hint(scenario: Scenario | str, number: int) -> str | None:
@@ -389,7 +460,8 @@ def _cite_html(c: Citation) -> str:
 
 def _note_html(f: RuleNote) -> str:
     cites = ", ".join(_cite_html(c) for c in f.citations)
-    return (f'<li><b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}'
+    about = f'<span class="esi-aspect">{html.escape(f.aspect)}</span> ' if f.aspect else ""
+    return (f'<li>{about}<b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}'
             f' <span class="esi-sources">Source: {cites}</span></li>')
 
 

@@ -299,8 +299,15 @@ def scenarios(topic: str | None = None, *, include_hidden: bool = True) -> tuple
 
 
 def get(scenario_id: str) -> Scenario:
-    """The scenario with this id; an unknown id raises :class:`~esi_reference.errors.InvalidField`."""
+    """The scenario with this id: a bank scenario, or a generated one (``gen-<seed>-<n>``, see
+    :mod:`esi_reference.generator`); an unknown id raises :class:`~esi_reference.errors.InvalidField`."""
     bank = _bank()
-    if scenario_id not in bank:
-        raise InvalidField("scenario", "a scenario id in the bank", scenario_id)
-    return bank[scenario_id]
+    if scenario_id in bank:
+        return bank[scenario_id]
+    if isinstance(scenario_id, str) and scenario_id.startswith("gen-"):
+        from .generator import from_id
+
+        generated = from_id(scenario_id)
+        if generated is not None:
+            return generated
+    raise InvalidField("scenario", "a scenario id in the bank or a generated id gen-<seed>-<n>", scenario_id)

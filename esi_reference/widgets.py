@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import ipywidgets as w
 
-from . import catalogue
+from . import catalogue, practice
 from .grading import PASS_MARK, Grade, feedback_html, grade
 from .scenarios import TOPICS, Scenario, scenarios
 
@@ -134,10 +134,7 @@ class Trainer(w.VBox):
         s = self.scenario
         self.heading.value = (f"<h4>{html.escape(s.title)} <small>({html.escape(s.difficulty_label)}, "
                               f"{html.escape(TOPICS[s.topic][0])})</small></h4>")
-        facts = s.encounter
-        setting = (f"Date of service {facts.date_of_service.isoformat()}; place of service {facts.place_of_service}; "
-                   f"payer {facts.payer}{'; ABN on file' if facts.abn_on_file else ''}; diagnoses "
-                   f"{', '.join(facts.diagnoses) or 'none'}.")
+        setting = practice.setting(s)
         self.narrative.value = (f"<blockquote>{html.escape(s.narrative)}</blockquote>"
                                 f"<p><small>{html.escape(setting)}</small></p>")
         self.rows = []
@@ -152,13 +149,7 @@ class Trainer(w.VBox):
 
     # ---------------------------------------------------------------------------------------- display
     def _learning_points(self) -> str:
-        from .grading import Citation, _cite_html
-
-        items = "".join(
-            f"<li>{html.escape(lp.text)} <span class='esi-sources'>Source: "
-            f"{', '.join(_cite_html(Citation.of(s)) for s in lp.sources)}</span></li>"
-            for lp in self.scenario.learning_points)
-        return f"<p><b>Learning points</b></p><ul>{items}</ul>"
+        return practice.learning_points_html(self.scenario)
 
     def _update_progress(self) -> None:
         passed = sum(g.passed for g in self.results.values())

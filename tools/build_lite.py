@@ -12,7 +12,7 @@ The recipe is the one verified in ``live-kernel.md`` (part B):
    ``micropip``, ``ipython`` and ``jedi``), downloaded from PyPI;
 3. ``comm``, ``ipywidgets`` and ``jupyterlab_widgets`` at the versions installed in this venv (so the
    widget JavaScript that ``jupyter lite build`` copies from the venv matches the Python side);
-4. this package's own wheel (``python -m build --wheel``);
+4. this package's own wheel (``python -m build --wheel``), without the hidden (assessment) scenarios;
 5. a rewritten ``pyodide-lock.json`` holding only those packages, **with each sha256 recomputed from
    the file we ship** (PyPI's wheels differ byte-for-byte from Pyodide's own builds, and Pyodide
    checks integrity), and the PyPI fallback disabled in ``jupyter-lite.json``.
@@ -175,6 +175,7 @@ def own_wheel(cache: Path) -> Path:
     out = cache / "own-wheel" / source_digest()
     found = sorted(out.glob("esi_reference-*-none-any.whl"))
     if found:
+        without_hidden_scenarios(found[0])  # idempotent: also for a wheel cached by an older build
         return found[0]
     shutil.rmtree(cache / "own-wheel", ignore_errors=True)
     out.mkdir(parents=True)
@@ -185,12 +186,34 @@ def own_wheel(cache: Path) -> Path:
     found = sorted(out.glob("esi_reference-*-none-any.whl"))
     if not found:
         raise SystemExit("build_lite: python -m build produced no pure wheel")
+    without_hidden_scenarios(found[0])
     with zipfile.ZipFile(found[0]) as z:
         names = z.namelist()
     for needed in ("esi_reference/__init__.py", "esi_reference/data/sources.csv"):
         if needed not in names:
             raise SystemExit(f"build_lite: {found[0].name} lacks {needed}")
     return found[0]
+
+
+def without_hidden_scenarios(wheel: Path) -> int:
+    """Rewrite ``wheel`` without the scenario files marked hidden (assessment cases never ship in the site);
+    their RECORD lines go too. Returns the number of files dropped."""
+    hidden = set()
+    for f in (ROOT / "esi_reference" / "data" / "scenarios").glob("*.json"):
+        if json.loads(f.read_text(encoding="utf-8")).get("hidden") is True:
+            hidden.add(f"esi_reference/data/scenarios/{f.name}")
+    tmp = wheel.with_suffix(".tmp")
+    with zipfile.ZipFile(wheel) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename in hidden:
+                continue
+            data = zin.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                data = b"".join(line for line in data.splitlines(keepends=True)
+                                if line.split(b",", 1)[0].decode() not in hidden)
+            zout.writestr(info, data)
+    tmp.replace(wheel)
+    return len(hidden)
 
 
 def bundled_kernel_wheels() -> list[Path]:

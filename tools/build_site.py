@@ -149,6 +149,9 @@ def main() -> int:
         has_exercises = ensure_exercises_page()
         written = generate.generate(exercises_exist=has_exercises, lite=lite_script.exists())
         print(f"    {len(written)} pages in {generate.OUT.relative_to(ROOT)}")
+        import practice_pages  # the Practice part: inline practice pages (book/practice/)
+
+        print(f"    {len(practice_pages.generate())} practice pages in {practice_pages.OUT.relative_to(ROOT)}")
     with step("jupyter-book build (strict)", timings):
         jb = Path(sys.executable).with_name("jupyter-book")
         cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(BOOK), "-W", "-n", "--keep-going"]

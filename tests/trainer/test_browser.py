@@ -1,4 +1,4 @@
-"""Real browser test: the built site's exercise page -> "Practise in the browser" -> JupyterLite (Pyodide,
+"""Real browser test: the built site's practice page -> "open it in JupyterLite" -> JupyterLite (Pyodide,
 served from the site itself) -> run the exercise, enter an answer, Grade, read the feedback that Python
 computed in the page. No request may leave 127.0.0.1. A missing build FAILS (run `make site-build`)."""
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def built_site() -> Path:
-    for needed in (HTML / "exercises" / "01-interlaminar.html", HTML / "lite" / "jupyter-lite.json",
+    for needed in (HTML / "practice" / "01-interlaminar.html", HTML / "lite" / "jupyter-lite.json",
                    HTML / "lite" / "files" / "01-interlaminar.ipynb"):
         if not needed.is_file():
             pytest.fail(f"{needed} is missing: run `make site-build` (make test builds the site first)")
@@ -38,11 +38,13 @@ def test_exercise_runs_and_grades_in_the_browser_offline(built_site, playwright)
         context = bench.launch(playwright, profile)
         watch = bench.Watch(context)
         page = context.new_page()
-        # 1. the static exercise page links to the in-browser version of the same notebook
-        page.goto(f"{base}/exercises/01-interlaminar.html", wait_until="domcontentloaded")
-        link = page.get_by_role("link", name="Practise in the browser")
+        # 1. the practice page links to the notebook version in JupyterLite
+        page.goto(f"{base}/practice/01-interlaminar.html", wait_until="domcontentloaded")
+        link = page.get_by_role("link", name="open it in JupyterLite")
         href = link.get_attribute("href")
         assert href == "../lite/notebooks/index.html?path=01-interlaminar.ipynb"
+        # (let the page's inline practice finish starting, so that leaving it aborts no download)
+        page.wait_for_selector(".esi-practice-status[data-stage=ready]", timeout=120_000)
         # 2. open it, run the trainer cell, answer wrongly (an interlaminar code reported bilateral), Grade
         try:
             result = bench.open_and_grade(page, base, "01-interlaminar.ipynb", "62323", modifiers="50",
