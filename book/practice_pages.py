@@ -69,6 +69,8 @@ def _imports(name: str) -> tuple[set[str], set[str]]:
                     inside.add(f"{target}.{alias.name}")
         elif isinstance(node, ast.ImportFrom) and node.module:
             (inside if node.module.startswith("esi_reference") else outside).add(node.module)
+            if node.module.startswith("esi_reference"):  # `from esi_reference.reference import catalogue`
+                inside.update(f"{node.module}.{a.name}" for a in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 (inside if alias.name.startswith("esi_reference") else outside).add(alias.name)
