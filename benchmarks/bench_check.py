@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from esi_reference import engine
-from esi_reference.encounter import Encounter, parse_encounter
+from esi_reference.model.encounter import Encounter, parse_encounter
 
 ROOT = Path(__file__).resolve().parents[1]
 

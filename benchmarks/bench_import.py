@@ -33,11 +33,11 @@ from pathlib import Path
 from bench_check import forget_memos
 
 from esi_reference import engine
-from esi_reference.catalogue import all_codes
 from esi_reference.cmsdata import samples
 from esi_reference.cmsdata.tables import refresh
-from esi_reference.encounter import parse_encounter
 from esi_reference.errors import EsiError
+from esi_reference.model.encounter import parse_encounter
+from esi_reference.reference.catalogue import all_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 RATIONALES = (

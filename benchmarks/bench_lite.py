@@ -153,7 +153,7 @@ def open_repl_and_grade(page, base: str, topic: str, code: str, timeout_ms: int 
     """The exercise pages' *quick start*: JupyterLite's REPL with the trainer as its start-up code (runs itself)."""
     from urllib.parse import quote
 
-    startup = quote(f'from esi_reference.widgets import trainer\ntrainer("{topic}")', safe="")
+    startup = quote(f'from esi_reference.trainer.widgets import trainer\ntrainer("{topic}")', safe="")
     t0 = time.perf_counter()
     page.goto(f"{base}/lite/repl/index.html?kernel=python&toolbar=1&code={startup}", wait_until="domcontentloaded")
     code_input = page.locator(".esi-code input").first

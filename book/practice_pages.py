@@ -32,8 +32,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from esi_reference import practice
-from esi_reference.scenarios import TOPICS, scenarios
+from esi_reference.trainer import practice
+from esi_reference.trainer.scenarios import TOPICS, scenarios
 
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
@@ -41,7 +41,7 @@ ROOT = BOOK.parent
 OUT = BOOK / "practice"
 PACKAGE = ROOT / "esi_reference"
 #: What the worker imports; the zip holds these modules and everything they import from the package.
-ENTRY_MODULES = ("esi_reference", "esi_reference.practice", "esi_reference.generator")
+ENTRY_MODULES = ("esi_reference", "esi_reference.trainer.practice", "esi_reference.trainer.generator")
 PYODIDE_DIR = "lite/static/pyodide/"  # where tools/build_lite.py puts the Pyodide core, from the site root
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 

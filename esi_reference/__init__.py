@@ -8,10 +8,10 @@ CPython and in the browser (Pyodide). pandas is imported only by the table expor
 'cervical_thoracic'
 """
 
-from .catalogue import Code, codes, is_known, lookup, search
-from .documentation import DocumentationItem, documentation_items
-from .errors import EsiError, InvalidEncounter, InvalidField, UnknownCode, UnknownSource
-from .sources import Source, source, sources
+from esi_reference.errors import EsiError, InvalidEncounter, InvalidField, UnknownCode, UnknownSource
+from esi_reference.reference.catalogue import Code, codes, is_known, lookup, search
+from esi_reference.reference.documentation import DocumentationItem, documentation_items
+from esi_reference.reference.sources import Source, source, sources
 
 __version__ = "0.1.0"
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidEncounter
+from esi_reference.errors import InvalidEncounter
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "tests" / "conformance" / "cases"
 CASE_KEYS = {"id", "topic", "source", "guidance", "encounter", "expect", "rules", "known_difference"}
@@ -99,8 +99,8 @@ def _describe(keys: Counter) -> str:
 
 def evaluate(case: dict[str, Any]) -> Outcome:
     """Run one case's expectations through the public API."""
-    from .encounter import parse_encounter
-    from .engine import check, suggest_claim
+    from esi_reference.engine import check, suggest_claim
+    from esi_reference.model.encounter import parse_encounter
 
     expect = case["expect"]
     problems: list[str] = []

@@ -42,7 +42,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import EsiError
+from esi_reference.errors import EsiError
 
 MB = 1_000_000
 #: Default size caps, in bytes, per kind of input.

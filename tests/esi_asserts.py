@@ -6,8 +6,8 @@ import copy
 import dataclasses
 from typing import Any
 
-from esi_reference.encounter import Documentation, parse_encounter
 from esi_reference.engine import check
+from esi_reference.model.encounter import Documentation, parse_encounter
 
 FULL_DOC = dataclasses.asdict(Documentation.complete(pain_weeks=10, conservative_care_weeks=8))
 

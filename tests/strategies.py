@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from esi_reference.encounter import (
+from esi_reference.model.encounter import (
     CATHETER,
     CONTAINERS,
     CONTRAST,
@@ -22,7 +22,7 @@ from esi_reference.encounter import (
     SUBSTANCES,
     SUPPLIERS,
 )
-from esi_reference.policy import PLACES_OF_SERVICE
+from esi_reference.reference.policy import PLACES_OF_SERVICE
 
 
 def examples(count: int) -> int:

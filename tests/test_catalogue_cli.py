@@ -43,8 +43,8 @@ def test_lookup_64480_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_lookup_shows_the_code_page_card(capsys: pytest.CaptureFixture[str]) -> None:
-    """Text and JSON carry the same quick facts as the top of the book page (esi_reference.facts)."""
-    from esi_reference.facts import quick_facts
+    """Text and JSON carry the same quick facts as the top of the book page (esi_reference.views.facts)."""
+    from esi_reference.views.facts import quick_facts
 
     _, text, _ = run(capsys, "lookup", "62323")
     _, js, _ = run(capsys, "lookup", "62323", "--format", "json")

@@ -11,7 +11,7 @@ from esi_asserts import base_encounter, findings
 
 from esi_reference import EsiError
 from esi_reference.cli import main
-from esi_reference.ncci import edits_between, load_mue_file, load_ptp_file, using_tables
+from esi_reference.reference.ncci import edits_between, load_mue_file, load_ptp_file, using_tables
 
 PTP_TEXT = (
     "CMS notice line: for testing only\n"

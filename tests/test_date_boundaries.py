@@ -8,7 +8,7 @@ import pytest
 from esi_asserts import FULL_DOC, assert_finding, assert_no_finding, base_encounter, findings
 
 from esi_reference import lookup
-from esi_reference.policy import window_start
+from esi_reference.reference.policy import window_start
 
 
 @pytest.mark.parametrize(

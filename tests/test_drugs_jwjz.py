@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import encounters, examples
 
-from esi_reference.encounter import encounter_schema, parse_claim_line, parse_encounter
 from esi_reference.engine import check, suggest_claim
 from esi_reference.errors import InvalidEncounter
-from esi_reference.grading import grade
+from esi_reference.model.encounter import encounter_schema, parse_claim_line, parse_encounter
+from esi_reference.trainer.grading import grade
 
 DEX = "dexamethasone_sodium_phosphate"
 TRI = "triamcinolone_acetonide"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from esi_reference.cli import main
-from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check, suggest_claim
+from esi_reference.model.encounter import parse_encounter
 from esi_reference.rules import all_rules
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
@@ -67,7 +67,7 @@ def test_examples_index_is_current() -> None:
 def test_examples_match_the_published_schema(path: Path) -> None:
     import jsonschema
 
-    from esi_reference.encounter import encounter_schema
+    from esi_reference.model.encounter import encounter_schema
 
     jsonschema.validate(json.loads(path.read_text()), encounter_schema())
 
@@ -75,7 +75,7 @@ def test_examples_match_the_published_schema(path: Path) -> None:
 def test_schema_rejects_what_the_parser_rejects() -> None:
     import jsonschema
 
-    from esi_reference.encounter import encounter_schema
+    from esi_reference.model.encounter import encounter_schema
 
     bad = json.loads(EXAMPLES[0].read_text())
     bad["procedures"][0]["approach"] = "epidural-ish"

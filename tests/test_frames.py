@@ -6,8 +6,9 @@ import io
 
 import pandas as pd
 
-from esi_reference import catalogue, documentation, frames, ncci
-from esi_reference.sources import sources
+from esi_reference.reference import catalogue, documentation, ncci
+from esi_reference.reference.sources import sources
+from esi_reference.views import frames
 
 
 def test_codes_frame_has_every_catalogue_code_as_string():
@@ -41,10 +42,7 @@ def test_sources_and_documentation_frames_match_the_api():
     assert frames.sources_frame()["id"].tolist() == [s.id for s in sources()]
     doc = frames.documentation_frame()
     assert doc["id"].tolist() == [d.id for d in documentation.documentation_items()]
-    assert (
-        doc.loc[doc["id"] == "DOC-IMAGES", "applies_to_text"].item()
-        == documentation.APPLIES_TO["image_guided_esi"]
-    )
+    assert doc.loc[doc["id"] == "DOC-IMAGES", "applies_to_text"].item() == documentation.APPLIES_TO["image_guided_esi"]
     assert frames.documentation_frame("repeat_esi")["id"].tolist() == ["DOC-PRIOR-RELIEF"]
 
 
@@ -56,9 +54,7 @@ def test_ptp_frame_for_one_code():
     assert pair["modifier_indicator"].item() == "1"
     assert "distinct-service modifier" in pair["modifier_meaning"].item()
     never = frames.ptp_frame(code="62321")
-    assert set(never.loc[never["modifier_indicator"] == "0", "modifier_meaning"]) == {
-        "never billable together"
-    }
+    assert set(never.loc[never["modifier_indicator"] == "0", "modifier_meaning"]) == {"never billable together"}
     assert len(frames.ptp_frame()) == len(ncci.ptp_edits())
 
 

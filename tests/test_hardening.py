@@ -12,8 +12,8 @@ import pytest
 from esi_reference import EsiError, cli
 from esi_reference.cli import main
 from esi_reference.errors import InvalidEncounter
-from esi_reference.grading import MAX_ANSWER_LINES, grade
-from esi_reference.output import bounded, render, spreadsheet_safe, terminal_safe
+from esi_reference.trainer.grading import MAX_ANSWER_LINES, grade
+from esi_reference.views.output import bounded, render, spreadsheet_safe, terminal_safe
 
 ENCOUNTER = {"date_of_service": "2025-03-04", "place_of_service": "11", "procedures": []}
 SCENARIO = "tf-bilateral-one-level"
@@ -62,7 +62,7 @@ def test_460000_unknown_keys_give_a_bounded_message(tmp_path, capsys):
     err = one_line_error(capsys)
     assert err.rstrip().endswith("... and 459,980 more")
     with pytest.raises(InvalidEncounter) as caught:
-        from esi_reference.encounter import parse_encounter
+        from esi_reference.model.encounter import parse_encounter
 
         parse_encounter(data)
     assert len(caught.value.errors) == 20 and caught.value.more == 459_980
@@ -105,7 +105,7 @@ def test_an_internal_error_exits_3_with_one_line_and_no_input_data(monkeypatch, 
 
 
 def test_plugin_commands_inherit_the_guard(monkeypatch, capsys):
-    from esi_reference import engine_cli
+    from esi_reference.cli import engine_cli
 
     monkeypatch.setattr(engine_cli, "all_rules", lambda: 1 / 0)
     assert main(["rules"]) == 3
@@ -150,8 +150,8 @@ def test_grade_other_junk_is_typed(bad):
 
 def test_ptp_pairs_are_indexed_by_code_not_by_line_pair():
     """50 lines of the same two codes: the PTP table is asked once per code pair, not 2,450 times."""
-    from esi_reference import ncci
     from esi_reference.engine import check
+    from esi_reference.reference import ncci
 
     calls = []
     real = ncci.edits_between
@@ -227,7 +227,7 @@ def test_gradebook_header_problems(tmp_path, capsys):
 
 
 def test_gradebook_chart_and_out_are_all_or_nothing(tmp_path, capsys, monkeypatch):
-    from esi_reference import gradebook
+    from esi_reference.trainer import gradebook
 
     def broken(*args, **kwargs):
         raise EsiError("simulated failure while drawing the chart")

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from strategies import JUNK, encounters, examples
 
 from esi_reference import EsiError, InvalidEncounter
-from esi_reference.catalogue import all_codes
-from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check, suggest_claim
+from esi_reference.model.encounter import parse_encounter
+from esi_reference.reference.catalogue import all_codes
 
 CLAIM_CODES = [*sorted(c.code for c in all_codes() if not c.is_range), "99213", "96413"]
 FAST = settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from esi_asserts import FULL_DOC, base_encounter, findings
 
-from esi_reference import payers
-from esi_reference.encounter import encounter_schema, parse_encounter
 from esi_reference.engine import check, suggest_claim, suggest_claims
 from esi_reference.errors import InvalidEncounter, InvalidField
+from esi_reference.model.encounter import encounter_schema, parse_encounter
+from esi_reference.reference import payers
 
 
 def lines(data: dict) -> list[str]:
@@ -146,7 +146,7 @@ def test_exempt_uses_skip_the_esi_documentation_list() -> None:
 
 
 def test_payer_profiles_cite_known_sources_once() -> None:
-    from esi_reference.sources import source
+    from esi_reference.reference.sources import source
 
     for prof in payers.profiles():
         assert len(set(prof.sources)) == len(prof.sources), prof.id

@@ -11,9 +11,9 @@ from strategies import JUNK
 
 import esi_reference as esi
 from esi_reference import EsiError
-from esi_reference.catalogue import is_known
-from esi_reference.documentation import documentation_items
 from esi_reference.engine import check, suggest_claim
+from esi_reference.reference.catalogue import is_known
+from esi_reference.reference.documentation import documentation_items
 from esi_reference.rules import rule_by_id
 
 BIG = "6" * 10_000_000

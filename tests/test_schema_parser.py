@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import encounters, examples
 
-from esi_reference.encounter import encounter_schema, parse_encounter
 from esi_reference.errors import InvalidEncounter
+from esi_reference.model.encounter import encounter_schema, parse_encounter
 
 VALIDATOR = jsonschema.Draft202012Validator(encounter_schema(), format_checker=jsonschema.FormatChecker())
 

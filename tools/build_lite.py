@@ -51,20 +51,38 @@ DEFAULT_CONTENTS = ROOT / "book" / "exercises"
 DEFAULT_OUTPUT = ROOT / "book" / "_build" / "html" / "lite"
 
 PYODIDE_VERSION = "314.0.6"  # tied to jupyterlite-pyodide-kernel 0.8.x (its PYODIDE_VERSION)
-CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
-              "package.json")
+CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "package.json")
 KERNEL_ROOTS = ("micropip", "ipython", "jedi")  # what the pyodide-kernel worker installs at boot
 EXTRA_DISTS = ("comm", "ipywidgets", "jupyterlab_widgets")  # pinned to the versions in this venv
 KERNEL_EXT = "@jupyterlite/pyodide-kernel-extension"
 # Kernel-side wheels bundled in the extension (its static/pypi/); shipped in our lock for preloading.
 KERNEL_WHEELS = ("piplite", "ipykernel", "pyodide_kernel")
 # What the kernel worker installs itself when not preloaded (see the worker's initKernel).
-PRELOAD = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython",
-           "ipywidgets", "esi-reference")
-PIP_PLATFORM = ["--only-binary=:all:", "--no-deps", "--python-version", "3.14", "--implementation", "py",
-                "--abi", "none", "--platform", "any"]
+PRELOAD = (
+    "micropip",
+    "piplite",
+    "ipykernel",
+    "comm",
+    "pyodide-kernel",
+    "jedi",
+    "ipython",
+    "ipywidgets",
+    "esi-reference",
+)
+PIP_PLATFORM = [
+    "--only-binary=:all:",
+    "--no-deps",
+    "--python-version",
+    "3.14",
+    "--implementation",
+    "py",
+    "--abi",
+    "none",
+    "--platform",
+    "any",
+]
 #: Dependencies added in the browser lock: the exercise widgets import ipywidgets (an optional extra of the
-#: package), so ``import esi_reference.widgets`` must pull it in even when nothing is preloaded.
+#: package), so ``import esi_reference.trainer.widgets`` must pull it in even when nothing is preloaded.
 BROWSER_DEPENDS = {"esi-reference": ("ipywidgets",)}
 STAMP = ".esi-lite-stamp.json"
 
@@ -147,8 +165,9 @@ def kernel_wheels(cache: Path) -> list[Path]:
     impure = [e["file_name"] for e in entries if not e["file_name"].endswith("-none-any.whl")]
     if impure:
         raise SystemExit(f"build_lite: not pure-Python, cannot come from PyPI: {impure}")
-    return pip_download([f"{e['name']}=={e['version']}" for e in entries], cache / "wheels-lock",
-                        [e["file_name"] for e in entries])
+    return pip_download(
+        [f"{e['name']}=={e['version']}" for e in entries], cache / "wheels-lock", [e["file_name"] for e in entries]
+    )
 
 
 def extra_wheels(cache: Path) -> list[Path]:
@@ -209,8 +228,9 @@ def without_hidden_scenarios(wheel: Path) -> int:
                 continue
             data = zin.read(info)
             if info.filename.endswith(".dist-info/RECORD"):
-                data = b"".join(line for line in data.splitlines(keepends=True)
-                                if line.split(b",", 1)[0].decode() not in hidden)
+                data = b"".join(
+                    line for line in data.splitlines(keepends=True) if line.split(b",", 1)[0].decode() not in hidden
+                )
             zout.writestr(info, data)
     tmp.replace(wheel)
     return len(hidden)
@@ -244,13 +264,20 @@ def wheel_meta(path: Path) -> tuple[str, str, list[str], list[str]]:
         if top:
             tops = [t.strip() for t in z.read(top[0]).decode().split() if t.strip()]
         else:
-            tops = sorted({n.split("/")[0].removesuffix(".py") for n in names
-                           if not n.split("/")[0].endswith((".dist-info", ".data"))
-                           and (n.endswith(".py") or "/" in n)})
+            tops = sorted(
+                {
+                    n.split("/")[0].removesuffix(".py")
+                    for n in names
+                    if not n.split("/")[0].endswith((".dist-info", ".data")) and (n.endswith(".py") or "/" in n)
+                }
+            )
     name = re.search(r"^Name: (.+)$", text, re.M).group(1).strip()
     version = re.search(r"^Version: (.+)$", text, re.M).group(1).strip()
-    reqs = [re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0]
-            for r in re.findall(r"^Requires-Dist: (.+)$", text, re.M) if "extra ==" not in r]
+    reqs = [
+        re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0]
+        for r in re.findall(r"^Requires-Dist: (.+)$", text, re.M)
+        if "extra ==" not in r
+    ]
     return name, version, tops, reqs
 
 
@@ -271,8 +298,13 @@ def assemble_pyodide(core: Path, lock_wheels: list[Path], extras: list[Path], de
         name, version, imports, reqs = wheel_meta(wheel)
         shutil.copy2(wheel, dest / wheel.name)
         packages[norm(name)] = {
-            "name": name, "version": version, "file_name": wheel.name, "install_dir": "site",
-            "sha256": sha256(wheel), "package_type": "package", "imports": imports,
+            "name": name,
+            "version": version,
+            "file_name": wheel.name,
+            "install_dir": "site",
+            "sha256": sha256(wheel),
+            "package_type": "package",
+            "imports": imports,
             "depends": [*reqs, *BROWSER_DEPENDS.get(norm(name), ())],
             "unvendored_tests": False,
         }
@@ -341,8 +373,9 @@ def check_output(out: Path) -> list[str]:
     return problems
 
 
-def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool = True,
-          service_worker: bool = True) -> Path:
+def build(
+    contents: list[Path], output: Path, cache: Path = CACHE, preload: bool = True, service_worker: bool = True
+) -> Path:
     t0 = time.perf_counter()
     core = pyodide_core(cache)
     lock_wheels = kernel_wheels(cache)
@@ -371,8 +404,23 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
     for state in (lite_dir / ".jupyterlite.doit.db",):
         state.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    run([venv_bin("jupyter"), "lite", "build", "--lite-dir", str(lite_dir), "--contents", str(staged),
-         "--no-sourcemaps", "--output-dir", str(output)], cwd=lite_dir, env=env, stdout=subprocess.DEVNULL)
+    run(
+        [
+            venv_bin("jupyter"),
+            "lite",
+            "build",
+            "--lite-dir",
+            str(lite_dir),
+            "--contents",
+            str(staged),
+            "--no-sourcemaps",
+            "--output-dir",
+            str(output),
+        ],
+        cwd=lite_dir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     problems = check_output(output)
     if problems:
         raise SystemExit("build_lite: " + "; ".join(problems))
@@ -383,14 +431,26 @@ def build(contents: list[Path], output: Path, cache: Path = CACHE, preload: bool
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--contents", type=Path, action="append",
-                    help="notebook folder or file to ship (repeatable; default book/exercises)")
+    ap.add_argument(
+        "--contents",
+        type=Path,
+        action="append",
+        help="notebook folder or file to ship (repeatable; default book/exercises)",
+    )
     ap.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
-    ap.add_argument("--no-preload", dest="preload", action="store_false",
-                    help="let the kernel install its packages itself at boot (the plain recipe; slower)")
-    ap.add_argument("--no-service-worker", dest="service_worker", action="store_false",
-                    help="disable JupyterLite's service worker (the kernel then cannot read the notebook files)")
+    ap.add_argument(
+        "--no-preload",
+        dest="preload",
+        action="store_false",
+        help="let the kernel install its packages itself at boot (the plain recipe; slower)",
+    )
+    ap.add_argument(
+        "--no-service-worker",
+        dest="service_worker",
+        action="store_false",
+        help="disable JupyterLite's service worker (the kernel then cannot read the notebook files)",
+    )
     args = ap.parse_args(argv)
     contents = args.contents or [DEFAULT_CONTENTS]
     build(contents, args.output_dir.resolve(), args.cache_dir.resolve(), args.preload, args.service_worker)

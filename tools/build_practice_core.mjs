@@ -4,7 +4,7 @@
 //
 // 1. OUT.zip: every .py of SOURCE.zip byte-compiled to a sourceless .pyc (unchecked-hash, so file times do not
 //    matter); other files copied unchanged. The page then never compiles the ~6,000 lines at start-up.
-// 2. OUT.snapshot.gz: a Pyodide memory snapshot (gzip) taken after importing esi_reference.practice and running
+// 2. OUT.snapshot.gz: a Pyodide memory snapshot (gzip) taken after importing esi_reference.trainer.practice and running
 //    each of its page calls once. The page's worker boots from it instead of initialising Python and importing
 //    the package, which is most of the start-up time; it falls back to a normal boot if the snapshot cannot be
 //    used. The snapshot only fits the exact Pyodide files it was made with (same folder, same build).
@@ -43,7 +43,7 @@ py.unpackArchive(compiled, "zip", { extractDir: "/home/pyodide/esi-core" });
 py.runPython(`
 import sys
 sys.path.insert(0, "/home/pyodide/esi-core")
-from esi_reference import practice
+from esi_reference.trainer import practice
 practice.warm_up()
 `);
 writeFileSync(outSnapshot, gzipSync(py.makeMemorySnapshot(), { level: 6 }));

@@ -59,9 +59,7 @@ def ensure_widget_js() -> str:
         raise SystemExit("npm is needed once to fetch the widget JavaScript (apt-get install npm)")
     NPM_DIR.mkdir(parents=True, exist_ok=True)
     (NPM_DIR / "package.json").write_text(
-        json.dumps(
-            {"name": "esi-reference-widget-js", "private": True, "dependencies": NPM_PACKAGES}, indent=2
-        )
+        json.dumps({"name": "esi-reference-widget-js", "private": True, "dependencies": NPM_PACKAGES}, indent=2)
     )
     dist = NPM_DIR / "node_modules" / "@jupyter-widgets" / "html-manager" / "dist"
     require = NPM_DIR / "node_modules" / "requirejs" / "require.js"
@@ -111,9 +109,12 @@ def copy_widget_fonts() -> int:
     Copy the fonts next to every page that embeds widget state; returns the number of folders served.
     """
     fonts = [f for f in WIDGETS.iterdir() if f.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg")]
-    folders = {p.parent for p in HTML.rglob("*.html")
-               if "lite" not in p.relative_to(HTML).parts[:1]
-               and "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8", errors="ignore")}
+    folders = {
+        p.parent
+        for p in HTML.rglob("*.html")
+        if "lite" not in p.relative_to(HTML).parts[:1]
+        and "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8", errors="ignore")
+    }
     for folder in folders:
         for target in (folder / FONT_URL_DIR, folder / FONT_URL_DIR.parts[0]):
             target.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
  *
  * The page posts {type: "init", pyodide, core, snapshot} once, then {id, op, args} calls; the worker answers
  * {type: "status", ...} while starting and {id, ok, result | error} per call, through
- * esi_reference.practice.call (which only runs the operations it lists). With a memory snapshot of a Python
+ * esi_reference.trainer.practice.call (which only runs the operations it lists). With a memory snapshot of a Python
  * that has already imported the rule core (built by tools/build_practice_core.mjs) the start-up skips
  * initialising Python and importing the package. Nothing is fetched from outside the site: the Pyodide core
  * comes from `pyodide` (a folder of this site), the rule core is one zip unpacked into the in-memory file
@@ -56,7 +56,7 @@ async function start(cfg) {
   status("package");
   py.unpackArchive(await core, "zip", { extractDir: "/home/pyodide/esi-core" }); // also after a snapshot: lazy imports
   py.runPython('import sys\nif "/home/pyodide/esi-core" not in sys.path: sys.path.insert(0, "/home/pyodide/esi-core")');
-  const practice = py.pyimport("esi_reference.practice");
+  const practice = py.pyimport("esi_reference.trainer.practice");
   if (!fromSnapshot) practice.warm_up(); // the snapshot was taken after the same warm-up
   const call = (op, args) => practice.call(op, args);
   status("ready");

@@ -2,7 +2,7 @@
  *
  * Reads the page's JSON (config: where Pyodide and the rule core are; cases: the topic's public scenarios,
  * without keys), starts the worker (practice-worker.js) at once, and shows the first case while Python
- * starts. Every score, message, hint and key comes from esi_reference.practice in the worker; this file
+ * starts. Every score, message, hint and key comes from esi_reference.trainer.practice in the worker; this file
  * only collects input, shows the returned HTML (escaped by the package) and keeps progress in
  * localStorage. A click before Python is ready is queued and answered as soon as it is.
  */
@@ -200,7 +200,7 @@
     waiting(feedback, "Grading");
     gradeBtn.disabled = true;
     py("grade_answer", c.id, lines).then((r) => {
-      feedback.innerHTML = r.html; // built by esi_reference.grading.feedback_html: learner text escaped there
+      feedback.innerHTML = r.html; // built by esi_reference.trainer.grading.feedback_html: learner text escaped there
       const a = store.attempts[c.id] || { best: 0, tries: 0 };
       store.attempts[c.id] = Object.assign(a, {
         topic: c.topic, title: c.title, lines, tries: a.tries + 1, last: r.score,

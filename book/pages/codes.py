@@ -1,15 +1,16 @@
 """Code pages (one per catalogue row) and the code catalogue index.
 
-Each code page opens with the quick-facts card (``esi_reference.facts.quick_facts``, the same facts as
-``esi-ref lookup``), then only this code's own rules (``esi_reference.facts.own_rules``) and NCCI edits;
+Each code page opens with the quick-facts card (``esi_reference.views.facts.quick_facts``, the same facts as
+``esi-ref lookup``), then only this code's own rules (``esi_reference.views.facts.own_rules``) and NCCI edits;
 long tables are collapsed and kept out of the search index (class ``esi-noindex``, see book/_ext).
 """
 
 from __future__ import annotations
 
-from esi_reference import catalogue, documentation, facts, frames, ncci
-from esi_reference.catalogue import FAMILY_LABELS, REGION_LABELS
-from esi_reference.sources import source as get_source
+from esi_reference.reference import catalogue, documentation, ncci
+from esi_reference.reference.catalogue import FAMILY_LABELS, REGION_LABELS
+from esi_reference.reference.sources import source as get_source
+from esi_reference.views import facts, frames
 
 from .common import (
     DELETED_BADGE,

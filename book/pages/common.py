@@ -17,10 +17,10 @@ from pathlib import Path
 
 import jinja2
 
-from esi_reference import catalogue
-from esi_reference.catalogue import BILATERAL_LABELS
-from esi_reference.sources import source as get_source
-from esi_reference.sources import sources as all_sources
+from esi_reference.reference import catalogue
+from esi_reference.reference.catalogue import BILATERAL_LABELS
+from esi_reference.reference.sources import source as get_source
+from esi_reference.reference.sources import sources as all_sources
 
 BOOK = Path(__file__).resolve().parents[1]
 OUT = BOOK / "generated"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from esi_reference import catalogue, facts, policy
-from esi_reference.catalogue import (
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference.catalogue import (
     APPROACH_LABELS,
     CATHETER_LABELS,
     FAMILY_LABELS,
@@ -11,6 +11,7 @@ from esi_reference.catalogue import (
     REGION_LABELS,
     UNIT_LABELS,
 )
+from esi_reference.views import facts
 
 from .common import (
     DELETED_BADGE,

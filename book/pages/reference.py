@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from esi_reference import catalogue, conformance, documentation, frames, policy
-from esi_reference.catalogue import BILATERAL_LABELS
+from esi_reference import conformance
+from esi_reference.reference import catalogue, documentation, policy
+from esi_reference.reference.catalogue import BILATERAL_LABELS
+from esi_reference.reference.sources import sources as all_sources
 from esi_reference.rules import FAMILIES, all_rules
-from esi_reference.sources import sources as all_sources
+from esi_reference.views import frames
 
 from .common import (
     CSV_DIR,

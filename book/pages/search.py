@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from esi_reference import catalogue
+from esi_reference.reference import catalogue
 
 from .codes import index_terms
 from .common import OUT, Page, write_if_changed

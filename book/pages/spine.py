@@ -1,12 +1,12 @@
-"""The spine diagram (an SVG drawn from ``esi_reference.policy``) and its level-by-level table."""
+"""The spine diagram (an SVG drawn from ``esi_reference.reference.policy``) and its level-by-level table."""
 
 from __future__ import annotations
 
 import html
 import itertools
 
-from esi_reference import catalogue, policy
-from esi_reference.catalogue import FAMILY_LABELS, REGION_LABELS
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference.catalogue import FAMILY_LABELS, REGION_LABELS
 
 from .common import OUT, Page, code_link, code_short, current, esc, render, table, write_if_changed
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from esi_reference import catalogue, ncci, policy
-from esi_reference.catalogue import BILATERAL_LABELS, REGION_LABELS, UNIT_LABELS
-from esi_reference.contractors import lcd_contractors
-from esi_reference.facts import quick_facts
+from esi_reference.reference import catalogue, ncci, policy
+from esi_reference.reference.catalogue import BILATERAL_LABELS, REGION_LABELS, UNIT_LABELS
+from esi_reference.reference.contractors import lcd_contractors
+from esi_reference.reference.sources import sources as all_sources
 from esi_reference.rules import all_rules
-from esi_reference.sources import sources as all_sources
+from esi_reference.views.facts import quick_facts
 
 from .common import IL, TF, Page, badge, code_link, current, esc, render, table
 

@@ -50,7 +50,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .core import AuditResult
+    from esi_reference.audit.core import AuditResult
 
 #: Public names and the submodule that defines each. Loaded on first use, so that ``esi-ref`` can register
 #: the ``audit`` command (``esi_reference.audit.command``) without importing pandas.
@@ -84,6 +84,6 @@ def audit_frame(raw, **kwargs) -> AuditResult:
 
     Rows are numbered by position unless the frame has a ``row`` column (kept through a Dask shuffle).
     """
-    from .core import audit
+    from esi_reference.audit.core import audit
 
     return audit(raw, **kwargs)

@@ -16,9 +16,9 @@ import argparse
 import json
 import sys
 
-from ..errors import EsiError
-from ..files import MAX_CLAIMS_BYTES, Outputs, add_max_mb, max_bytes
-from ..output import render
+from esi_reference.errors import EsiError
+from esi_reference.files import MAX_CLAIMS_BYTES, Outputs, add_max_mb, max_bytes
+from esi_reference.views.output import render
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,14 +63,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import ncci
-    from ..cmsdata.tables import tables_in_use
-    from .chart import findings_chart
-    from .export import write_frame
-    from .progress import Progress
+    from esi_reference.audit.chart import findings_chart
+    from esi_reference.audit.export import write_frame
+    from esi_reference.audit.progress import Progress
+    from esi_reference.cmsdata.tables import tables_in_use
+    from esi_reference.reference import ncci
 
     try:
-        from .core import audit
+        from esi_reference.audit.core import audit
     except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 

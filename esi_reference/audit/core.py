@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..files import MAX_CLAIMS_BYTES
-from .evaluate import AUDIT_RULE_IDS, SEVERITIES, Evaluated, evaluate
-from .format import Claims, read_claims
-from .progress import Progress
+from esi_reference.audit.evaluate import AUDIT_RULE_IDS, SEVERITIES, Evaluated, evaluate
+from esi_reference.audit.format import Claims, read_claims
+from esi_reference.audit.progress import Progress
+from esi_reference.files import MAX_CLAIMS_BYTES
 
 LINE_COLUMNS = (
     "row",
@@ -73,7 +73,7 @@ class AuditResult:
     @property
     def summary(self):
         if self._summary is None:
-            from .summary import summarise
+            from esi_reference.audit.summary import summarise
 
             self._summary = summarise(self)
         return self._summary
@@ -92,14 +92,14 @@ def audit(
     """Audit a claim-line CSV (path, text stream) or an already-read raw frame.
 
     The NCCI PTP and MUE tables are the ones in use: the shipped Q3 2024 tables, or a user's current CMS
-    files inside ``with esi_reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``). A file
+    files inside ``with esi_reference.reference.ncci.using_tables(ptp=..., mue=...):`` (as for ``check()``). A file
     over ``max_bytes`` is refused.
     """
     prog = progress or Progress(0, enabled=False)
     prog.total = 3
     prog.step("reading claims")
     if isinstance(source, pd.DataFrame):
-        from .format import validate
+        from esi_reference.audit.format import validate
 
         claims = validate(source)
     else:

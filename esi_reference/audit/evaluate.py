@@ -2,14 +2,14 @@
 
 The audit does not implement rules. Each *session* - one patient on one date of service with the same
 encounter-level values (place of service, payer, contractor): all their lines that day, whatever the claim -
-is the claim-only encounter its rows express (:func:`esi_reference.encounter.claim_encounter`), and the
+is the claim-only encounter its rows express (:func:`esi_reference.model.encounter.claim_encounter`), and the
 claim-level rules (``Rule.claims``; :data:`esi_reference.engine.CLAIM_RULES`) are evaluated on it by
 :func:`esi_reference.engine.claim_findings`, exactly as ``check()`` evaluates them. Speed comes from
 evaluating each distinct session once:
 
 * **Rows -> fields.** :data:`FIELDS` maps each claims-file column to an encounter field (``session``: one
   value per session) or a claim-line field (``line``). The reader has validated and normalised every value
-  with the field vocabulary (:mod:`esi_reference.fields`), so the values are the encounter's own.
+  with the field vocabulary (:mod:`esi_reference.model.fields`), so the values are the encounter's own.
 * **Signature.** A session's signature is its lines in order (each a distinct line-field combination), the
   session-field values, the prior sessions that matter (below) and its *date regime*. Sessions with equal
   signatures get equal findings, so one representative per signature is evaluated and its findings are
@@ -44,12 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, policy
-from ..cmsdata import tables as cms_tables
-from ..contractors import lcd_contractors
-from ..encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
-from ..engine import CLAIM_RULES, _rules_in_force, claim_findings
-from ..rules.consequences import CONSEQUENCES, REPEATS
+from esi_reference.cmsdata import tables as cms_tables
+from esi_reference.engine import CLAIM_RULES, _rules_in_force, claim_findings
+from esi_reference.model.encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference.contractors import lcd_contractors
+from esi_reference.rules.consequences import CONSEQUENCES, REPEATS
 
 SEVERITIES = ("error", "warning", "info")
 #: Rule ids the audit reports, in registry order (a bit per rule in the per-row masks).

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EsiError
-from ..output import FORMULA_PATTERN, NUMBER_PATTERN, spreadsheet_safe
+from esi_reference.errors import EsiError
+from esi_reference.views.output import FORMULA_PATTERN, NUMBER_PATTERN, spreadsheet_safe
 
 
 def write_frame(frame: pd.DataFrame, path: str, fmt: str = "csv") -> None:

@@ -41,10 +41,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import fields
-from ..encounter import CLAIM_TYPES, CONTRACTOR_LCDS, PAYERS
-from ..errors import EsiError, InvalidField
-from ..files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
+from esi_reference.errors import EsiError, InvalidField
+from esi_reference.files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
+from esi_reference.model import fields
+from esi_reference.model.encounter import CLAIM_TYPES, CONTRACTOR_LCDS, PAYERS
 
 
 @dataclass(frozen=True)
@@ -378,7 +378,7 @@ def _choice(name: str, options: tuple[str, ...], upper: bool = False):
     return parse
 
 
-#: Each column's values are read with the field vocabulary (:mod:`esi_reference.fields`), as the encounter
+#: Each column's values are read with the field vocabulary (:mod:`esi_reference.model.fields`), as the encounter
 #: parser reads them.
 _PARSERS = {
     "code": _read("code", fields.code, 5),

@@ -24,9 +24,9 @@ import os
 import random
 from collections.abc import Iterator
 
-from ..encounter import CONTRACTOR_LCDS
-from ..files import Outputs
-from .format import COLUMN_NAMES
+from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.files import Outputs
+from esi_reference.model.encounter import CONTRACTOR_LCDS
 
 Line = tuple[str, ...]
 _CONTRACTORS = ("", *CONTRACTOR_LCDS)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
-from ..rules import rule_by_id
-from .evaluate import AUDIT_RULE_IDS
+from esi_reference.audit.evaluate import AUDIT_RULE_IDS
+from esi_reference.reference import catalogue
+from esi_reference.rules import rule_by_id
 
 
 @dataclass

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..dates import parse_date
-from ..errors import EsiError
-from . import importer, store
-from .tables import refresh, tables_for
+from esi_reference.cmsdata import importer, store
+from esi_reference.cmsdata.tables import refresh, tables_for
+from esi_reference.errors import EsiError
+from esi_reference.model.dates import parse_date
 
 
 def _cmd_import(args: argparse.Namespace) -> int:

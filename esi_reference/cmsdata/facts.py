@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .tables import PtpEdit, Tables, tables_for
+from esi_reference.cmsdata.tables import PtpEdit, Tables, tables_for
 
 MAI_TEXT = {"1": "1 (line edit)", "2": "2 (date of service, policy)", "3": "3 (date of service, clinical)"}
 INDICATOR_TEXT = {"0": "never together", "1": "modifier may bypass", "9": "not applicable"}

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from .._data import read_rows
-from .rvu import DECIMAL_FIELDS
+from esi_reference.cmsdata.rvu import DECIMAL_FIELDS
+from esi_reference.reference._data import read_rows
 
 SHIPPED_FEE_VINTAGE = "2024Q3"
 SHIPPED_FEE_FILE = "PPRRVU24_JUL"
@@ -165,13 +165,13 @@ def fee_for(code: str, day: dt.date | None = None, modifier: str = "") -> Fee | 
     Reads the installed RVU quarter in force on ``day`` (the newest installed quarter when ``day`` is None),
     else the shipped July 2024 values; the returned Fee names its vintage and file.
     """
-    from .tables import tables_for
+    from esi_reference.cmsdata.tables import tables_for
 
     return tables_for(day).fee_for(code.strip().upper(), modifier.strip().upper())
 
 
 def fee_table(day: dt.date | None = None) -> dict[tuple[str, str], Fee]:
     """Every fee row in force on ``day`` (an installed release, with the shipped rows it lacks below it)."""
-    from .tables import tables_for
+    from esi_reference.cmsdata.tables import tables_for
 
     return tables_for(day).fee_table()

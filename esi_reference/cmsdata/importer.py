@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .. import catalogue
-from ..errors import EsiError
-from ..files import MAX_TABLE_BYTES, check_input, csv_problem
-from . import layouts, store
-from .fees import FEE_COLUMNS, fee_from_row
-from .layouts import LayoutError, Parsed, Source
-from .tables import USER_SOURCES, Layers, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.cmsdata import layouts, store
+from esi_reference.cmsdata.fees import FEE_COLUMNS, fee_from_row
+from esi_reference.cmsdata.layouts import LayoutError, Parsed, Source
+from esi_reference.cmsdata.tables import USER_SOURCES, Layers, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.errors import EsiError
+from esi_reference.files import MAX_TABLE_BYTES, check_input, csv_problem
+from esi_reference.reference import catalogue
 
 PTP_PARTS = frozenset({1, 2, 3, 4})
 VINTAGE_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")

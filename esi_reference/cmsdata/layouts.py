@@ -32,9 +32,9 @@ from functools import cache
 from pathlib import Path
 from typing import IO
 
-from .. import catalogue
-from ..errors import EsiError
-from . import rvu
+from esi_reference.cmsdata import rvu
+from esi_reference.errors import EsiError
+from esi_reference.reference import catalogue
 
 ENCODING = "latin-1"
 SNIFF_BYTES = 65536  # CMS's notices run to a few kB; the header follows them

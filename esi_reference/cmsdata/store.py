@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import EsiError
-from .fees import FEE_COLUMNS, fee_from_row
-from .tables import USER_SOURCES, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.cmsdata.fees import FEE_COLUMNS, fee_from_row
+from esi_reference.cmsdata.tables import USER_SOURCES, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.errors import EsiError
 
 FORMAT = 1
 PTP_COLUMNS = ("column1", "column2", "prior_1996", "effective_date", "deletion_date", "modifier_indicator", "rationale")

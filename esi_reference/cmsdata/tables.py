@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 
-from .fees import (
+from esi_reference.cmsdata.fees import (
     SHIPPED_FEE_EFFECTIVE,
     SHIPPED_FEE_FILE,
     SHIPPED_FEE_SOURCE,
@@ -248,9 +248,9 @@ class Tables:
 @cache
 def shipped_tables() -> tuple[Table, Table, Table]:
     """The shipped Q3 2024 PTP, MUE and fee tables."""
-    from .. import catalogue
-    from .._data import read_rows, split_ids
-    from ..dates import optional_date
+    from esi_reference.model.dates import optional_date
+    from esi_reference.reference import catalogue
+    from esi_reference.reference._data import read_rows, split_ids
 
     edits = tuple(
         PtpEdit(
@@ -314,7 +314,7 @@ def quarter_of(day: dt.date) -> dt.date:
 
 
 def _resolve(day: dt.date | None) -> Tables:
-    from . import store
+    from esi_reference.cmsdata import store
 
     installed = store.installed_tables()
     layers: dict[str, tuple[Table, ...]] = {}
@@ -357,7 +357,7 @@ _MAX_RESOLVED = 64
 
 def _base(day: dt.date | None) -> Tables:
     """The installed/shipped tables of the quarter starting on ``day`` (resolved once per quarter)."""
-    from .store import data_dir
+    from esi_reference.cmsdata.store import data_dir
 
     key = (data_dir(), day)
     known = _resolved.get(key)
@@ -370,7 +370,7 @@ def _base(day: dt.date | None) -> Tables:
 
 def refresh() -> None:
     """Forget the installed tables read so far (after ``esi-ref data import``/``remove``, or in tests)."""
-    from . import store
+    from esi_reference.cmsdata import store
 
     _resolved.clear()
     store.forget()
@@ -417,7 +417,7 @@ def breakpoints() -> set[dt.date]:
     """Days on which the tables in use can change: the start and end of every installed or given table's
     quarter, and every PTP edit's effective date and the day after its deletion. Between two of them the
     choice of table and the edits in force are the same (the claims audit evaluates one day per interval)."""
-    from . import store
+    from esi_reference.cmsdata import store
 
     extra = _ACTIVE.get()
     tables = [*shipped_tables(), *store.installed_tables()]

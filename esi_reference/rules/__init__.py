@@ -20,9 +20,9 @@ True
 
 from __future__ import annotations
 
-from ..errors import InvalidField
-from . import bundling, coverage, cpt, documentation, drugs, payer, units  # noqa: F401 - importing registers the rules
-from .base import FAMILIES, REGISTRY, SEVERITIES, Context, Finding, Hit, Rule
+from esi_reference.errors import InvalidField
+from esi_reference.rules import bundling, coverage, cpt, documentation, drugs, payer, units  # noqa: F401 - importing registers the rules
+from esi_reference.rules.base import FAMILIES, REGISTRY, SEVERITIES, Context, Finding, Hit, Rule
 
 __all__ = ["FAMILIES", "SEVERITIES", "Context", "Finding", "Hit", "Rule", "all_rules", "rule_by_id", "rules_for_code"]
 
@@ -42,7 +42,7 @@ def rule_by_id(rule_id: object) -> Rule:
 def rules_for_code(code: str) -> tuple[Rule, ...]:
     """Rules that name ``code`` explicitly, plus the general rules for its family (ESI codes get every
     rule that applies to all ESI lines)."""
-    from ..catalogue import lookup
+    from esi_reference.reference.catalogue import lookup
 
     row = lookup(code)
     general = {"cpt", "ncci", "mue"} | (

@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .. import catalogue
-from .._memo import memoised_property
-from ..coding import Derivation
-from ..dates import describe_window, in_window
-from ..encounter import ClaimLine, Encounter
+from esi_reference._memo import memoised_property
+from esi_reference.coding import Derivation
+from esi_reference.model.dates import describe_window, in_window
+from esi_reference.model.encounter import ClaimLine, Encounter
+from esi_reference.reference import catalogue
 
 SEVERITIES = ("error", "warning", "info")
 #: What a claim-level rule may read of a claim-only encounter: claim-line fields, then encounter fields.

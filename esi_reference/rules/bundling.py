@@ -1,19 +1,19 @@
 """NCCI bundling rules: procedure-to-procedure edits and services included in the injection.
 
-The PTP table is the one in force on the date of service (:func:`esi_reference.ncci.tables_for`: an
+The PTP table is the one in force on the date of service (:func:`esi_reference.reference.ncci.tables_for`: an
 installed CMS quarter, else the shipped Q3 2024 practitioner table); each finding names the table used.
 An edit applies from its effective date through its deletion date; modifier indicator 9 never applies.
 Indicator 0: the two codes are never paid together. Indicator 1: the column-two code is payable only with
-an NCCI-associated modifier the record supports (:func:`esi_reference.ncci.bypass_modifier`) - a separate
+an NCCI-associated modifier the record supports (:func:`esi_reference.reference.ncci.bypass_modifier`) - a separate
 site, session or encounter (59, XE, XS, XP, XU, different anatomic modifiers), a significant and separately
 identifiable E/M (25) - never to unbundle imaging guidance or a second approach to the same region.
 """
 
 from __future__ import annotations
 
-from .. import ncci
-from .base import Context, Hit, rule
-from .cpt import GUIDANCE_FAMILIES
+from esi_reference.reference import ncci
+from esi_reference.rules.base import Context, Hit, rule
+from esi_reference.rules.cpt import GUIDANCE_FAMILIES
 
 
 def table_citations(rule_sources: tuple[str, ...], table_sources: tuple[str, ...], table_id: str) -> tuple[str, ...]:

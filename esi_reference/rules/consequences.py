@@ -19,7 +19,7 @@ Two relations, both on the rule ids of one check:
 
 from __future__ import annotations
 
-from .base import Finding
+from esi_reference.rules.base import Finding
 
 #: documentation rule -> the coverage rule whose finding already names the same missing justification
 REPEATS = {

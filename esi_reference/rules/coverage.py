@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .. import catalogue, policy
-from .._data import read_rows, split_ids
-from ..encounter import Procedure, contractor_lcd_effective
-from .base import DEFAULT_READS, Context, Hit, rule
+from esi_reference.model.encounter import Procedure, contractor_lcd_effective
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference._data import read_rows, split_ids
+from esi_reference.rules.base import DEFAULT_READS, Context, Hit, rule
 
 DIAGNOSES = sorted(read_rows("diagnoses.csv"), key=lambda r: -len(r["prefix"]))
 COVERED_CATEGORIES = {"radicular", "stenosis", "postlaminectomy", "zoster"}
@@ -189,7 +189,7 @@ def tf_addon_allowance(lines, bilateral_format: str) -> dict[int, int]:
     claim order. RT and LT lines count their side's levels separately; modifier 50 with two units per level
     (the ``units_2`` format) counts a level per two units.
 
-    >>> from esi_reference.encounter import ClaimLine as CL
+    >>> from esi_reference.model.encounter import ClaimLine as CL
     >>> tf_addon_allowance([CL("64483", ("RT",)), CL("64484", ("RT",), 2), CL("64484", ("LT",), 2)], "rt_lt")
     {1: 1, 2: 1}
     >>> tf_addon_allowance([CL("64483", ("50",), 2), CL("64484", ("50",), 4)], "units_2")
@@ -242,7 +242,7 @@ def frequency(ctx: Context):
     """At most four ESI sessions per region family (cervical/thoracic or lumbar/sacral) in a rolling
     12 months, whatever the approach or number of levels. Sessions are distinct dates of service. The window
     for a session on date D runs from the day after the same calendar date a year earlier up to D (see
-    ``esi_reference.policy``)."""
+    ``esi_reference.reference.policy``)."""
     start = ctx.encounter.window_start
     for region in ctx.covered_regions:
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}

@@ -15,9 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .. import catalogue
-from .._memo import memo
-from ..coding import (
+from esi_reference._memo import memo
+from esi_reference.coding import (
     FACILITY_CODES,
     INDWELLING_CODES,
     PROFESSIONAL_CODES,
@@ -25,9 +24,10 @@ from ..coding import (
     ULTRASOUND_TF_LAST_DAY,
     claim_type_code,
 )
-from ..payers import BILATERAL_FORMATS
-from ..policy import FACILITY_PLACES_OF_SERVICE
-from .base import Context, Hit, line_list, rule
+from esi_reference.reference import catalogue
+from esi_reference.reference.payers import BILATERAL_FORMATS
+from esi_reference.reference.policy import FACILITY_PLACES_OF_SERVICE
+from esi_reference.rules.base import Context, Hit, line_list, rule
 
 PROCEDURE_FAMILIES = {
     "esi_interlaminar": "interlaminar",
@@ -321,7 +321,7 @@ def level_count(lines: list, bilateral_format: str) -> int:
     """Levels that add-on lines report: units, except that an RT and an LT line cover the same levels and
     modifier 50 with two units per level (the ``units_2`` format) counts half.
 
-    >>> from esi_reference.encounter import ClaimLine
+    >>> from esi_reference.model.encounter import ClaimLine
     >>> level_count([ClaimLine("64484", ("RT",), 2), ClaimLine("64484", ("LT",), 2)], "rt_lt")
     2
     >>> level_count([ClaimLine("64484", ("50",), 4)], "units_2"), level_count([ClaimLine("64484", ("50",), 2)], "x")
@@ -441,7 +441,7 @@ def bilateral_one_line(ctx: Context):
     both sides of one procedure are reported in the payer profile's format: for Medicare physician and
     hospital outpatient claims one line with modifier 50 and one unit - not two lines (RT and LT, or the code
     plus the code with 50), not two units; for Medicare ASC claims two lines, RT and LT (ASCs do not use 50);
-    other payers as their profile says (``esi_reference.payers``). A modifier 50 when only one side was
+    other payers as their profile says (``esi_reference.reference.payers``). A modifier 50 when only one side was
     injected is also wrong. The rule compares the billed lines of each code with the lines the facts call
     for, so a bilateral error is reported here and not only through its MUE side effect."""
     fmt = ctx.encounter.bilateral_format

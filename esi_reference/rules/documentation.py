@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._memo import memo
-from ..documentation import DocumentationItem, documentation_items
-from ..encounter import Documentation
-from .base import Context, Hit, rule
+from esi_reference._memo import memo
+from esi_reference.model.encounter import Documentation
+from esi_reference.reference.documentation import DocumentationItem, documentation_items
+from esi_reference.rules.base import Context, Hit, rule
 
 
 def _applies(situation: str, ctx: Context) -> bool:

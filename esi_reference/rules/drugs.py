@@ -41,8 +41,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from .. import catalogue
-from ..coding import (
+from esi_reference.coding import (
     JW_REQUIRED_FROM,
     JWJZ_CLAIMS_RETURNED_FROM,
     JZ_AVAILABLE_FROM,
@@ -51,9 +50,10 @@ from ..coding import (
     drug_plans,
     drug_units,
 )
-from ..encounter import DRUGS
-from ..policy import FACILITY_PLACES_OF_SERVICE
-from .base import Context, Hit, rule
+from esi_reference.model.encounter import DRUGS
+from esi_reference.reference import catalogue
+from esi_reference.reference.policy import FACILITY_PLACES_OF_SERVICE
+from esi_reference.rules.base import Context, Hit, rule
 
 DRUG_FAMILIES = frozenset({"drug", "contrast"})
 DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")

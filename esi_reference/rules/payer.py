@@ -1,4 +1,4 @@
-"""Payer-profile rules: what a non-Medicare payer's own policy adds (``esi_reference.payers``).
+"""Payer-profile rules: what a non-Medicare payer's own policy adds (``esi_reference.reference.payers``).
 
 The Medicare LCD rules (``coverage``) apply to profiles with ``lcd_limits``; the rules here cover what
 other profiles declare: a frequency limit of the plan's own medical policy, and Medicare-only modifiers
@@ -7,7 +7,7 @@ other profiles declare: a frequency limit of the plan's own medical policy, and 
 
 from __future__ import annotations
 
-from .base import Context, Hit, rule
+from esi_reference.rules.base import Context, Hit, rule
 
 MEDICARE_MODIFIERS = ("GA", "GZ", "KX")
 
@@ -24,7 +24,7 @@ MEDICARE_MODIFIERS = ("GA", "GZ", "KX")
 )
 def payer_frequency(ctx: Context):
     """A payer profile may set its own limit of ESI sessions per region family in a rolling 12 months (the
-    ``max_sessions_12_months`` column); the window is the LCD's (``esi_reference.policy``). Medicare's limit
+    ``max_sessions_12_months`` column); the window is the LCD's (``esi_reference.reference.policy``). Medicare's limit
     is LCD-FREQUENCY. Over the limit the plan is expected to deny the session unless it was authorised: a
     warning, since plans differ in how they enforce it."""
     prof = ctx.encounter.payer_profile

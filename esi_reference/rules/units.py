@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..cmsdata.tables import SHIPPED_MUE_SOURCE, tables_for
-from .base import Context, Hit, line_list, rule
-from .bundling import table_citations
+from esi_reference.cmsdata.tables import SHIPPED_MUE_SOURCE, tables_for
+from esi_reference.rules.base import Context, Hit, line_list, rule
+from esi_reference.rules.bundling import table_citations
 
 MUE_RULE_SOURCES = (SHIPPED_MUE_SOURCE, "PALMETTO-MUE")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from esi_reference import catalogue
 from esi_reference.audit.format import COLUMN_NAMES
-from esi_reference.encounter import DRUGS, ClaimLine, Encounter
 from esi_reference.engine import suggest_claim
+from esi_reference.model.encounter import DRUGS, ClaimLine, Encounter
+from esi_reference.reference import catalogue
 
 PATIENT = "PT-EXAMPLE"
 

@@ -22,8 +22,8 @@ from audit_encounter_rows import claim_lines, rows_for
 
 from esi_reference.audit import AUDIT_RULE_IDS, audit_frame
 from esi_reference.audit.format import COLUMN_NAMES
-from esi_reference.encounter import claim_encounter, parse_encounter
 from esi_reference.engine import check
+from esi_reference.model.encounter import claim_encounter, parse_encounter
 from esi_reference.rules import rule_by_id
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
@@ -60,7 +60,7 @@ def _claim_only(enc, lines):
 
 
 def _drug_codes(drug: str) -> set[str]:
-    from esi_reference.encounter import DRUGS
+    from esi_reference.model.encounter import DRUGS
 
     return set(DRUGS[drug]["codes"].split())
 

@@ -16,7 +16,7 @@ from esi_reference import EsiError
 from esi_reference.audit import audit, read_claims
 from esi_reference.audit import format as fmt
 from esi_reference.cli import main
-from esi_reference.output import FORMULA_STARTS, NUMBER_PATTERN
+from esi_reference.views.output import FORMULA_STARTS, NUMBER_PATTERN
 
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "spreadsheet_exports"
 HEADER = ",".join(fmt.COLUMN_NAMES)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from esi_reference import ncci
 from esi_reference.audit import audit
 from esi_reference.audit.format import COLUMN_NAMES
 from esi_reference.cmsdata import importer
 from esi_reference.cmsdata.tables import refresh
-from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check
+from esi_reference.model.encounter import parse_encounter
+from esi_reference.reference import ncci
 
 from .cms_rows import write_quarter
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from esi_reference import catalogue
 from esi_reference.cmsdata.fees import SHIPPED_FEE_SOURCE, fee_for, shipped_fees
-from esi_reference.sources import source
+from esi_reference.reference import catalogue
+from esi_reference.reference.sources import source
 
 
 @pytest.mark.parametrize(

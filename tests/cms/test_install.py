@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from esi_asserts import base_encounter
 
-from esi_reference import ncci
 from esi_reference.cli import main
 from esi_reference.cmsdata import importer, samples, store
 from esi_reference.cmsdata.fees import fee_for
 from esi_reference.cmsdata.tables import refresh, tables_for
-from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check
+from esi_reference.model.encounter import parse_encounter
+from esi_reference.reference import ncci
 
 from .cms_rows import MUE_ROWS, write_quarter
 

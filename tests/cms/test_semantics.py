@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import examples
 
-from esi_reference import ncci
 from esi_reference.cmsdata.tables import PtpEdit, Table, choose, quarter_end
-from esi_reference.encounter import parse_encounter
 from esi_reference.engine import check, suggest_claim
+from esi_reference.model.encounter import parse_encounter
+from esi_reference.reference import ncci
 
 DAYS = st.dates(min_value=dt.date(2017, 1, 1), max_value=dt.date(2027, 12, 31))
 FACET_AND_ESI = {

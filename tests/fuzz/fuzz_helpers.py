@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from esi_reference.cli import main
-from esi_reference.output import FORMULA_STARTS, NUMBER_PATTERN
+from esi_reference.views.output import FORMULA_STARTS, NUMBER_PATTERN
 
 #: Largest stderr any fuzzed run printed (reported by the suite's last test).
 LARGEST_STDERR = {"bytes": 0}

@@ -30,8 +30,7 @@ def html_dir() -> Path:
     home = HTML / "generated" / "index.html"
     if not home.is_file():
         pytest.fail(
-            f"the site is not built ({home} is missing): run `make site-build` "
-            "(make test builds it before pytest)"
+            f"the site is not built ({home} is missing): run `make site-build` (make test builds it before pytest)"
         )
     return HTML
 

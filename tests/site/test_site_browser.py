@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from esi_reference import catalogue
+from esi_reference.reference import catalogue
 
 pytestmark = pytest.mark.browser
 

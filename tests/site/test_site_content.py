@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from esi_reference import catalogue, policy
-from esi_reference.catalogue import REGION_LABELS
-from esi_reference.facts import quick_facts
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference.catalogue import REGION_LABELS
 from esi_reference.rules import rule_by_id, rules_for_code
+from esi_reference.views.facts import quick_facts
 
 _FACT = re.compile(r'<div class="esi-fact" data-fact="([a-z_]+)"><dt[^>]*>(.*?)</dt><dd>(.*?)</dd></div>', re.S)
 _TAG = re.compile(r"<[^>]+>")

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from site_helpers import BOOK, ROOT, parse, site_pages
 
-from esi_reference import catalogue
+from esi_reference.reference import catalogue
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 

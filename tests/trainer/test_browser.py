@@ -23,8 +23,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def built_site() -> Path:
-    for needed in (HTML / "practice" / "01-interlaminar.html", HTML / "lite" / "jupyter-lite.json",
-                   HTML / "lite" / "files" / "01-interlaminar.ipynb"):
+    for needed in (
+        HTML / "practice" / "01-interlaminar.html",
+        HTML / "lite" / "jupyter-lite.json",
+        HTML / "lite" / "files" / "01-interlaminar.ipynb",
+    ):
         if not needed.is_file():
             pytest.fail(f"{needed} is missing: run `make site-build` (make test builds the site first)")
     return HTML
@@ -47,8 +50,9 @@ def test_exercise_runs_and_grades_in_the_browser_offline(built_site, playwright)
         page.wait_for_selector(".esi-practice-status[data-stage=ready]", timeout=120_000)
         # 2. open it, run the trainer cell, answer wrongly (an interlaminar code reported bilateral), Grade
         try:
-            result = bench.open_and_grade(page, base, "01-interlaminar.ipynb", "62323", modifiers="50",
-                                          timeout_ms=180_000)
+            result = bench.open_and_grade(
+                page, base, "01-interlaminar.ipynb", "62323", modifiers="50", timeout_ms=180_000
+            )
         except Exception:
             page.screenshot(path=str(Path(tempfile.gettempdir()) / "esi-browser-failure.png"))
             print("output area:", page.locator(".jp-OutputArea").first.inner_text(timeout=5_000))
@@ -62,15 +66,17 @@ def test_exercise_runs_and_grades_in_the_browser_offline(built_site, playwright)
         code.fill("<script>window.pwned=1</script>")
         page.locator(".esi-modifiers input").first.fill("")
         page.get_by_role("button", name="Grade").first.click()
-        page.wait_for_function("() => document.querySelector('.esi-feedback').innerText.includes('<script>')",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('.esi-feedback').innerText.includes('<script>')", timeout=60_000
+        )
         assert page.locator(".esi-feedback script").count() == 0
         assert page.evaluate("() => window.pwned === undefined")
         # 4. the right answer passes, with learning points
         code.fill("62323")
         page.get_by_role("button", name="Grade").first.click()
-        page.wait_for_function("() => document.querySelector('.esi-feedback').innerText.includes('Passed: 100%')",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('.esi-feedback').innerText.includes('Passed: 100%')", timeout=60_000
+        )
         assert "Learning points" in page.locator(".esi-feedback").first.inner_text()
         # 5. the kernel really is Python in the browser, and nothing left 127.0.0.1
         assert page.get_by_text("Python (Pyodide)").count() >= 1

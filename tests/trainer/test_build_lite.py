@@ -32,20 +32,36 @@ def fake_core(folder: Path, lock_entries: dict) -> Path:
 
 
 def test_lock_closure_follows_depends():
-    lock = {"packages": {"a": {"depends": ["b"]}, "b": {"depends": ["c_d"]}, "c-d": {"depends": []},
-                         "z": {"depends": []}}}
-    assert [e for e in bl.lock_closure(lock, ("a",))] == [lock["packages"]["a"], lock["packages"]["b"],
-                                                          lock["packages"]["c-d"]]
+    lock = {
+        "packages": {"a": {"depends": ["b"]}, "b": {"depends": ["c_d"]}, "c-d": {"depends": []}, "z": {"depends": []}}
+    }
+    assert [e for e in bl.lock_closure(lock, ("a",))] == [
+        lock["packages"]["a"],
+        lock["packages"]["b"],
+        lock["packages"]["c-d"],
+    ]
 
 
 def test_assembled_lock_has_the_shipped_files_sha256(tmp_path):
     wheels = tmp_path / "wheels"
     wheels.mkdir()
     six = make_wheel(wheels, "six", "1.17.0", [], "six")
-    ours = make_wheel(wheels, "esi_reference", "0.1.0", ["six", "pandas>=2; extra == 'tables'", "missing-dist"],
-                      "esi_reference")
-    core = fake_core(tmp_path / "core", {"six": {"name": "six", "version": "1.17.0", "file_name": six.name,
-                                                  "sha256": "0" * 64, "depends": [], "imports": ["six"]}})
+    ours = make_wheel(
+        wheels, "esi_reference", "0.1.0", ["six", "pandas>=2; extra == 'tables'", "missing-dist"], "esi_reference"
+    )
+    core = fake_core(
+        tmp_path / "core",
+        {
+            "six": {
+                "name": "six",
+                "version": "1.17.0",
+                "file_name": six.name,
+                "sha256": "0" * 64,
+                "depends": [],
+                "imports": ["six"],
+            }
+        },
+    )
     out = tmp_path / "lite" / "static" / "pyodide"
     lock = bl.assemble_pyodide(core, [six], [ours], out)
     assert lock["packages"]["six"]["sha256"] == hashlib.sha256(six.read_bytes()).hexdigest() != "0" * 64
@@ -74,8 +90,9 @@ def test_check_output_catches_a_stale_sha(tmp_path):
     entry = {"file_name": "w.whl", "sha256": hashlib.sha256(b"wheel").hexdigest()}
     (pyo / "pyodide-lock.json").write_text(json.dumps({"packages": {"esi-reference": entry}}))
     settings = {"pyodideUrl": "./static/pyodide/pyodide.mjs", "disablePyPIFallback": True}
-    (tmp_path / "jupyter-lite.json").write_text(json.dumps(
-        {"jupyter-config-data": {"litePluginSettings": {f"{bl.KERNEL_EXT}:kernel": settings}}}))
+    (tmp_path / "jupyter-lite.json").write_text(
+        json.dumps({"jupyter-config-data": {"litePluginSettings": {f"{bl.KERNEL_EXT}:kernel": settings}}})
+    )
     assert bl.check_output(tmp_path) == []
     (pyo / "w.whl").write_bytes(b"changed")
     assert bl.check_output(tmp_path) == ["esi-reference: sha256 in the lock does not match w.whl"]

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from esi_reference.cli import main
 from esi_reference.engine import check, suggest_claim
 from esi_reference.errors import EsiError, InvalidField
-from esi_reference.generator import MAX_COUNT, MAX_SEED, case, from_id, generate, is_generated_id, scenario_data
-from esi_reference.gradebook import grade_rows
-from esi_reference.grading import grade
-from esi_reference.scenarios import TOPICS, get, parse_scenario
+from esi_reference.trainer.generator import MAX_COUNT, MAX_SEED, case, from_id, generate, is_generated_id, scenario_data
+from esi_reference.trainer.gradebook import grade_rows
+from esi_reference.trainer.grading import grade
+from esi_reference.trainer.scenarios import TOPICS, get, parse_scenario
 
 TOPIC_OR_NONE = st.sampled_from([None, *TOPICS])
 

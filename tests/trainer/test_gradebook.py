@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from esi_reference.cli import main
-from esi_reference.gradebook import observed_difficulty, score_histogram_svg
+from esi_reference.trainer.gradebook import observed_difficulty, score_histogram_svg
 
 ANSWERS = """learner,scenario,line,code,modifiers,units
 ana,tf-bilateral-one-level,1,64483,50,1
@@ -45,8 +45,7 @@ def test_gradebook_outputs_and_bad_rows(answers, tmp_path, capsys):
     rc = main(["grade", str(answers), "--out", str(out), "--chart", str(out / "scores.svg")])
     captured = capsys.readouterr()
     assert rc == 1  # bad rows were reported
-    for row, text in [(9, "unknown scenario id 'nope'"), (10, "learner: empty"), (11, "units"),
-                      (13, "appears twice")]:
+    for row, text in [(9, "unknown scenario id 'nope'"), (10, "learner: empty"), (11, "units"), (13, "appears twice")]:
         assert f"row {row}: " in captured.err and text in captured.err
     assert "4 bad row(s)" in captured.err
     learners = {r["learner"]: r for r in read_csv(out / "learners.csv")}
@@ -57,8 +56,12 @@ def test_gradebook_outputs_and_bad_rows(answers, tmp_path, capsys):
     assert learners["dee"]["mean_score"] == "100"  # rows 11 and 13 left out, row 12 graded
     scen = read_csv(out / "scenarios.csv")
     assert scen[0]["scenario"] in ("imaging-fluoro-billed", "tf-bilateral-one-level")
-    assert {r["scenario"] for r in scen} == {"tf-bilateral-one-level", "il-cervical-fluoro", "drug-facility",
-                                             "imaging-fluoro-billed"}
+    assert {r["scenario"] for r in scen} == {
+        "tf-bilateral-one-level",
+        "il-cervical-fluoro",
+        "drug-facility",
+        "imaging-fluoro-billed",
+    }
     first_bad = read_csv(out / "bad_rows.csv")[0]
     assert (first_bad["row"], first_bad["problem"][:8]) == ("9", "scenario")
     assert len(read_csv(out / "grades.csv")) == 7
@@ -85,10 +88,13 @@ def test_clean_file_exits_zero(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("who,what\nana,x\n", "missing column(s) learner, scenario, code"),
-    (None, "no such file"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("who,what\nana,x\n", "missing column(s) learner, scenario, code"),
+        (None, "no such file"),
+    ],
+)
 def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, content, message):
     path = tmp_path / "a.csv"
     if content is not None:

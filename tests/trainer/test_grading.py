@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from esi_reference.errors import EsiError
-from esi_reference.grading import (
+from esi_reference.trainer.grading import (
     EXTRA_PENALTY,
     LINE_POINTS,
     Grade,
@@ -15,7 +15,7 @@ from esi_reference.grading import (
     parse_answer,
     parse_line,
 )
-from esi_reference.scenarios import get, scenarios
+from esi_reference.trainer.scenarios import get, scenarios
 
 BANK = scenarios()
 
@@ -107,11 +107,18 @@ def test_order_of_lines_does_not_matter():
     assert grade(s, ["64483", "99214 25 x1"]).score == 1.0
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("64483-50 x1", "64483-50 x1"), ("64484 50 x2", "64484-50 x2"), ("j3301 X 4", "J3301 x4"),
-    ("64483-RT", "64483-RT x1"), ("99214,25", "99214-25 x1"), ("62323 x1 units", "62323 x1"),
-    ("64483-50-KX x1", "64483-50-KX x1"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("64483-50 x1", "64483-50 x1"),
+        ("64484 50 x2", "64484-50 x2"),
+        ("j3301 X 4", "J3301 x4"),
+        ("64483-RT", "64483-RT x1"),
+        ("99214,25", "99214-25 x1"),
+        ("62323 x1 units", "62323 x1"),
+        ("64483-50-KX x1", "64483-50-KX x1"),
+    ],
+)
 def test_parse_line_text(text, expected):
     assert str(parse_line(text)) == expected
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from esi_reference.gradebook import grade_rows
-from esi_reference.practice import topic_cases
-from esi_reference.scenarios import get
+from esi_reference.trainer.gradebook import grade_rows
+from esi_reference.trainer.practice import topic_cases
+from esi_reference.trainer.scenarios import get
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("ESI_SITE_DIR", ROOT / "book" / "_build" / "html"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from esi_reference.scenarios import TOPICS, scenarios
+from esi_reference.trainer.scenarios import TOPICS, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "book" / "exercises").glob("*.ipynb"))

@@ -1,4 +1,4 @@
-"""The in-page trainer's Python side (esi_reference.practice) and the feedback that teaches (grading)."""
+"""The in-page trainer's Python side (esi_reference.trainer.practice) and the feedback that teaches (grading)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from esi_reference import practice
-from esi_reference.gradebook import grade_rows
-from esi_reference.grading import HIDDEN_CODE, aspect, feedback_html, grade, hide_codes
-from esi_reference.scenarios import TOPICS, get, scenarios
+from esi_reference.trainer import practice
+from esi_reference.trainer.gradebook import grade_rows
+from esi_reference.trainer.grading import HIDDEN_CODE, aspect, feedback_html, grade, hide_codes
+from esi_reference.trainer.scenarios import TOPICS, get, scenarios
 
 WRONG_TRIES = [
     "62321",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from esi_reference.scenarios import scenarios
+from esi_reference.trainer.scenarios import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 _pages_spec = importlib.util.spec_from_file_location("practice_pages", ROOT / "book" / "practice_pages.py")
@@ -26,8 +26,8 @@ HIDDEN = {f"esi_reference/data/scenarios/{s.id}.json" for s in scenarios() if s.
 def test_core_is_the_import_closure_without_pandas_widgets_or_cli():
     modules = practice_pages.core_modules()
     assert {
-        "esi_reference.practice",
-        "esi_reference.grading",
+        "esi_reference.trainer.practice",
+        "esi_reference.trainer.grading",
         "esi_reference.engine",
         "esi_reference.rules.cpt",
     } <= set(modules)
@@ -47,7 +47,7 @@ def test_a_third_party_import_in_the_core_fails_the_build(monkeypatch):
 
     def with_pandas(name):
         inside, outside = real(name)
-        return inside, outside | ({"pandas"} if name == "esi_reference.grading" else set())
+        return inside, outside | ({"pandas"} if name == "esi_reference.trainer.grading" else set())
 
     monkeypatch.setattr(practice_pages, "_imports", with_pandas)
     with pytest.raises(SystemExit, match="pandas"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from esi_reference.scenarios import TOPICS, scenarios
+from esi_reference.trainer.scenarios import TOPICS, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("ESI_SITE_DIR", ROOT / "book" / "_build" / "html"))

@@ -10,10 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from esi_reference import catalogue
 from esi_reference.engine import check, suggest_claim
+from esi_reference.reference import catalogue
+from esi_reference.reference.sources import source
 from esi_reference.rules import REGISTRY
-from esi_reference.scenarios import (
+from esi_reference.trainer.scenarios import (
     TOPICS,
     InvalidScenario,
     get,
@@ -22,7 +23,6 @@ from esi_reference.scenarios import (
     scenario_schema,
     scenarios,
 )
-from esi_reference.sources import source
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "esi_reference" / "data" / "scenarios").glob("*.json"))
@@ -84,11 +84,28 @@ def test_every_esi_code_is_taught():
     assert esi <= taught, sorted(esi - taught)
 
 
-@pytest.mark.parametrize("rule_id", ["CPT-IL-NOT-BILATERAL", "CPT-BILATERAL-ONE-LINE", "CPT-ADDON-OTHER-SIDE",
-                                     "CPT-SESSION-UNITS", "CPT-REGION", "LCD-FREQUENCY", "CPT-IMAGING-INCLUDED",
-                                     "CPT-ULTRASOUND", "CPT-CATHETER", "CPT-NEUROLYTIC", "CPT-CHEMOTHERAPY",
-                                     "CPT-APPROACH", "NCCI-EM-SAME-DAY", "DOC-IMAGES", "LCD-DIAGNOSIS",
-                                     "DRUG-UNITS", "CPT-CODE-VALID"])
+@pytest.mark.parametrize(
+    "rule_id",
+    [
+        "CPT-IL-NOT-BILATERAL",
+        "CPT-BILATERAL-ONE-LINE",
+        "CPT-ADDON-OTHER-SIDE",
+        "CPT-SESSION-UNITS",
+        "CPT-REGION",
+        "LCD-FREQUENCY",
+        "CPT-IMAGING-INCLUDED",
+        "CPT-ULTRASOUND",
+        "CPT-CATHETER",
+        "CPT-NEUROLYTIC",
+        "CPT-CHEMOTHERAPY",
+        "CPT-APPROACH",
+        "NCCI-EM-SAME-DAY",
+        "DOC-IMAGES",
+        "LCD-DIAGNOSIS",
+        "DRUG-UNITS",
+        "CPT-CODE-VALID",
+    ],
+)
 def test_curriculum_topics_are_exercised(rule_id):
     assert any(rule_id in s.rules for s in BANK)
 
@@ -110,8 +127,14 @@ def test_hidden_scenarios_are_left_out_of_learner_sets():
 
 def test_invalid_scenario_lists_every_problem():
     good = json.loads(FILES[0].read_text())
-    bad = dict(good, difficulty=7, topic="nope", rules=["NO-SUCH-RULE"], surprise=1,
-               learning_points=[{"text": "x", "sources": ["NOPE"]}])
+    bad = dict(
+        good,
+        difficulty=7,
+        topic="nope",
+        rules=["NO-SUCH-RULE"],
+        surprise=1,
+        learning_points=[{"text": "x", "sources": ["NOPE"]}],
+    )
     bad["facts"] = dict(good["facts"], place_of_service="9X")
     with pytest.raises(InvalidScenario) as err:
         parse_scenario(bad, "bad.json")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from esi_reference.scenarios import get, scenarios
-from esi_reference.widgets import ClaimLineRow, Trainer, trainer
+from esi_reference.trainer.scenarios import get, scenarios
+from esi_reference.trainer.widgets import ClaimLineRow, Trainer, trainer
 
 
 def enter(t: Trainer, *lines: tuple[str, str, int]) -> None:

@@ -3,13 +3,13 @@
 The site's exercise pages run this module under Pyodide in a web worker (``book/_assets/practice-worker.js``);
 the page only collects input and shows what comes back. Every decision - the score, which line is wrong and
 why, which rule and source, what stays hidden until the learner passes or asks for the answer - is made
-here or in :mod:`esi_reference.grading`. Everything the learner typed is escaped before it is shown.
+here or in :mod:`esi_reference.trainer.grading`. Everything the learner typed is escaped before it is shown.
 
 * :func:`case` - a scenario as the page shows it (narrative, setting line, number of hints; no key);
 * :func:`grade_answer` - grade claim lines (``[{"code", "modifiers", "units"}]``): score, pass, feedback
   HTML; the key and learning points only once passed;
 * :func:`show_answer` - the key and learning points (the learner asked: the page records it);
-* :func:`hint` - one hint at a time; :func:`new_case` - a generated case (:mod:`esi_reference.generator`);
+* :func:`hint` - one hint at a time; :func:`new_case` - a generated case (:mod:`esi_reference.trainer.generator`);
 * :func:`answers_csv` - the learner's answers in the gradebook's CSV format (``esi-ref grade``);
 * :func:`call` - the worker's one entry point: an operation name and JSON arguments in, JSON out.
 
@@ -31,11 +31,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import EsiError
-from .grading import PASS_MARK, Citation, _cite_html, feedback_html, grade
-from .scenarios import TOPICS, Scenario, get, scenarios
+from esi_reference.errors import EsiError
+from esi_reference.trainer.grading import PASS_MARK, Citation, _cite_html, feedback_html, grade
+from esi_reference.trainer.scenarios import TOPICS, Scenario, get, scenarios
 
-#: Columns of the answers file :func:`esi_reference.gradebook.grade_rows` reads.
+#: Columns of the answers file :func:`esi_reference.trainer.gradebook.grade_rows` reads.
 ANSWER_COLUMNS = ("learner", "scenario", "line", "code", "modifiers", "units")
 MAX_LINES = 20
 
@@ -131,7 +131,7 @@ def hint(scenario_id: str, number: int) -> dict[str, Any]:
 
 def new_case(topic: str | None, seed: int, number: int) -> dict[str, Any]:
     """Generated case ``number`` of ``seed`` (for ``topic``), as :func:`case` shows it."""
-    from .generator import case as generated
+    from esi_reference.trainer.generator import case as generated
 
     return case(generated(int(seed), int(number), topic or None))
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._data import read_rows, split_ids
-from .errors import InvalidField
+from esi_reference.errors import InvalidField
+from esi_reference.reference._data import read_rows, split_ids
 
 APPLIES_TO = {
     "every_esi": "every epidural steroid injection",
@@ -75,7 +75,7 @@ def items_for_code(code: object) -> tuple[DocumentationItem, ...]:
     >>> "DOC-IMAGES" in [d.id for d in items_for_code("62321")], "DOC-IMAGES" in [d.id for d in items_for_code("62320")]
     (True, False)
     """
-    from .catalogue import lookup
+    from esi_reference.reference.catalogue import lookup
 
     row = lookup(code)
     wanted = {"every_claim"}

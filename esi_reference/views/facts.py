@@ -26,9 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import catalogue, policy
-from ._data import read_rows
-from .catalogue import (
+from esi_reference.model.dates import parse_date
+from esi_reference.reference import catalogue, policy
+from esi_reference.reference._data import read_rows
+from esi_reference.reference.catalogue import (
     APPROACH_LABELS,
     BILATERAL_LABELS,
     CATHETER_LABELS,
@@ -37,7 +38,6 @@ from .catalogue import (
     REGION_LABELS,
     UNIT_LABELS,
 )
-from .dates import parse_date
 
 #: Our own short name of each code (data/code_titles.csv), used in page titles and the lookup header.
 TITLES: dict[str, str] = {r["code"]: r["title"] for r in read_rows("code_titles.csv")}
@@ -143,7 +143,7 @@ def levels_label(code: catalogue.Code) -> str:
 
 def frequency_label(code: catalogue.Code) -> str:
     """The LCD session limit, for the codes the frequency rule (``LCD-FREQUENCY``) counts."""
-    from .rules import rule_by_id
+    from esi_reference.rules import rule_by_id
 
     if not code.is_esi:
         return "no ESI frequency limit (not an ESI code)"
@@ -182,7 +182,7 @@ def global_days_label(code: catalogue.Code, fee: object | None) -> str:
 def _fee(code: str, day: dt.date | None) -> object | None:
     """The CMS fee-schedule row when the fee data is installed (``esi_reference.cmsdata``), else None."""
     try:
-        from .cmsdata.fees import fee_for
+        from esi_reference.cmsdata.fees import fee_for
     except ImportError:
         return None
     return fee_for(code, day)
@@ -274,7 +274,7 @@ def quick_facts(code: object, day: object = None) -> QuickFacts:
 def own_rules(code: object) -> tuple:
     """The rules that concern this code itself: those naming it (minus rules for another approach), plus the
     general code-checking rules of its kind. Drug rules stay on drug codes, ESI policy rules on ESI codes."""
-    from .rules import rules_for_code
+    from esi_reference.rules import rules_for_code
 
     c = code if isinstance(code, catalogue.Code) else catalogue.lookup(code)
     out = []
@@ -314,8 +314,8 @@ def lcd_indications() -> tuple[tuple[object, tuple[Indication, ...], bool], ...]
     with no row of its own gets the shared list (``own`` False): the contractors adopted one policy text.
     ``covered`` is the coverage rule's own decision (``rules.coverage.COVERED_CATEGORIES``).
     """
-    from .contractors import lcd_contractors
-    from .rules.coverage import COVERED_CATEGORIES, DIAGNOSES
+    from esi_reference.reference.contractors import lcd_contractors
+    from esi_reference.rules.coverage import COVERED_CATEGORIES, DIAGNOSES
 
     rows = [
         Indication(

@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ._data import read_rows, split_ids
-from .errors import InvalidField
+from esi_reference.errors import InvalidField
+from esi_reference.reference._data import read_rows, split_ids
 
 
 @dataclass(frozen=True)

@@ -28,28 +28,29 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from . import catalogue, documentation, facts
-from .catalogue import (
+from esi_reference.cmsdata.facts import cms_facts, cms_facts_dict
+from esi_reference.errors import EsiError
+from esi_reference.model.dates import parse_date
+from esi_reference.reference import catalogue, documentation
+from esi_reference.reference.catalogue import (
     REGION_LABELS,
 )
-from .cmsdata.facts import cms_facts, cms_facts_dict
-from .dates import parse_date
-from .errors import EsiError
-from .output import FORMATS, render, terminal_safe
-from .sources import sources as all_sources
+from esi_reference.reference.sources import sources as all_sources
+from esi_reference.views import facts
+from esi_reference.views.output import FORMATS, render, terminal_safe
 
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
 PLUGIN_COMMANDS = (
-    "esi_reference.engine_cli",
-    "esi_reference.gradebook",
+    "esi_reference.cli.engine",
+    "esi_reference.trainer.gradebook",
     "esi_reference.audit.command",
     "esi_reference.cmsdata.cli",
-    "esi_reference.scenarios_cli",
+    "esi_reference.cli.scenarios",
 )
 
 
 def code_detail(code: catalogue.Code, billed: str | None = None, day: dt.date | None = None) -> list[tuple[str, str]]:
-    """The labelled facts shown by ``esi-ref lookup``: the quick facts of :mod:`esi_reference.facts` (the same
+    """The labelled facts shown by ``esi-ref lookup``: the quick facts of :mod:`esi_reference.views.facts` (the same
     card as the top of the code's book page), the CMS tables in use for ``day`` (PTP partners of ``billed``, an
     E/M code inside the catalogue's range row), then kind, family, errors, related codes and sources."""
     quick = facts.quick_facts(code, day)

@@ -38,13 +38,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cmsdata.tables import Layers as _Layers
-from .cmsdata.tables import MueValue, PtpEdit, Table, Tables, shipped_tables, tables_for, using_layers
-from .dates import parse_date
-from .files import MAX_TABLE_BYTES
+from esi_reference.cmsdata.tables import Layers as _Layers
+from esi_reference.cmsdata.tables import MueValue, PtpEdit, Table, Tables, shipped_tables, tables_for, using_layers
+from esi_reference.files import MAX_TABLE_BYTES
+from esi_reference.model.dates import parse_date
 
 if TYPE_CHECKING:
-    from .catalogue import Code
+    from esi_reference.reference.catalogue import Code
 
 __all__ = [
     "MueValue",
@@ -183,7 +183,7 @@ def using_files(
 ) -> Iterator[Tables]:
     """Check with CMS files given for this run (``--ptp-file``/``--mue-file``), layered over the tables in
     use: PTP parts combine, a partial file answers only for its codes (see :mod:`esi_reference.cmsdata.tables`)."""
-    from .cmsdata.importer import layers_from_files
+    from esi_reference.cmsdata.importer import layers_from_files
 
     def listed(value: Sequence[str] | str | None) -> tuple[str, ...]:
         return (value,) if isinstance(value, str) else tuple(value or ())
@@ -227,13 +227,13 @@ def using_tables(
 
 def load_ptp_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> tuple[PtpEdit, ...]:
     """The catalogue's edits of one CMS practitioner PTP file (CMS layout; see ``cmsdata.layouts``)."""
-    from .cmsdata.importer import layers_from_files
+    from esi_reference.cmsdata.importer import layers_from_files
 
     return layers_from_files(ptp_files=(str(path),), max_bytes=max_bytes).ptp[0].edits
 
 
 def load_mue_file(path: str | Path, max_bytes: int = MAX_TABLE_BYTES) -> dict[str, MueValue]:
     """The catalogue's values of one CMS practitioner MUE file (CMS layout)."""
-    from .cmsdata.importer import layers_from_files
+    from esi_reference.cmsdata.importer import layers_from_files
 
     return layers_from_files(mue_files=(str(path),), max_bytes=max_bytes).mue[0].mue

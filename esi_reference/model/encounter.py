@@ -1,6 +1,6 @@
 """The encounter model: one patient's injection session as clinical facts, validated at the boundary.
 
-An encounter holds the date and place of service, the payer profile (``esi_reference.payers``: medicare,
+An encounter holds the date and place of service, the payer profile (``esi_reference.reference.payers``: medicare,
 commercial, cpt, ... and optionally the Medicare contractor's LCD), the claim type (``professional`` or
 ``facility`` for a hospital outpatient department or ASC), the procedures as clinical facts (approach,
 levels, side, guidance, contrast, catheter, substance, purpose, epidural or subarachnoid space), the
@@ -39,13 +39,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields
-from ._data import read_rows
-from ._memo import memoised_property
-from .contractors import lcd_contractors
-from .errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
-from .payers import PayerProfile, profile, profiles
-from .policy import (
+from esi_reference._memo import memoised_property
+from esi_reference.errors import MAX_LISTED, EsiError, InvalidEncounter, InvalidField, Problems
+from esi_reference.model import fields
+from esi_reference.reference._data import read_rows
+from esi_reference.reference.contractors import lcd_contractors
+from esi_reference.reference.payers import PayerProfile, profile, profiles
+from esi_reference.reference.policy import (
     FACILITY_PLACES_OF_SERVICE,
     LCD_EXEMPT_PURPOSES,
     PLACES_OF_SERVICE,
@@ -417,7 +417,7 @@ class _Collector:
                 self.add(f"{path}{name}"[:120], expected, key)
 
     def field(self, read: Any, value: object, path: str, default: Any, **options: Any) -> Any:
-        """``read`` (a reader of :mod:`esi_reference.fields`) applied to ``value``; on error, ``default``."""
+        """``read`` (a reader of :mod:`esi_reference.model.fields`) applied to ``value``; on error, ``default``."""
         try:
             return read(value, path, **options)
         except EsiError as exc:
@@ -996,7 +996,7 @@ def drug_schema_properties() -> dict[str, Any]:
 def encounter_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the encounter files that :func:`parse_encounter` accepts.
 
-    Values follow :mod:`esi_reference.fields` (check ``format: date`` with a format checker). Two checks of
+    Values follow :mod:`esi_reference.model.fields` (check ``format: date`` with a format checker). Two checks of
     the parser cannot be written in JSON Schema and are stated in the descriptions: a prior session's date
     is before the date of service."""
     level = fields.LEVEL_SCHEMA

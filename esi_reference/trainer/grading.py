@@ -35,12 +35,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import catalogue
-from .encounter import MAX_LIST, ClaimLine, parse_claim_line
-from .engine import check
-from .errors import EsiError, InvalidEncounter, UnknownCode
-from .scenarios import Scenario, get
-from .sources import source
+from esi_reference.engine import check
+from esi_reference.errors import EsiError, InvalidEncounter, UnknownCode
+from esi_reference.model.encounter import MAX_LIST, ClaimLine, parse_claim_line
+from esi_reference.reference import catalogue
+from esi_reference.reference.sources import source
+from esi_reference.trainer.scenarios import Scenario, get
 
 PASS_MARK = 0.8
 #: An answer has at most as many lines as an encounter's claim, and a text answer at most this many characters.
@@ -89,8 +89,14 @@ class RuleNote:
     aspect: str = ""  #: what the finding is about, in a learner's words (see :func:`aspect`)
 
     def to_dict(self) -> dict[str, object]:
-        return {"rule_id": self.rule_id, "title": self.title, "severity": self.severity, "message": self.message,
-                "aspect": self.aspect, "sources": [c.id for c in self.citations]}
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "message": self.message,
+            "aspect": self.aspect,
+            "sources": [c.id for c in self.citations],
+        }
 
 
 @dataclass(frozen=True)
@@ -106,9 +112,15 @@ class LineFeedback:
     findings: tuple[RuleNote, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"line": self.number, "answer": self.answer, "status": self.status, "points": self.points,
-                "possible": self.possible, "messages": list(self.messages),
-                "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "line": self.number,
+            "answer": self.answer,
+            "status": self.status,
+            "points": self.points,
+            "possible": self.possible,
+            "messages": list(self.messages),
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 @dataclass(frozen=True)
@@ -133,14 +145,23 @@ class Grade:
         return round(self.score * 100)
 
     def to_dict(self) -> dict[str, object]:
-        return {"scenario": self.scenario_id, "score": round(self.score, 4), "passed": self.passed,
-                "pass_mark": self.pass_mark, "earned": self.earned, "penalty": self.penalty,
-                "possible": self.possible, "lines": [line.to_dict() for line in self.lines],
-                "general": [f.to_dict() for f in self.general]}
+        return {
+            "scenario": self.scenario_id,
+            "score": round(self.score, 4),
+            "passed": self.passed,
+            "pass_mark": self.pass_mark,
+            "earned": self.earned,
+            "penalty": self.penalty,
+            "possible": self.possible,
+            "lines": [line.to_dict() for line in self.lines],
+            "general": [f.to_dict() for f in self.general],
+        }
 
     def text(self) -> str:
-        out = [f"Scenario {self.scenario_id}: {self.percent}% "
-               f"({'passed' if self.passed else 'not passed'}; pass mark {round(self.pass_mark * 100)}%)"]
+        out = [
+            f"Scenario {self.scenario_id}: {self.percent}% "
+            f"({'passed' if self.passed else 'not passed'}; pass mark {round(self.pass_mark * 100)}%)"
+        ]
         for line in self.lines:
             where = f"line {line.number}" if line.number else "missing"
             out.append(f"  {where}: {line.answer} - {line.status} ({line.points:g}/{line.possible:g})")
@@ -183,8 +204,9 @@ def _read_text_line(text: str) -> dict[str, object]:
     """``CODE[-MOD...] [xUNITS]`` -> dict; modifiers may be separated by hyphens, spaces or commas."""
     tokens = [t for t in re.split(r"[-\s,]+", re.sub(r"(?i)\b(x|×|\*)\s+(\d)", r"x\2", text.strip())) if t]
     tokens = [t for t in tokens if t.lower() not in ("unit", "units")]
-    bad = EsiError(f"cannot read {text.strip()[:40]!r}: write a line as CODE-MODIFIER xUNITS, e.g. 64483-50 x1",
-                   "answer")
+    bad = EsiError(
+        f"cannot read {text.strip()[:40]!r}: write a line as CODE-MODIFIER xUNITS, e.g. 64483-50 x1", "answer"
+    )
     if not tokens or not re.fullmatch(r"[0-9A-Za-z]{4,5}", tokens[0]):
         raise bad
     data: dict[str, object] = {"code": tokens[0]}
@@ -263,8 +285,14 @@ def _text(value: object, limit: int = 40) -> str:
 
 
 def _note(f: object) -> RuleNote:
-    return RuleNote(f.rule_id, f.title, f.severity, f.message, tuple(Citation.of(s) for s in f.citations),
-                    aspect(f.rule_id, f.family))
+    return RuleNote(
+        f.rule_id,
+        f.title,
+        f.severity,
+        f.message,
+        tuple(Citation.of(s) for s in f.citations),
+        aspect(f.rule_id, f.family),
+    )
 
 
 def _family(code: str) -> str:
@@ -336,8 +364,10 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
                 pts += MODIFIER_POINTS
                 msgs.append("Modifiers accepted: RT/LT only tells which side, the key omits it and no rule objects.")
             else:
-                msgs.append("Modifiers are not right." + (" Check which modifier(s) this line needs."
-                                                            if e.modifiers else " This line needs no modifier."))
+                msgs.append(
+                    "Modifiers are not right."
+                    + (" Check which modifier(s) this line needs." if e.modifiers else " This line needs no modifier.")
+                )
             if p.units == e.units:
                 pts += UNIT_POINTS
             else:
@@ -347,37 +377,86 @@ def grade(scenario: Scenario | str, answer: object, pass_mark: float = PASS_MARK
             feedback.append(LineFeedback(n, str(p), status, pts, LINE_POINTS, tuple(msgs), notes))
         elif p.code in s.not_billable:
             penalty += NOT_BILLABLE_PENALTY
-            feedback.append(LineFeedback(n, str(p), "not_billable", -NOT_BILLABLE_PENALTY, 0.0,
-                                         (f"{p.code} must not be billed for this encounter.",), notes))
+            feedback.append(
+                LineFeedback(
+                    n,
+                    str(p),
+                    "not_billable",
+                    -NOT_BILLABLE_PENALTY,
+                    0.0,
+                    (f"{p.code} must not be billed for this encounter.",),
+                    notes,
+                )
+            )
         else:
             same_code = any(x.code == p.code for x in expected)
-            why = (f"{p.code} is already reported on another line." if same_code
-                   else f"{p.code} is not part of the correct claim.")
+            why = (
+                f"{p.code} is already reported on another line."
+                if same_code
+                else f"{p.code} is not part of the correct claim."
+            )
             penalty += EXTRA_PENALTY
             feedback.append(LineFeedback(n, str(p), "extra", -EXTRA_PENALTY, 0.0, (why,), notes))
     for e_i, e in enumerate(expected):
         if e_i not in match:
-            feedback.append(LineFeedback(None, "-", "missing", 0.0, LINE_POINTS,
-                                         (f"A line is missing (a service to bill, family: {_family(e.code)}).",)))
+            feedback.append(
+                LineFeedback(
+                    None,
+                    "-",
+                    "missing",
+                    0.0,
+                    LINE_POINTS,
+                    (f"A line is missing (a service to bill, family: {_family(e.code)}).",),
+                )
+            )
     billed_codes = {p.code for _, p in valid}
     nb_earned = sum(NOT_BILLABLE_POINTS for c in s.not_billable if c not in billed_codes)
     earned += nb_earned
     possible = LINE_POINTS * len(expected) + NOT_BILLABLE_POINTS * len(s.not_billable)
     score = max(0.0, earned - penalty) / possible if possible else (1.0 if not valid else 0.0)
     return without_unbilled_key_codes(
-        Grade(s.id, min(score, 1.0), earned, penalty, possible, pass_mark, tuple(feedback), tuple(general),
-              s.expected_lines, s.not_billable))
+        Grade(
+            s.id,
+            min(score, 1.0),
+            earned,
+            penalty,
+            possible,
+            pass_mark,
+            tuple(feedback),
+            tuple(general),
+            s.expected_lines,
+            s.not_billable,
+        )
+    )
 
 
 # ------------------------------------------------------------------------------ feedback that teaches
 #: What a finding is about, by rule-id fragment (first match wins) and then by rule family.
-_ASPECT_BY_ID = (("REGION", "region"), ("APPROACH", "approach"), ("NEUROLYTIC", "approach"),
-                 ("CHEMOTHERAPY", "approach"), ("ULTRASOUND", "imaging"), ("IMAGING-CODE", "imaging"),
-                 ("IMAGING-INCLUDED", "bundling"), ("CATHETER", "catheter"), ("BILATERAL", "modifier"),
-                 ("ADDON", "add-on code"), ("UNITS", "units"), ("CODE-VALID", "date of service"),
-                 ("CODE-DATE", "date of service"), ("NOT-PERFORMED", "documentation"), ("NOT-BILLED", "coverage"))
-_ASPECT_BY_FAMILY = {"ncci": "bundling", "mue": "units", "lcd": "coverage", "doc": "documentation",
-                     "drug": "drug", "cpt": "code choice"}
+_ASPECT_BY_ID = (
+    ("REGION", "region"),
+    ("APPROACH", "approach"),
+    ("NEUROLYTIC", "approach"),
+    ("CHEMOTHERAPY", "approach"),
+    ("ULTRASOUND", "imaging"),
+    ("IMAGING-CODE", "imaging"),
+    ("IMAGING-INCLUDED", "bundling"),
+    ("CATHETER", "catheter"),
+    ("BILATERAL", "modifier"),
+    ("ADDON", "add-on code"),
+    ("UNITS", "units"),
+    ("CODE-VALID", "date of service"),
+    ("CODE-DATE", "date of service"),
+    ("NOT-PERFORMED", "documentation"),
+    ("NOT-BILLED", "coverage"),
+)
+_ASPECT_BY_FAMILY = {
+    "ncci": "bundling",
+    "mue": "units",
+    "lcd": "coverage",
+    "doc": "documentation",
+    "drug": "drug",
+    "cpt": "code choice",
+}
 #: Stands for a code of the answer key that the learner has not written yet.
 HIDDEN_CODE = "[code hidden]"
 _HIDDEN_RUN = re.compile(rf"{re.escape(HIDDEN_CODE)}(?:(?:,| or| and|/)\s*{re.escape(HIDDEN_CODE)})+")
@@ -429,11 +508,21 @@ def without_unbilled_key_codes(g: Grade) -> Grade:
         return Citation(hide_codes(c.id, hidden), hide_codes(c.title, hidden), "", hide_codes(c.title, hidden))
 
     def note(n: RuleNote) -> RuleNote:
-        return dataclasses.replace(n, title=hide_codes(n.title, hidden), message=hide_codes(n.message, hidden),
-                                   citations=tuple(cite(c) for c in n.citations))
+        return dataclasses.replace(
+            n,
+            title=hide_codes(n.title, hidden),
+            message=hide_codes(n.message, hidden),
+            citations=tuple(cite(c) for c in n.citations),
+        )
 
-    lines = tuple(dataclasses.replace(line, messages=tuple(hide_codes(m, hidden) for m in line.messages),
-                                      findings=tuple(note(f) for f in line.findings)) for line in g.lines)
+    lines = tuple(
+        dataclasses.replace(
+            line,
+            messages=tuple(hide_codes(m, hidden) for m in line.messages),
+            findings=tuple(note(f) for f in line.findings),
+        )
+        for line in g.lines
+    )
     return dataclasses.replace(g, lines=lines, general=tuple(note(f) for f in g.general))
 
 
@@ -444,10 +533,22 @@ def hint(scenario: Scenario | str, number: int) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------- html
-_STATUS_LABEL = {"correct": "✓ correct", "partial": "◐ partly right", "not_billable": "✗ must not be billed",
-                 "extra": "✗ not expected", "invalid": "✗ cannot be read", "missing": "✗ missing line"}
-_STATUS_COLOUR = {"correct": "#1b7f3b", "partial": "#9a6700", "not_billable": "#b42318", "extra": "#b42318",
-                  "invalid": "#b42318", "missing": "#b42318"}
+_STATUS_LABEL = {
+    "correct": "✓ correct",
+    "partial": "◐ partly right",
+    "not_billable": "✗ must not be billed",
+    "extra": "✗ not expected",
+    "invalid": "✗ cannot be read",
+    "missing": "✗ missing line",
+}
+_STATUS_COLOUR = {
+    "correct": "#1b7f3b",
+    "partial": "#9a6700",
+    "not_billable": "#b42318",
+    "extra": "#b42318",
+    "invalid": "#b42318",
+    "missing": "#b42318",
+}
 
 
 def _cite_html(c: Citation) -> str:
@@ -461,23 +562,29 @@ def _cite_html(c: Citation) -> str:
 def _note_html(f: RuleNote) -> str:
     cites = ", ".join(_cite_html(c) for c in f.citations)
     about = f'<span class="esi-aspect">{html.escape(f.aspect)}</span> ' if f.aspect else ""
-    return (f'<li>{about}<b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}'
-            f' <span class="esi-sources">Source: {cites}</span></li>')
+    return (
+        f"<li>{about}<b>{html.escape(f.rule_id)}</b> <i>({html.escape(f.severity)})</i> - {html.escape(f.message)}"
+        f' <span class="esi-sources">Source: {cites}</span></li>'
+    )
 
 
 def feedback_html(g: Grade, show_key: bool = False) -> str:
     """The grade as HTML; everything taken from the learner's input is escaped."""
     verdict = "Passed" if g.passed else "Not yet"
     colour = "#1b7f3b" if g.passed else "#b42318"
-    out = [f'<div class="esi-grade"><p><b style="color:{colour}">{verdict}: {g.percent}%</b> '
-           f'(pass mark {round(g.pass_mark * 100)}%; {max(0.0, g.earned - g.penalty):g} of {g.possible:g} points)</p>',
-           "<ol class='esi-lines'>"]
+    out = [
+        f'<div class="esi-grade"><p><b style="color:{colour}">{verdict}: {g.percent}%</b> '
+        f"(pass mark {round(g.pass_mark * 100)}%; {max(0.0, g.earned - g.penalty):g} of {g.possible:g} points)</p>",
+        "<ol class='esi-lines'>",
+    ]
     for line in g.lines:
         where = f"Line {line.number}" if line.number else "Missing"
-        out.append(f'<li value="{line.number or 0}"><b>{html.escape(where)}: '
-                   f'<code>{html.escape(line.answer)}</code></b> '
-                   f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
-                   + "".join(f"<br>{html.escape(m)}" for m in line.messages))
+        out.append(
+            f'<li value="{line.number or 0}"><b>{html.escape(where)}: '
+            f"<code>{html.escape(line.answer)}</code></b> "
+            f'<span style="color:{_STATUS_COLOUR[line.status]}">{_STATUS_LABEL[line.status]}</span>'
+            + "".join(f"<br>{html.escape(m)}" for m in line.messages)
+        )
         if line.findings:
             out.append("<ul>" + "".join(_note_html(f) for f in line.findings) + "</ul>")
         out.append("</li>")
@@ -487,7 +594,10 @@ def feedback_html(g: Grade, show_key: bool = False) -> str:
     if show_key:
         key = ", ".join(str(line) for line in g.key) or "no billable line"
         nb = ", ".join(g.not_billable)
-        out.append(f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
-                   + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "") + "</p>")
+        out.append(
+            f"<p><b>Answer key:</b> <code>{html.escape(key)}</code>"
+            + (f"; not billable: <code>{html.escape(nb)}</code>" if nb else "")
+            + "</p>"
+        )
     out.append("</div>")
     return "".join(out)

@@ -1,7 +1,7 @@
 """The field vocabulary: how every value a user writes is read, in one place.
 
-The encounter parser (:func:`esi_reference.encounter.parse_encounter`), its published JSON Schema
-(:func:`esi_reference.encounter.encounter_schema`), the claims-file reader (:mod:`esi_reference.audit.format`)
+The encounter parser (:func:`esi_reference.model.encounter.parse_encounter`), its published JSON Schema
+(:func:`esi_reference.model.encounter.encounter_schema`), the claims-file reader (:mod:`esi_reference.audit.format`)
 and the gradebook reader all read codes, diagnoses, modifiers, places of service, dates, units and doses
 through these functions, so they accept and refuse the same values. Each reader raises
 :class:`~esi_reference.errors.InvalidField` naming the field path and what was expected; each ``*_SCHEMA``
@@ -24,10 +24,10 @@ import math
 import re
 from typing import Any
 
-from . import catalogue
-from .dates import EARLIEST_SERVICE_DATE, LATEST_SERVICE_DATE, parse_date
-from .errors import InvalidField, UnknownCode
-from .policy import is_level
+from esi_reference.errors import InvalidField, UnknownCode
+from esi_reference.model.dates import EARLIEST_SERVICE_DATE, LATEST_SERVICE_DATE, parse_date
+from esi_reference.reference import catalogue
+from esi_reference.reference.policy import is_level
 
 #: ICD-10-CM: a letter, a digit, a digit or letter, then up to four more after an optional dot. Claims files
 #: usually omit the dot (``M5450``); the value read always carries it (``M54.50``), so categories match.

@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import catalogue, documentation, ncci
-from .sources import sources as all_sources
+from esi_reference.reference import catalogue, documentation, ncci
+from esi_reference.reference.sources import sources as all_sources
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -169,7 +169,7 @@ def ptp_frame(code: str | None = None, as_of: object = None) -> pd.DataFrame:
 
 def rules_frame() -> pd.DataFrame:
     """One row per rule in the registry: id, title, family, severity, effective window and source ids."""
-    from .rules import all_rules
+    from esi_reference.rules import all_rules
 
     names = (
         "id",

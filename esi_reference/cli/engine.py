@@ -9,14 +9,14 @@ import argparse
 import contextlib
 import json
 
-from . import ncci
-from .encounter import encounter_schema, parse_encounter
-from .engine import Encounter, check, suggest_claim
-from .errors import EsiError
-from .files import MAX_ENCOUNTER_BYTES, MAX_TABLE_BYTES, add_max_mb, max_bytes, read_text
-from .output import render
-from .rules import all_rules
-from .sources import cite
+from esi_reference.engine import Encounter, check, suggest_claim
+from esi_reference.errors import EsiError
+from esi_reference.files import MAX_ENCOUNTER_BYTES, MAX_TABLE_BYTES, add_max_mb, max_bytes, read_text
+from esi_reference.model.encounter import encounter_schema, parse_encounter
+from esi_reference.reference import ncci
+from esi_reference.reference.sources import cite
+from esi_reference.rules import all_rules
+from esi_reference.views.output import render
 
 MAX_FILE_BYTES = MAX_ENCOUNTER_BYTES
 

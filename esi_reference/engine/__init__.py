@@ -7,7 +7,7 @@ lines concerned, a plain message and the citations.
 
 ``suggest_claim(encounter)`` derives the lines from the clinical facts (``esi_reference.coding``), then
 asks the coverage rules which lines Medicare is expected to deny and marks those GA (an ABN is on file)
-or GZ (no ABN), when the payer profile uses those modifiers (``esi_reference.payers``). Transforaminal
+or GZ (no ABN), when the payer profile uses those modifiers (``esi_reference.reference.payers``). Transforaminal
 add-on units beyond the two covered levels are split onto their own GA/GZ line (64484 x1, 64484-GZ x1).
 The suggested claim of any valid encounter therefore checks with no error: what remains are warnings
 (documentation gaps) and information.
@@ -16,7 +16,7 @@ The suggested claim of any valid encounter therefore checks with no error: what 
 warning that repeats a coverage error is dropped, and a finding that follows from another one on the same
 lines (an MUE excess caused by a bilateral line error) is kept at info severity, marked as a consequence.
 
->>> from esi_reference.encounter import parse_encounter
+>>> from esi_reference.model.encounter import parse_encounter
 >>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "11",
 ...     "procedures": [{"approach": "interlaminar", "levels": ["C6-C7"]}], "diagnoses": ["M54.12"],
 ...     "claim": [{"code": "62321", "modifiers": ["50"]}, {"code": "77003"}]})
@@ -32,17 +32,17 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import catalogue, ncci
-from ._memo import memo
-from .coding import Derivation, NotBillable, derive_lines
-from .dates import service_date
-from .encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
-from .errors import InvalidField
-from .payers import profile
-from .rules import Context, Finding, Rule, all_rules
-from .rules.consequences import one_finding_per_cause
-from .rules.coverage import tf_addon_allowance
-from .sources import cite
+from esi_reference._memo import memo
+from esi_reference.coding import Derivation, NotBillable, derive_lines
+from esi_reference.errors import InvalidField
+from esi_reference.model.dates import service_date
+from esi_reference.model.encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
+from esi_reference.reference import catalogue, ncci
+from esi_reference.reference.payers import profile
+from esi_reference.reference.sources import cite
+from esi_reference.rules import Context, Finding, Rule, all_rules
+from esi_reference.rules.consequences import one_finding_per_cause
+from esi_reference.rules.coverage import tf_addon_allowance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

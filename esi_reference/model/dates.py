@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .errors import InvalidField
+from esi_reference.errors import InvalidField
 
 Date = dt.date
 #: The dates of service the package accepts (an encounter's ``date_of_service``, ``--as-of``): one range.

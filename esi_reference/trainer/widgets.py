@@ -1,4 +1,4 @@
-"""Exercise widgets: a thin ipywidgets view over :func:`esi_reference.grading.grade`.
+"""Exercise widgets: a thin ipywidgets view over :func:`esi_reference.trainer.grading.grade`.
 
 ``trainer("transforaminal")`` shows the scenarios of one topic, one at a time: the narrative, an editable
 claim (add / remove lines: code, modifiers, units), **Grade**, **Hint**, **Previous** / **Next**, a
@@ -16,9 +16,10 @@ from collections.abc import Sequence
 
 import ipywidgets as w
 
-from . import catalogue, practice
-from .grading import PASS_MARK, Grade, feedback_html, grade
-from .scenarios import TOPICS, Scenario, scenarios
+from esi_reference.reference import catalogue
+from esi_reference.trainer import practice
+from esi_reference.trainer.grading import PASS_MARK, Grade, feedback_html, grade
+from esi_reference.trainer.scenarios import TOPICS, Scenario, scenarios
 
 _CODE_OPTIONS = tuple(c.code for c in catalogue.codes() if not c.is_range)
 
@@ -27,15 +28,31 @@ class ClaimLineRow(w.HBox):
     """One editable claim line: code, modifiers (space or hyphen separated), units, and a remove button."""
 
     def __init__(self, code: str = "", modifiers: str = "", units: int = 1) -> None:
-        self.code = w.Combobox(value=code, options=_CODE_OPTIONS, placeholder="code, e.g. 62321",
-                               ensure_option=False, layout=w.Layout(width="150px"),
-                               description="Code", style={"description_width": "40px"})
-        self.modifiers = w.Text(value=modifiers, placeholder="e.g. 50 or RT", layout=w.Layout(width="170px"),
-                                description="Modifiers", style={"description_width": "65px"})
-        self.units = w.BoundedIntText(value=units, min=1, max=9999, layout=w.Layout(width="120px"),
-                                      description="Units", style={"description_width": "40px"})
-        self.remove = w.Button(description="Remove", icon="", tooltip="remove this line",
-                               layout=w.Layout(width="80px"))
+        self.code = w.Combobox(
+            value=code,
+            options=_CODE_OPTIONS,
+            placeholder="code, e.g. 62321",
+            ensure_option=False,
+            layout=w.Layout(width="150px"),
+            description="Code",
+            style={"description_width": "40px"},
+        )
+        self.modifiers = w.Text(
+            value=modifiers,
+            placeholder="e.g. 50 or RT",
+            layout=w.Layout(width="170px"),
+            description="Modifiers",
+            style={"description_width": "65px"},
+        )
+        self.units = w.BoundedIntText(
+            value=units,
+            min=1,
+            max=9999,
+            layout=w.Layout(width="120px"),
+            description="Units",
+            style={"description_width": "40px"},
+        )
+        self.remove = w.Button(description="Remove", icon="", tooltip="remove this line", layout=w.Layout(width="80px"))
         self.code.add_class("esi-code")
         self.modifiers.add_class("esi-modifiers")
         self.units.add_class("esi-units")
@@ -68,8 +85,9 @@ class Trainer(w.VBox):
         self.next_button = w.Button(description="Next")
         self.feedback = w.HTML()
         self.hint_box = w.HTML()
-        self.progress = w.IntProgress(value=0, min=0, max=len(self.items), description="Passed",
-                                      style={"description_width": "50px"})
+        self.progress = w.IntProgress(
+            value=0, min=0, max=len(self.items), description="Passed", style={"description_width": "50px"}
+        )
         self.position = w.HTML()
         self.summary = w.HTML()
         self.feedback.add_class("esi-feedback")
@@ -81,12 +99,20 @@ class Trainer(w.VBox):
         self.prev_button.on_click(lambda _: self.go(self.index - 1))
         self.next_button.on_click(lambda _: self.go(self.index + 1))
         header = w.HTML(f"<h3>{html.escape(title)}</h3>") if title else w.HTML()
-        super().__init__([
-            header, w.HBox([self.position, self.progress]), self.heading, self.narrative,
-            w.HTML("<b>Your claim</b>"), self.lines_box,
-            w.HBox([self.add_button, self.grade_button, self.hint_button, self.prev_button, self.next_button]),
-            self.hint_box, self.feedback, self.summary,
-        ])
+        super().__init__(
+            [
+                header,
+                w.HBox([self.position, self.progress]),
+                self.heading,
+                self.narrative,
+                w.HTML("<b>Your claim</b>"),
+                self.lines_box,
+                w.HBox([self.add_button, self.grade_button, self.hint_button, self.prev_button, self.next_button]),
+                self.hint_box,
+                self.feedback,
+                self.summary,
+            ]
+        )
         self.go(0)
 
     # --------------------------------------------------------------------------------- learner actions
@@ -132,11 +158,14 @@ class Trainer(w.VBox):
     def go(self, index: int) -> None:
         self.index = max(0, min(index, len(self.items) - 1))
         s = self.scenario
-        self.heading.value = (f"<h4>{html.escape(s.title)} <small>({html.escape(s.difficulty_label)}, "
-                              f"{html.escape(TOPICS[s.topic][0])})</small></h4>")
+        self.heading.value = (
+            f"<h4>{html.escape(s.title)} <small>({html.escape(s.difficulty_label)}, "
+            f"{html.escape(TOPICS[s.topic][0])})</small></h4>"
+        )
         setting = practice.setting(s)
-        self.narrative.value = (f"<blockquote>{html.escape(s.narrative)}</blockquote>"
-                                f"<p><small>{html.escape(setting)}</small></p>")
+        self.narrative.value = (
+            f"<blockquote>{html.escape(s.narrative)}</blockquote><p><small>{html.escape(setting)}</small></p>"
+        )
         self.rows = []
         self.lines_box.children = ()
         self.add_line()
@@ -168,15 +197,22 @@ class Trainer(w.VBox):
         graded = list(self.results.values())
         mean = round(100 * sum(g.score for g in graded) / len(graded))
         passed = sum(g.passed for g in graded)
-        return (f"<details><summary>Score summary: {passed} of {len(self.items)} passed; mean {mean}% over "
-                f"{len(graded)} graded</summary><table>{''.join(rows)}</table></details>")
+        return (
+            f"<details><summary>Score summary: {passed} of {len(self.items)} passed; mean {mean}% over "
+            f"{len(graded)} graded</summary><table>{''.join(rows)}</table></details>"
+        )
 
 
-def trainer(topic: str | None = None, *, ids: Sequence[str] | None = None, pass_mark: float = PASS_MARK,
-            include_hidden: bool = False) -> Trainer:
+def trainer(
+    topic: str | None = None,
+    *,
+    ids: Sequence[str] | None = None,
+    pass_mark: float = PASS_MARK,
+    include_hidden: bool = False,
+) -> Trainer:
     """A :class:`Trainer` over one topic's scenarios (or the listed ids, or the whole public bank)."""
     if ids is not None:
-        from .scenarios import get
+        from esi_reference.trainer.scenarios import get
 
         items: Sequence[Scenario] = [get(i) for i in ids]
     else:

@@ -2,7 +2,7 @@
 
 ``generate(seed, count, topic=None)`` returns ``count`` scenarios. Case ``n`` of seed ``s`` has the id
 ``gen-<s>-<n>`` (n from 1) and depends on nothing but ``(s, n, topic)``, so an instructor hands out the
-same set by sharing the seed, and :func:`esi_reference.scenarios.get` rebuilds any generated case from its
+same set by sharing the seed, and :func:`esi_reference.trainer.scenarios.get` rebuilds any generated case from its
 id alone (the gradebook grades generated cases like bank cases)::
 
     esi-ref scenarios generate --seed 7 --count 10 --out cases/     # one JSON file per case
@@ -37,8 +37,8 @@ import random
 import re
 from typing import Any
 
-from .errors import InvalidField
-from .scenarios import TOPICS, Scenario, parse_scenario
+from esi_reference.errors import InvalidField
+from esi_reference.trainer.scenarios import TOPICS, Scenario, parse_scenario
 
 MAX_COUNT = 500
 MAX_SEED = 999_999_999
@@ -231,8 +231,8 @@ def _hints(facts: dict[str, Any]) -> list[str]:
 
 
 def _rules_for(facts: dict[str, Any], key: list[dict[str, Any]]) -> list[str]:
-    from .engine import check
-    from .rules import REGISTRY
+    from esi_reference.engine import check
+    from esi_reference.rules import REGISTRY
 
     fired = {f.rule_id for f in check(facts).findings}
     wrong = [dict(line, modifiers=[], units=1) for line in key] or [{"code": "62323"}]
@@ -241,7 +241,7 @@ def _rules_for(facts: dict[str, Any], key: list[dict[str, Any]]) -> list[str]:
 
 
 def _learning_points(rule_ids: list[str]) -> list[dict[str, Any]]:
-    from .rules import REGISTRY
+    from esi_reference.rules import REGISTRY
 
     points = []
     for rid in rule_ids[:4]:
@@ -255,7 +255,7 @@ def _learning_points(rule_ids: list[str]) -> list[dict[str, Any]]:
 
 def case(seed: int, number: int, topic: str | None = None) -> Scenario:
     """Case ``number`` (1-based) of ``seed``; the same arguments always give the same scenario."""
-    from .engine import suggest_claim
+    from esi_reference.engine import suggest_claim
 
     if topic is not None and topic not in TOPICS:
         raise InvalidField("topic", "one of " + ", ".join(TOPICS), topic)

@@ -33,9 +33,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ._data import read_rows, split_ids
-from .dates import describe_window, in_window, optional_date, parse_date, service_date
-from .errors import InvalidField, UnknownCode
+from esi_reference.errors import InvalidField, UnknownCode
+from esi_reference.model.dates import describe_window, in_window, optional_date, parse_date, service_date
+from esi_reference.reference._data import read_rows, split_ids
 
 CODE_PATTERN = re.compile(r"^(\d{5}|\d{4}[TF]|[A-Z]\d{4})$")
 RANGE_PATTERN = re.compile(r"^(\d{5}|\d{4}[TF]|[A-Z]\d{4})-(\d{5}|\d{4}[TF]|[A-Z]\d{4})$")

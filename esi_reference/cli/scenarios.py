@@ -6,7 +6,7 @@
 
 A generated case is named ``gen-<seed>-<n>[-<topic>]`` and depends only on those values, so a class
 given the same seed practises the same cases, and ``esi-ref grade`` grades answers to them from the id
-(see :mod:`esi_reference.generator`). Files written with ``--out`` follow ``exercises/schema.json``; each
+(see :mod:`esi_reference.trainer.generator`). Files written with ``--out`` follow ``exercises/schema.json``; each
 is written to a temporary name and renamed, so a failed run leaves no half-written file.
 """
 
@@ -18,9 +18,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .generator import MAX_COUNT, generate, scenario_data
-from .output import FORMATS, render
-from .scenarios import TOPICS, scenarios
+from esi_reference.trainer.generator import MAX_COUNT, generate, scenario_data
+from esi_reference.trainer.scenarios import TOPICS, scenarios
+from esi_reference.views.output import FORMATS, render
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .dates import months_before
+from esi_reference.model.dates import months_before
 
 #: At most 4 ESI sessions per region family in a rolling 12 months (LCD L38994/L39240 family; OIG A-07-21-00618).
 MAX_SESSIONS_PER_12_MONTHS = 4

@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ._data import read_rows
-from .dates import optional_date
-from .errors import UnknownSource, _short
+from esi_reference.errors import UnknownSource, _short
+from esi_reference.model.dates import optional_date
+from esi_reference.reference._data import read_rows
 
 CONFIDENCE = ("primary", "secondary", "unverified")
 

@@ -44,8 +44,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._data import read_rows, split_ids
-from .errors import InvalidField
+from esi_reference.errors import InvalidField
+from esi_reference.reference._data import read_rows, split_ids
 
 BILATERAL_FORMATS = {
     "modifier_50": "one line with modifier 50 and one unit",

@@ -33,27 +33,48 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .encounter import ClaimLine, Encounter, drug_schema_properties, parse_encounter
-from .errors import EsiError, InvalidEncounter, InvalidField
+from esi_reference.errors import EsiError, InvalidEncounter, InvalidField
+from esi_reference.model.encounter import ClaimLine, Encounter, drug_schema_properties, parse_encounter
 
 #: topic id -> (title, one-line description); one exercise notebook per topic, in this order.
 TOPICS: dict[str, tuple[str, str]] = {
-    "interlaminar": ("Interlaminar and caudal injections",
-                     "62320-62327: region family, imaging, catheter, one unit per session, never bilateral"),
-    "transforaminal": ("Transforaminal injections",
-                       "64479-64484: levels, add-on codes, bilateral modifier 50, the T12-L1 rule, ultrasound"),
-    "bundling": ("Imaging, same-day services and bundling",
-                 "imaging guidance, E/M with modifier 25, local anesthetic, NCCI pairs"),
-    "not-esi": ("Look-alikes: neurolytic, chemotherapy, facet and SI joint",
-                "procedures near the spine that are not epidural steroid injections"),
-    "coverage": ("Medicare coverage and documentation",
-                 "12-month frequency, regions, diagnoses, documentation gaps, GA/GZ"),
+    "interlaminar": (
+        "Interlaminar and caudal injections",
+        "62320-62327: region family, imaging, catheter, one unit per session, never bilateral",
+    ),
+    "transforaminal": (
+        "Transforaminal injections",
+        "64479-64484: levels, add-on codes, bilateral modifier 50, the T12-L1 rule, ultrasound",
+    ),
+    "bundling": (
+        "Imaging, same-day services and bundling",
+        "imaging guidance, E/M with modifier 25, local anesthetic, NCCI pairs",
+    ),
+    "not-esi": (
+        "Look-alikes: neurolytic, chemotherapy, facet and SI joint",
+        "procedures near the spine that are not epidural steroid injections",
+    ),
+    "coverage": (
+        "Medicare coverage and documentation",
+        "12-month frequency, regions, diagnoses, documentation gaps, GA/GZ",
+    ),
     "drugs": ("Drugs and units", "steroid J-codes, units per dose, facility settings, deleted codes"),
 }
 DIFFICULTIES = {1: "introductory", 2: "core", 3: "advanced"}
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-FIELDS = ("id", "title", "difficulty", "topic", "narrative", "facts", "expected", "rules", "hints",
-          "learning_points", "hidden")
+FIELDS = (
+    "id",
+    "title",
+    "difficulty",
+    "topic",
+    "narrative",
+    "facts",
+    "expected",
+    "rules",
+    "hints",
+    "learning_points",
+    "hidden",
+)
 REQUIRED = FIELDS[:-1]
 
 
@@ -102,48 +123,86 @@ class Scenario:
 # --------------------------------------------------------------------------------------------- schema
 def _drugs_schema() -> dict[str, Any]:
     """The drugs given, as in the encounter schema: container, amounts discarded, NDC, who supplied them."""
-    return {"type": "array", "items": {"type": "object", "additionalProperties": False,
-                                       "required": ["drug", "dose"], "properties": drug_schema_properties()}}
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["drug", "dose"],
+            "properties": drug_schema_properties(),
+        },
+    }
 
 
 def scenario_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file; ``facts`` follow the encounter schema."""
-    line = {"type": "object", "additionalProperties": False, "required": ["code"],
-            "properties": {"code": {"type": "string", "pattern": r"^[0-9A-Z]{5}$"},
-                           "modifiers": {"type": "array", "maxItems": 4,
-                                         "items": {"type": "string", "pattern": "^[0-9A-Z]{2}$"}},
-                           "units": {"type": "integer", "minimum": 1, "maximum": 9999}}}
+    line = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["code"],
+        "properties": {
+            "code": {"type": "string", "pattern": r"^[0-9A-Z]{5}$"},
+            "modifiers": {"type": "array", "maxItems": 4, "items": {"type": "string", "pattern": "^[0-9A-Z]{2}$"}},
+            "units": {"type": "integer", "minimum": 1, "maximum": 9999},
+        },
+    }
     text = {"type": "string", "minLength": 1}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://esi-reference.example/schema/scenario.json",
         "title": "ESI trainer scenario",
         "description": "One practice case: a narrative, the encounter facts, the answer key (which must equal "
-                       "esi_reference.engine.suggest_claim(facts)), the rules exercised, hints and cited learning "
-                       "points.",
+        "esi_reference.engine.suggest_claim(facts)), the rules exercised, hints and cited learning "
+        "points.",
         "type": "object",
         "additionalProperties": False,
         "required": list(REQUIRED),
         "properties": {
             "id": {"type": "string", "pattern": ID_PATTERN, "maxLength": 60},
             "title": text,
-            "difficulty": {"type": "integer", "enum": list(DIFFICULTIES),
-                           "description": "1 introductory, 2 core, 3 advanced"},
+            "difficulty": {
+                "type": "integer",
+                "enum": list(DIFFICULTIES),
+                "description": "1 introductory, 2 core, 3 advanced",
+            },
             "topic": {"type": "string", "enum": list(TOPICS)},
-            "narrative": {"type": "string", "minLength": 40,
-                          "description": "procedure-note excerpt, in our own words"},
-            "facts": {"type": "object", "description": "encounter facts (encounter JSON Schema) without a claim",
-                      "not": {"required": ["claim"]}, "properties": {"drugs": _drugs_schema()}},
-            "expected": {"type": "object", "additionalProperties": False, "required": ["lines", "not_billable"],
-                         "properties": {"lines": {"type": "array", "items": line},
-                                        "not_billable": {"type": "array", "uniqueItems": True,
-                                                         "items": {"type": "string", "pattern": r"^[0-9A-Z]{5}$"}}}},
-            "rules": {"type": "array", "minItems": 1, "uniqueItems": True,
-                      "items": {"type": "string", "pattern": r"^[A-Z0-9-]+$"}},
+            "narrative": {"type": "string", "minLength": 40, "description": "procedure-note excerpt, in our own words"},
+            "facts": {
+                "type": "object",
+                "description": "encounter facts (encounter JSON Schema) without a claim",
+                "not": {"required": ["claim"]},
+                "properties": {"drugs": _drugs_schema()},
+            },
+            "expected": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["lines", "not_billable"],
+                "properties": {
+                    "lines": {"type": "array", "items": line},
+                    "not_billable": {
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"type": "string", "pattern": r"^[0-9A-Z]{5}$"},
+                    },
+                },
+            },
+            "rules": {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": r"^[A-Z0-9-]+$"},
+            },
             "hints": {"type": "array", "minItems": 1, "items": text},
-            "learning_points": {"type": "array", "minItems": 1, "items": {
-                "type": "object", "additionalProperties": False, "required": ["text", "sources"],
-                "properties": {"text": text, "sources": {"type": "array", "minItems": 1, "items": text}}}},
+            "learning_points": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["text", "sources"],
+                    "properties": {"text": text, "sources": {"type": "array", "minItems": 1, "items": text}},
+                },
+            },
             "hidden": {"type": "boolean", "default": False},
         },
     }
@@ -178,8 +237,8 @@ def _line(problems: list[str], data: object, path: str) -> ClaimLine | None:
 
 def parse_scenario(data: object, name: str = "scenario") -> Scenario:
     """Validate one scenario (a dict read from JSON); raises :class:`InvalidScenario` listing every problem."""
-    from .rules import REGISTRY
-    from .sources import source
+    from esi_reference.reference.sources import source
+    from esi_reference.rules import REGISTRY
 
     if not isinstance(data, dict):
         raise InvalidScenario(name, ["expected a JSON object"])
@@ -211,16 +270,23 @@ def parse_scenario(data: object, name: str = "scenario") -> Scenario:
         problems.append("facts.claim: the facts must not hold a claim (the learner writes it)")
     else:
         try:
-            encounter = parse_encounter(dict(facts, id=sid if isinstance(sid, str) else "",
-                                             title=data.get("title", "") if isinstance(data.get("title"), str)
-                                             else ""))
+            encounter = parse_encounter(
+                dict(
+                    facts,
+                    id=sid if isinstance(sid, str) else "",
+                    title=data.get("title", "") if isinstance(data.get("title"), str) else "",
+                )
+            )
         except InvalidEncounter as exc:
             problems.extend(f"facts.{e.field}: expected {e.expected}" for e in exc.errors)
     expected = data.get("expected")
     lines: list[ClaimLine] = []
     not_billable: tuple[str, ...] = ()
-    if not isinstance(expected, dict) or not isinstance(expected.get("lines"), list) \
-            or not isinstance(expected.get("not_billable", []), list):
+    if (
+        not isinstance(expected, dict)
+        or not isinstance(expected.get("lines"), list)
+        or not isinstance(expected.get("not_billable", []), list)
+    ):
         problems.append("expected: expected an object with lists 'lines' and 'not_billable'")
     else:
         for i, x in enumerate(expected["lines"]):
@@ -239,8 +305,12 @@ def parse_scenario(data: object, name: str = "scenario") -> Scenario:
         problems.append("learning_points: expected a non-empty list")
     else:
         for i, lp in enumerate(lps):
-            if not isinstance(lp, dict) or not isinstance(lp.get("text"), str) \
-                    or not isinstance(lp.get("sources"), list) or not lp["sources"]:
+            if (
+                not isinstance(lp, dict)
+                or not isinstance(lp.get("text"), str)
+                or not isinstance(lp.get("sources"), list)
+                or not lp["sources"]
+            ):
                 problems.append(f"learning_points[{i}]: expected {{text, sources}} with at least one source")
                 continue
             for sid_ in lp["sources"]:
@@ -254,10 +324,21 @@ def parse_scenario(data: object, name: str = "scenario") -> Scenario:
         problems.append("hidden: expected true or false")
     if problems or encounter is None:
         raise InvalidScenario(name, problems or ["facts: invalid"])
-    return Scenario(id=sid, title=data["title"], difficulty=difficulty, topic=data["topic"],
-                    narrative=data["narrative"], facts=facts, encounter=encounter, expected_lines=tuple(lines),
-                    not_billable=not_billable, rules=rules, hints=hints, learning_points=tuple(points),
-                    hidden=hidden)
+    return Scenario(
+        id=sid,
+        title=data["title"],
+        difficulty=difficulty,
+        topic=data["topic"],
+        narrative=data["narrative"],
+        facts=facts,
+        encounter=encounter,
+        expected_lines=tuple(lines),
+        not_billable=not_billable,
+        rules=rules,
+        hints=hints,
+        learning_points=tuple(points),
+        hidden=hidden,
+    )
 
 
 # ----------------------------------------------------------------------------------------------- load
@@ -294,18 +375,19 @@ def scenarios(topic: str | None = None, *, include_hidden: bool = True) -> tuple
     """The bank (ordered by topic, difficulty, id); optionally one topic, optionally without hidden ones."""
     if topic is not None and topic not in TOPICS:
         raise InvalidField("topic", "one of " + ", ".join(TOPICS), topic)
-    return tuple(s for s in _bank().values()
-                 if (topic is None or s.topic == topic) and (include_hidden or not s.hidden))
+    return tuple(
+        s for s in _bank().values() if (topic is None or s.topic == topic) and (include_hidden or not s.hidden)
+    )
 
 
 def get(scenario_id: str) -> Scenario:
     """The scenario with this id: a bank scenario, or a generated one (``gen-<seed>-<n>``, see
-    :mod:`esi_reference.generator`); an unknown id raises :class:`~esi_reference.errors.InvalidField`."""
+    :mod:`esi_reference.trainer.generator`); an unknown id raises :class:`~esi_reference.errors.InvalidField`."""
     bank = _bank()
     if scenario_id in bank:
         return bank[scenario_id]
     if isinstance(scenario_id, str) and scenario_id.startswith("gen-"):
-        from .generator import from_id
+        from esi_reference.trainer.generator import from_id
 
         generated = from_id(scenario_id)
         if generated is not None:

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import fields
-from .errors import EsiError
-from .files import MAX_ANSWERS_BYTES, Outputs, csv_problem, read_text
-from .generator import is_generated_id
-from .grading import MAX_ANSWER_LINES, PASS_MARK, Grade, grade
-from .output import FORMATS, bounded, render, terminal_safe
-from .scenarios import get, scenarios
+from esi_reference.errors import EsiError
+from esi_reference.files import MAX_ANSWERS_BYTES, Outputs, csv_problem, read_text
+from esi_reference.model import fields
+from esi_reference.trainer.generator import is_generated_id
+from esi_reference.trainer.grading import MAX_ANSWER_LINES, PASS_MARK, Grade, grade
+from esi_reference.trainer.scenarios import get, scenarios
+from esi_reference.views.output import FORMATS, bounded, render, terminal_safe
 
 #: The files of ``--out DIR`` (bad_rows.csv has just its header when every row was used).
 OUT_FILES = ("learners.csv", "scenarios.csv", "grades.csv", "bad_rows.csv")
@@ -62,16 +62,31 @@ class Gradebook:
     bad_rows: list[BadRow] = field(default_factory=list)
 
     def grade_rows(self) -> list[dict[str, object]]:
-        return [{"learner": lr, "scenario": sid, "score": round(g.score * 100), "passed": g.passed,
-                 "points": max(0.0, g.earned - g.penalty), "possible": g.possible}
-                for (lr, sid), g in sorted(self.grades.items())]
+        return [
+            {
+                "learner": lr,
+                "scenario": sid,
+                "score": round(g.score * 100),
+                "passed": g.passed,
+                "points": max(0.0, g.earned - g.penalty),
+                "possible": g.possible,
+            }
+            for (lr, sid), g in sorted(self.grades.items())
+        ]
 
     def learner_rows(self) -> list[dict[str, object]]:
         by: dict[str, list[Grade]] = {}
         for (learner, _), g in sorted(self.grades.items()):
             by.setdefault(learner, []).append(g)
-        return [{"learner": learner, "attempted": len(gs), "passed": sum(g.passed for g in gs),
-                 "mean_score": round(100 * sum(g.score for g in gs) / len(gs))} for learner, gs in by.items()]
+        return [
+            {
+                "learner": learner,
+                "attempted": len(gs),
+                "passed": sum(g.passed for g in gs),
+                "mean_score": round(100 * sum(g.score for g in gs) / len(gs)),
+            }
+            for learner, gs in by.items()
+        ]
 
     def scenario_rows(self) -> list[dict[str, object]]:
         by: dict[str, list[Grade]] = {}
@@ -83,9 +98,17 @@ class Gradebook:
             if not gs:
                 continue
             mean = sum(g.score for g in gs) / len(gs)
-            rows.append({"scenario": s.id, "topic": s.topic, "declared": s.difficulty_label, "attempts": len(gs),
-                         "mean_score": round(100 * mean), "pass_rate": round(100 * sum(g.passed for g in gs) / len(gs)),
-                         "observed": observed_difficulty(mean)})
+            rows.append(
+                {
+                    "scenario": s.id,
+                    "topic": s.topic,
+                    "declared": s.difficulty_label,
+                    "attempts": len(gs),
+                    "mean_score": round(100 * mean),
+                    "pass_rate": round(100 * sum(g.passed for g in gs) / len(gs)),
+                    "observed": observed_difficulty(mean),
+                }
+            )
         rows.sort(key=lambda r: (r["mean_score"], r["scenario"]))
         return rows
 
@@ -113,12 +136,18 @@ def _grade_reader(book: Gradebook, reader: csv.DictReader, name: str) -> Gradebo
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
-        raise EsiError(f"{name}: column(s) {', '.join(twice)} appear more than once in the header "
-                       "(names are compared without case and surrounding spaces)", "header")
+        raise EsiError(
+            f"{name}: column(s) {', '.join(twice)} appear more than once in the header "
+            "(names are compared without case and surrounding spaces)",
+            "header",
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise EsiError(f"{name}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
-                       f"optional {', '.join(OPTIONAL_COLUMNS)})", "header")
+        raise EsiError(
+            f"{name}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)}; "
+            f"optional {', '.join(OPTIONAL_COLUMNS)})",
+            "header",
+        )
     reader.fieldnames = header
     answers: dict[tuple[str, str], list[tuple[int, int, dict[str, object]]]] = {}
     line_numbers: dict[tuple[str, str], set[int]] = {}  # the line numbers given, per learner x scenario
@@ -170,8 +199,13 @@ def _grade_reader(book: Gradebook, reader: csv.DictReader, name: str) -> Gradebo
         lines = [e for _, _, e in entries if e]
         if len(lines) > MAX_ANSWER_LINES:
             first = min(rownum for _, rownum, _ in entries)
-            book.bad_rows.append(BadRow(first, f"{learner}/{sid}: {len(lines):,} claim lines, more than the "
-                                               f"{MAX_ANSWER_LINES} an answer may have; this answer is not graded"))
+            book.bad_rows.append(
+                BadRow(
+                    first,
+                    f"{learner}/{sid}: {len(lines):,} claim lines, more than the "
+                    f"{MAX_ANSWER_LINES} an answer may have; this answer is not graded",
+                )
+            )
             continue
         book.grades[(learner, sid)] = grade(get(sid), lines, book.pass_mark)
     book.bad_rows.sort(key=lambda b: b.row)
@@ -183,8 +217,14 @@ def _x(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, title: str = "Learner scores",
-                        bins: int = 10, width: int = 560, height: int = 320) -> str:
+def score_histogram_svg(
+    scores: Iterable[float],
+    pass_mark: float = PASS_MARK,
+    title: str = "Learner scores",
+    bins: int = 10,
+    width: int = 560,
+    height: int = 320,
+) -> str:
     """A bar chart (SVG text) of scores in [0, 1], in ``bins`` equal bins, with the pass mark marked.
 
     >>> svg = score_histogram_svg([0.2, 0.75, 0.8, 1.0])
@@ -200,15 +240,16 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
     peak = max(counts) if values else 0
     ymax = max(1, peak)
     bw = plot_w / bins
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{_x(title)}" font-family="sans-serif" '
-           f'font-size="12">',
-           f"<title>{_x(title)}</title>",
-           f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-           f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} '
-           f"(n = {len(values)})</text>",
-           f'<text x="{width / 2:.1f}" y="40" text-anchor="middle" fill="#555">dashed line: pass mark '
-           f"{round(pass_mark * 100)}%; green bins pass</text>"]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_x(title)}" font-family="sans-serif" '
+        f'font-size="12">',
+        f"<title>{_x(title)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{_x(title)} (n = {len(values)})</text>',
+        f'<text x="{width / 2:.1f}" y="40" text-anchor="middle" fill="#555">dashed line: pass mark '
+        f"{round(pass_mark * 100)}%; green bins pass</text>",
+    ]
     for k in range(ymax + 1) if ymax <= 10 else range(0, ymax + 1, max(1, ymax // 5)):
         y = top + plot_h - plot_h * k / ymax
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
@@ -218,20 +259,26 @@ def score_histogram_svg(scores: Iterable[float], pass_mark: float = PASS_MARK, t
         x = left + i * bw
         lo, hi = round(100 * i / bins), round(100 * (i + 1) / bins)
         fill = "#1b7f3b" if i / bins >= pass_mark - 1e-9 else "#b42318"
-        out.append(f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" '
-                   f'height="{h:.1f}" fill="{fill}"><title>{lo}-{hi}%: {c}</title></rect>')
+        out.append(
+            f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" '
+            f'height="{h:.1f}" fill="{fill}"><title>{lo}-{hi}%: {c}</title></rect>'
+        )
         if c:
             out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h - h - 4:.1f}" text-anchor="middle">{c}</text>')
-        out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10">'
-                   f"{lo}-{hi}</text>")
+        out.append(
+            f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10">{lo}-{hi}</text>'
+        )
     px = left + plot_w * pass_mark
-    out.append(f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" '
-               f'stroke-dasharray="4 3"/>')
+    out.append(
+        f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + plot_h}" stroke="#333" stroke-dasharray="4 3"/>'
+    )
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle">mean score (%)</text>')
-    out.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
-               f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">learners</text>')
+    out.append(
+        f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">learners</text>'
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -262,11 +309,22 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             outputs.write_text(names["bad_rows.csv"], _csv(bad, ("row", "problem")))
         if args.chart:
             scores = [r["mean_score"] / 100 for r in learners]
-            outputs.write_text(args.chart, score_histogram_svg(scores, book.pass_mark,
-                                                               "Distribution of learner mean scores"))
+            outputs.write_text(
+                args.chart, score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores")
+            )
     if args.format == "json":
-        print(json.dumps({"pass_mark": book.pass_mark, "learners": learners, "scenarios": per_scenario,
-                          "grades": book.grade_rows(), "bad_rows": bad}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "pass_mark": book.pass_mark,
+                    "learners": learners,
+                    "scenarios": per_scenario,
+                    "grades": book.grade_rows(),
+                    "bad_rows": bad,
+                },
+                indent=2,
+            )
+        )
     elif args.format == "csv":
         print(render(learners, "csv"))
     else:
@@ -284,13 +342,25 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("grade", help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
-                       description=__doc__.split("\n\n")[1] if __doc__ else None)
+    p = sub.add_parser(
+        "grade",
+        help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
     p.add_argument("answers", help="CSV: learner, scenario, code [, line, modifiers, units] - one row per line")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="stdout: table (learners and scenarios), csv (learners) or json (everything)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="stdout: table (learners and scenarios), csv (learners) or json (everything)",
+    )
     p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv and bad_rows.csv")
     p.add_argument("--chart", metavar="FILE.svg", help="write an SVG chart of the learner score distribution")
-    p.add_argument("--pass-mark", dest="pass_mark", type=float, default=PASS_MARK * 100,
-                   help=f"pass mark in percent (default {PASS_MARK * 100:g})")
+    p.add_argument(
+        "--pass-mark",
+        dest="pass_mark",
+        type=float,
+        default=PASS_MARK * 100,
+        help=f"pass mark in percent (default {PASS_MARK * 100:g})",
+    )
     p.set_defaults(func=_cmd_grade)

@@ -17,7 +17,7 @@ other services, date-of-service aware:
 * Other neuraxial uses: **blood patch** 62273 (+ 77003/77012 when guided); **cisternography** the
   interlaminar code + 78630; **pump trials** and **postoperative catheters** the interlaminar codes; daily
   catheter management 01996 (not on the day of placement).
-* **Bilateral** lines follow the payer profile's format (``esi_reference.payers``): 50 x1, RT + LT, or
+* **Bilateral** lines follow the payer profile's format (``esi_reference.reference.payers``): 50 x1, RT + LT, or
   50 x2; Medicare ASC facility claims use RT + LT.
 * **Claim type**: a facility claim (HOPD, ASC) carries the drugs and imaging without 26; a physician claim
   in a facility setting carries imaging with 26 and no drugs.
@@ -32,7 +32,7 @@ NCCI pairs among the derived lines are resolved last (:func:`resolve_ptp`): an e
 indicator 0 drops the column-two code; indicator 1 keeps it with XS only when it is a separate
 anatomic site, and otherwise drops it.
 
->>> from esi_reference.encounter import parse_encounter
+>>> from esi_reference.model.encounter import parse_encounter
 >>> enc = parse_encounter({"date_of_service": "2025-03-04", "place_of_service": "22", "procedures": [
 ...     {"approach": "transforaminal", "levels": ["L4-L5", "L5-S1"], "side": "bilateral"}]})
 >>> [str(line) for line in derive_lines(enc).lines]
@@ -46,10 +46,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from . import catalogue, ncci
-from ._memo import memo
-from .encounter import DRUGS, ClaimLine, DrugGiven, Encounter, Procedure, drug_supplier
-from .policy import DISTINCT_SERVICE_MODIFIERS, FACILITY_PLACES_OF_SERVICE
+from esi_reference._memo import memo
+from esi_reference.model.encounter import DRUGS, ClaimLine, DrugGiven, Encounter, Procedure, drug_supplier
+from esi_reference.reference import catalogue, ncci
+from esi_reference.reference.policy import DISTINCT_SERVICE_MODIFIERS, FACILITY_PLACES_OF_SERVICE
 
 CPT_2017 = dt.date(2017, 1, 1)
 ULTRASOUND_TF_LAST_DAY = dt.date(2020, 12, 31)

@@ -1,0 +1,1 @@
+"""The encounter model and the field vocabulary: clinical facts validated at the boundary, dates."""

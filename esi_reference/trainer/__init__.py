@@ -1,0 +1,1 @@
+"""The trainer: scenarios as data, grading, the instructor gradebook and the notebook widgets."""
