@@ -56,7 +56,7 @@ def index_terms(c: catalogue.Code) -> list[str]:
 
 def practice_doc(c: catalogue.Code, exercises: set[str]) -> str:
     name = PRACTICE.get(c.family, "04-not-esi")
-    return f"/exercises/{name}" if name in exercises else ""
+    return f"/practice/{name}" if name in exercises else ""  # the inline practice page of the topic
 
 
 def code_page(c: catalogue.Code, exercises: set[str]) -> Page:

@@ -59,7 +59,7 @@ def code_detail(code: catalogue.Code, billed: str | None = None, day: dt.date | 
     rows.insert(3, ("Kind", code.kind + (f" (deleted {code.deleted_on.isoformat()})" if code.deleted_on else "")))
     rows.insert(4, ("Family", catalogue.FAMILY_LABELS.get(code.family, code.family)))
     shown = {label for label, _ in rows}
-    rows += [(k, v) for k, v in cms_facts(billed or code.code, day) if k not in shown and k not in ("RVUs", "MUE")]
+    rows += [(f"{k} (tables in use)" if k in shown else k, v) for k, v in cms_facts(billed or code.code, day)]
     if code.use_instead:
         rows.append(("Use instead", code.use_instead))
     rows += [("Common error", confusion) for confusion in code.confusions]
