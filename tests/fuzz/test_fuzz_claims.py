@@ -34,6 +34,7 @@ VALUES = {
     "drug_dose": ["", "40", "-3", "x", "1e999"],
     "payer": ["", "medicare", "other", "acme"],
     "contractor": ["", "L38994", "L00000"],
+    "claim_type": ["", "professional", "facility", "FACILITY", "x"],
 }
 ROW = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in VALUES.items()})
 
