@@ -105,11 +105,11 @@ def test_an_internal_error_exits_3_with_one_line_and_no_input_data(monkeypatch, 
 
 
 def test_plugin_commands_inherit_the_guard(monkeypatch, capsys):
-    from esi_reference.cli import engine_cli
+    from esi_reference.cli import engine as engine_cli
 
     monkeypatch.setattr(engine_cli, "all_rules", lambda: 1 / 0)
     assert main(["rules"]) == 3
-    assert "ZeroDivisionError at engine_cli.py" in one_line_error(capsys)
+    assert "ZeroDivisionError at engine.py" in one_line_error(capsys)
 
 
 @pytest.mark.parametrize("flag", ["--ptp-file", "--mue-file"])

@@ -7,7 +7,9 @@ transforaminal injection, out-of-range dates, whole numbers written ``2.0``, nul
 The schema (with its ``format: date`` checked) must accept exactly the documents ``parse_encounter`` accepts.
 
 One parser check is a cross-field comparison JSON Schema cannot state - a prior session is before the date
-of service - so the strategy does not draw later prior sessions; the schema's description states it.
+of service - so the strategy does not draw later prior sessions; the schema's description states it. The same
+holds for a drug's amounts within its container (dose + discarded <= container amount): drawn without the
+container amount.
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if path == ("date_of_service",):
             doc.pop("prior_sessions", None)  # "before the date of service" is not a JSON Schema constraint
         _set(doc, path, value)
+    for given in doc.get("drugs") or []:  # "amounts within the container" is a comparison, not a schema constraint
+        if isinstance(given, dict) and "container_amount" in given:
+            given.pop("container_amount")
     return doc
 
 

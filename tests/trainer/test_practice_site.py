@@ -90,12 +90,12 @@ def test_the_practice_core_is_the_standard_library_rule_core(site):
         names = z.namelist()
     modules = {n.rsplit(".", 1)[0] for n in names if n.endswith((".py", ".pyc"))}
     assert {
-        "esi_reference/grading",
-        "esi_reference/practice",
-        "esi_reference/generator",
-        "esi_reference/engine",
+        "esi_reference/trainer/grading",
+        "esi_reference/trainer/practice",
+        "esi_reference/trainer/generator",
+        "esi_reference/engine/__init__",
     } <= modules
-    assert not modules & {"esi_reference/widgets", "esi_reference/frames", "esi_reference/cli"}
+    assert not modules & {"esi_reference/trainer/widgets", "esi_reference/views/frames", "esi_reference/cli/__init__"}
     assert not any(n.startswith("esi_reference/audit") for n in names)
     public = {f"esi_reference/data/scenarios/{s.id}.json" for s in scenarios(include_hidden=False)}
     assert public <= set(names)
