@@ -115,9 +115,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if path == ("date_of_service",):
             doc.pop("prior_sessions", None)  # "before the date of service" is not a JSON Schema constraint
         _set(doc, path, value)
-    for given in doc.get("drugs") or []:  # "amounts within the container" is a comparison, not a schema constraint
-        if isinstance(given, dict) and "container_amount" in given:
-            given.pop("container_amount")
+    for drug in doc.get("drugs") or []:  # "amounts within the container" is a comparison, not a schema constraint
+        if isinstance(drug, dict) and "container_amount" in drug:
+            drug.pop("container_amount")
     return doc
 
 
