@@ -52,12 +52,24 @@ def data_dir(into: str | os.PathLike[str] | None = None) -> Path:
     chosen = _DIR.get()
     if chosen is not None:
         return chosen
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV]).expanduser()
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "esi-reference"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "esi-reference"
+    env = os.environ
+    key = (env.get(ENV), env.get("LOCALAPPDATA"), env.get("XDG_DATA_HOME"), env.get("HOME"))
+    known = _DEFAULT_DIRS.get(key)
+    if known is None:
+        known = _DEFAULT_DIRS[key] = _default_dir(*key[:3])
+    return known
+
+
+# The default folder is asked for on every check (once per table lookup): resolved once per environment.
+_DEFAULT_DIRS: dict[tuple[str | None, ...], Path] = {}
+
+
+def _default_dir(chosen: str | None, local_app_data: str | None, xdg_data_home: str | None) -> Path:
+    if chosen:
+        return Path(chosen).expanduser()
+    if os.name == "nt" and local_app_data:
+        return Path(local_app_data) / "esi-reference"
+    return Path(xdg_data_home or str(Path.home() / ".local" / "share")) / "esi-reference"
 
 
 @dataclass(frozen=True)

@@ -389,8 +389,35 @@ class Layers:
 _ACTIVE: ContextVar[Layers | None] = ContextVar("esi_reference_cms_layers", default=None)
 
 
+_PINNED: ContextVar[dict[dt.date | None, Tables] | None] = ContextVar("esi_reference_cms_pinned", default=None)
+
+
+@contextmanager
+def resolved_once() -> Iterator[None]:
+    """Within this block each date's tables are resolved once: one ``check()`` asks for them several times
+    (the PTP pairs, the MUE, the memo token), and nothing installs a table in the middle of a check."""
+    if _PINNED.get() is not None:
+        yield
+        return
+    token = _PINNED.set({})
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
 def tables_for(day: dt.date | None = None) -> Tables:
     """The tables to use for a date of service (``None``: the newest), honouring :func:`using_layers`."""
+    pinned = _PINNED.get()
+    if pinned is None:
+        return _tables_for(day)
+    known = pinned.get(day)
+    if known is None:
+        known = pinned[day] = _tables_for(day)
+    return known
+
+
+def _tables_for(day: dt.date | None) -> Tables:
     extra = _ACTIVE.get()
     day = quarter_of(day) if day is not None else None
     base = _base(day)

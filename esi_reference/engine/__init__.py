@@ -181,6 +181,11 @@ def _run(ctx: Context, which: str = "all") -> list[Finding]:
 def suggest_claim(encounter: object) -> SuggestedClaim:
     """The claim a coder should submit for these facts (see the module docstring)."""
     enc = _as_encounter(encounter)
+    with ncci.resolved_once():
+        return _suggest_claim(enc)
+
+
+def _suggest_claim(enc: Encounter) -> SuggestedClaim:
     derivation = _derive(enc)
     ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
     denied: dict[int, set[str]] = {}
@@ -254,11 +259,12 @@ def check(encounter: object, as_of: object = None) -> Report:
     enc = _as_encounter(encounter)
     day = service_date(as_of, "as_of") if as_of is not None else enc.date_of_service
     billed = enc.claim is not None
-    lines = enc.claim if enc.claim is not None else suggest_claim(enc).lines
-    findings = claim_findings(enc, day, tuple(lines), billed)
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
-    as_of_text = as_of or enc.date_of_service.isoformat()
-    return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), ncci.tables_for(day))
+    with ncci.resolved_once():
+        lines = enc.claim if enc.claim is not None else _suggest_claim(enc).lines
+        findings = claim_findings(enc, day, tuple(lines), billed)
+        findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
+        as_of_text = as_of or enc.date_of_service.isoformat()
+        return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), ncci.tables_for(day))
 
 
 def claim_findings(
@@ -266,14 +272,15 @@ def claim_findings(
 ) -> list[Finding]:
     """Unsorted findings of the rules in force for these lines: every rule, or for a claim-only encounter
     the claim-level ones (``only``: just these rule ids). The claims audit calls this per distinct session."""
-    ctx = Context(enc, day, lines, _derive(enc), billed)
-    if not only:
-        return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
-    findings: list[Finding] = []
-    for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer, enc.claim_type):
-        if r.id in only:
-            findings.extend(r.finding(ctx, hit) for hit in r.func(ctx))
-    return one_finding_per_cause(findings)
+    with ncci.resolved_once():
+        ctx = Context(enc, day, lines, _derive(enc), billed)
+        if not only:
+            return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
+        findings: list[Finding] = []
+        for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer, enc.claim_type):
+            if r.id in only:
+                findings.extend(r.finding(ctx, hit) for hit in r.func(ctx))
+        return one_finding_per_cause(findings)
 
 
 def describe_line(line: ClaimLine) -> str:

@@ -39,7 +39,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from esi_reference.cmsdata.tables import Layers as _Layers
-from esi_reference.cmsdata.tables import MueValue, PtpEdit, Table, Tables, shipped_tables, tables_for, using_layers
+from esi_reference.cmsdata.tables import (
+    MueValue,
+    PtpEdit,
+    Table,
+    Tables,
+    resolved_once,
+    shipped_tables,
+    tables_for,
+    using_layers,
+)
 from esi_reference.files import MAX_TABLE_BYTES
 from esi_reference.model.dates import parse_date
 
@@ -58,6 +67,7 @@ __all__ = [
     "load_ptp_file",
     "mue_for",
     "ptp_edits",
+    "resolved_once",
     "tables_for",
     "using_files",
     "using_tables",
