@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,18 +54,12 @@ def data_dir(into: str | os.PathLike[str] | None = None) -> Path:
     if chosen is not None:
         return chosen
     env = os.environ
-    key = (env.get(ENV), env.get("LOCALAPPDATA"), env.get("XDG_DATA_HOME"), env.get("HOME"))
-    known = _DEFAULT_DIRS.get(key)
-    if known is None:
-        known = _DEFAULT_DIRS[key] = _default_dir(*key[:3])
-    return known
+    return _default_dir(env.get(ENV), env.get("LOCALAPPDATA"), env.get("XDG_DATA_HOME"), env.get("HOME"))
 
 
-# The default folder is asked for on every check (once per table lookup): resolved once per environment.
-_DEFAULT_DIRS: dict[tuple[str | None, ...], Path] = {}
-
-
-def _default_dir(chosen: str | None, local_app_data: str | None, xdg_data_home: str | None) -> Path:
+@lru_cache(maxsize=8)
+def _default_dir(chosen: str | None, local_app_data: str | None, xdg_data_home: str | None, home: str | None) -> Path:
+    """The default folder for these environment values (asked for on every check: resolved once each)."""
     if chosen:
         return Path(chosen).expanduser()
     if os.name == "nt" and local_app_data:

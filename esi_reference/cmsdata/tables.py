@@ -203,6 +203,15 @@ class Tables:
                 found.extend(e for e in layer._pairs.get(pair, ()) if e.column1 == column1)
         return tuple(found)
 
+    def edits_from(self, column1: str, column2: str, day: dt.date) -> list[PtpEdit]:
+        """The edits with ``column1`` in column 1 and ``column2`` in column 2 in force on ``day``, from the
+        first layer covering ``column1`` (the engine's per-claim lookup: one call per ordered code pair)."""
+        for layer in self.ptp:
+            if layer.covers(column1):
+                found = layer._pairs.get(frozenset((column1, column2)))
+                return [e for e in found if e.column1 == column1 and e.active_on(day)] if found else []
+        return []
+
     def edits_for(self, code: str) -> tuple[PtpEdit, ...]:
         """Every edit naming ``code`` in either column, each from the first layer covering its column 1."""
         return tuple(

@@ -85,11 +85,11 @@ def _edit_pairs(ctx: Context) -> list[tuple[int, int, ncci.PtpEdit]]:
         lines_of.setdefault(line.code, []).append(i)
     column2 = {c: js for c, js in lines_of.items() if ctx.codes[js[0]].family not in GUIDANCE_FAMILIES and c != "J2001"}
     found = []
+    tables = ncci.tables_for(ctx.day)
     for code_a, lines_a in lines_of.items():
         for code_b, lines_b in column2.items():
-            for edit in ncci.edits_between(code_a, code_b, ctx.day):
-                if (edit.column1, edit.column2) == (code_a, code_b):
-                    found.extend((i, j, edit) for i in lines_a for j in lines_b if i != j)
+            for edit in tables.edits_from(code_a, code_b, ctx.day):
+                found.extend((i, j, edit) for i in lines_a for j in lines_b if i != j)
     found.sort(key=lambda hit: (hit[0], hit[1]))
     return found
 

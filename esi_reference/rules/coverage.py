@@ -15,6 +15,7 @@ reported at info severity and say so.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from esi_reference.model.encounter import Procedure, contractor_lcd_effective
 from esi_reference.reference import catalogue, policy
@@ -33,6 +34,7 @@ _CATEGORY_BY_PREFIX = {row["prefix"]: row["category"] for row in DIAGNOSES}
 _PREFIX_LENGTHS = sorted({len(p) for p in _CATEGORY_BY_PREFIX}, reverse=True)
 
 
+@lru_cache(maxsize=4096)
 def diagnosis_category(code: str) -> str:
     """Category of an ICD-10-CM code in our (unverified) example list, or '' when it is not listed.
 
@@ -299,10 +301,10 @@ def diagnosis(ctx: Context):
     reported at info severity."""
     if not ctx.covered_regions:
         return
-    lines = esi_lines(ctx, ("cervical_thoracic", "lumbar_sacral"))
     categories = {diagnosis_category(code) for code in ctx.encounter.diagnoses}
     if categories & COVERED_CATEGORIES or (ctx.claim_only and "postoperative" in categories):
         return
+    lines = esi_lines(ctx, ("cervical_thoracic", "lumbar_sacral"))
     if not ctx.encounter.diagnoses:
         yield Hit("No diagnosis is recorded for the ESI; a covered indication (e.g. radiculopathy) is required.", lines)
     elif "axial" in categories and not (categories - {"axial", ""}):

@@ -301,20 +301,25 @@ def addon_other_side(ctx: Context):
 def level_units(ctx: Context):
     """Transforaminal add-on units equal the number of distinct levels beyond the first in that region family
     (per side group), never the number of needles or injections."""
-    addons = ("64480", "64484", "0229T", "0231T")
-    fmt = ctx.encounter.bilateral_format
-    expected = {code: level_count([line for line in ctx.derivation.lines if line.code == code], fmt) for code in addons}
+    if not ctx.has_addon:
+        return
     billed: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(lambda c: c.code in addons):
+    for i, _line, code in ctx.indexed(lambda c: c.code in LEVEL_ADDONS):
         billed[code.code].append(i)
+    fmt = ctx.encounter.bilateral_format
     for code, indices in billed.items():
+        expected = level_count([line for line in ctx.derivation.lines if line.code == code], fmt)
         levels = level_count([ctx.lines[i] for i in indices], fmt)
-        if expected.get(code) and levels != expected[code]:
+        if expected and levels != expected:
             yield Hit(
-                f"{code} is billed for {levels} level(s) ({line_list(ctx, indices)}) but {expected[code]} "
+                f"{code} is billed for {levels} level(s) ({line_list(ctx, indices)}) but {expected} "
                 "additional level(s) were injected.",
                 tuple(indices),
             )
+
+
+#: The transforaminal add-on codes whose units count levels (fluoroscopy/CT, and the deleted ultrasound pair).
+LEVEL_ADDONS = frozenset(("64480", "64484", "0229T", "0231T"))
 
 
 def level_count(lines: list, bilateral_format: str) -> int:
@@ -444,17 +449,19 @@ def bilateral_one_line(ctx: Context):
     other payers as their profile says (``esi_reference.reference.payers``). A modifier 50 when only one side was
     injected is also wrong. The rule compares the billed lines of each code with the lines the facts call
     for, so a bilateral error is reported here and not only through its MUE side effect."""
+    billed: dict[str, list[int]] = defaultdict(list)
+    for i, _line, code in ctx.indexed(_sided):
+        billed[code.code].append(i)
+    if not billed:
+        return
     fmt = ctx.encounter.bilateral_format
     wanted = BILATERAL_FORMATS[fmt]
     if ctx.claim_only:
-        yield from _bilateral_from_claim(ctx, fmt)
+        yield from _bilateral_from_claim(ctx, fmt, billed)
         return
     expected: dict[str, list] = defaultdict(list)
     for line in ctx.derivation.lines:
         expected[line.code].append(line)
-    billed: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(_sided):
-        billed[code.code].append(i)
     for code, indices in billed.items():
         if code not in expected:
             continue  # another rule explains a code the facts do not call for
@@ -493,13 +500,10 @@ def bilateral_one_line(ctx: Context):
         )
 
 
-def _bilateral_from_claim(ctx: Context, fmt: str):
+def _bilateral_from_claim(ctx: Context, fmt: str, billed: dict[str, list[int]]):
     """CPT-BILATERAL-ONE-LINE on a claim alone: both sides are evident from the lines (RT and LT lines of one
     code, or the code beside the same code with 50); they are compared with the payer's format. A missing 50
     (two units, or one line for two sides) needs the record: the claim cannot show it."""
-    billed: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(_sided):
-        billed[code.code].append(i)
     for code, indices in billed.items():
         lines = [ctx.lines[i] for i in indices]
         got = {_marker(line) for line in lines}

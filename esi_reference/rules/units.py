@@ -42,9 +42,11 @@ def mue_units(ctx: Context):
         if value is None:
             continue
         mue, mai = value.units, value.mai
+        units = sum(ctx.lines[i].units for i in indices)
+        if units <= mue:
+            continue  # within the limit per day, so within it on every line too
         cites = table_citations(MUE_RULE_SOURCES, (SHIPPED_MUE_SOURCE,), table.citation)
         where = f"MUE table {table.label}"
-        units = sum(ctx.lines[i].units for i in indices)
         if mai == "1":
             over = [i for i in indices if ctx.lines[i].units > mue]
             if over:
@@ -55,7 +57,7 @@ def mue_units(ctx: Context):
                     table=table.label,
                     citations=cites,
                 )
-        elif units > mue:
+        else:
             kind = (
                 "absolute (MAI 2): the excess is never paid"
                 if mai == "2"
