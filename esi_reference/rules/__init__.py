@@ -3,7 +3,8 @@
 =========  =====================================================================
 module     family
 =========  =====================================================================
-cpt        CPT coding guidelines (code choice, units, modifiers, validity)
+cpt        CPT coding guidelines (code choice, modifiers, validity, claim type)
+levels     CPT units, levels and sides (add-on levels, once per session, bilateral format)
 bundling   NCCI procedure-to-procedure edits and same-day services
 units      medically unlikely edits
 coverage   Medicare ESI LCD coverage (levels, regions, frequency, indications)
@@ -21,7 +22,7 @@ True
 from __future__ import annotations
 
 from esi_reference.errors import InvalidField
-from esi_reference.rules import bundling, coverage, cpt, documentation, drugs, payer, units  # noqa: F401 - importing registers the rules
+from esi_reference.rules import bundling, coverage, cpt, documentation, drugs, levels, payer, units  # noqa: F401 - importing registers the rules
 from esi_reference.rules.base import FAMILIES, REGISTRY, SEVERITIES, Context, Finding, Hit, Rule
 
 __all__ = ["FAMILIES", "SEVERITIES", "Context", "Finding", "Hit", "Rule", "all_rules", "rule_by_id", "rules_for_code"]
