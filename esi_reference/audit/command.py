@@ -63,15 +63,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from esi_reference.audit.chart import findings_chart
-    from esi_reference.audit.export import write_frame
     from esi_reference.audit.progress import Progress
     from esi_reference.cmsdata.tables import tables_in_use
     from esi_reference.reference import ncci
 
-    try:
+    try:  # pandas (and pyarrow, optional) are the `tables` extra, not dependencies of the core package
+        from esi_reference.audit.chart import findings_chart
         from esi_reference.audit.core import audit
-    except ModuleNotFoundError as exc:  # pandas is an optional dependency of the core package
+        from esi_reference.audit.export import write_frame
+    except ModuleNotFoundError as exc:
         raise EsiError(f"the audit needs {exc.name}: pip install 'esi-reference[tables]'") from exc
 
     limit = max_bytes(args, MAX_CLAIMS_BYTES)
