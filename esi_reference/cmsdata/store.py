@@ -54,7 +54,11 @@ def data_dir(into: str | os.PathLike[str] | None = None) -> Path:
     if chosen is not None:
         return chosen
     env = os.environ
-    return _default_dir(env.get(ENV), env.get("LOCALAPPDATA"), env.get("XDG_DATA_HOME"), env.get("HOME"))
+    chosen_env = env.get(ENV)
+    if chosen_env:
+        return _default_dir(chosen_env, None, None, None)
+    local = env.get("LOCALAPPDATA") if os.name == "nt" else None
+    return _default_dir(None, local, env.get("XDG_DATA_HOME"), env.get("HOME"))
 
 
 @lru_cache(maxsize=8)

@@ -569,6 +569,7 @@ def site_group(code: str) -> str:
 
 def resolve_ptp(b: _Builder) -> None:
     """Drop or separate NCCI pairs among the derived lines (see module docstring)."""
+    tables = ncci.tables_for(b.day)
     changed = True
     while changed:
         changed = False
@@ -576,11 +577,7 @@ def resolve_ptp(b: _Builder) -> None:
             for j, line_b in enumerate(b.lines):
                 if i == j:
                     continue
-                edits = [
-                    e
-                    for e in ncci.edits_between(line_a.code, line_b.code, b.day)
-                    if e.column1 == line_a.code and e.column2 == line_b.code
-                ]
+                edits = tables.edits_from(line_a.code, line_b.code, b.day)
                 if not edits:
                     continue
                 edit = edits[0]
