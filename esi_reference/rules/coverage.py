@@ -15,43 +15,16 @@ reported at info severity and say so.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 
 from esi_reference.model.encounter import Procedure, contractor_lcd_effective
 from esi_reference.reference import catalogue, policy
-from esi_reference.reference._data import read_rows, split_ids
+from esi_reference.reference.diagnoses import COVERED_CATEGORIES, diagnosis_category
 from esi_reference.rules.base import DEFAULT_READS, Context, Hit, rule
 
-DIAGNOSES = sorted(read_rows("diagnoses.csv"), key=lambda r: -len(r["prefix"]))
-COVERED_CATEGORIES = {"radicular", "stenosis", "postlaminectomy", "zoster"}
 SEDATION_FAMILY = "sedation"
 LCD_SOURCES = ("LCD-L38994", "LCD-L39240", "ART-A58993")
 #: The current ESI codes (the codes the coverage rules are about).
 ESI_CODES = tuple(c.code for c in catalogue.codes(family="esi") if c.valid_to is None)
-
-
-_CATEGORY_BY_PREFIX = {row["prefix"]: row["category"] for row in DIAGNOSES}
-_PREFIX_LENGTHS = sorted({len(p) for p in _CATEGORY_BY_PREFIX}, reverse=True)
-
-
-@lru_cache(maxsize=4096)
-def diagnosis_category(code: str) -> str:
-    """Category of an ICD-10-CM code in our (unverified) example list, or '' when it is not listed.
-
-    The longest listed prefix wins.
-
-    >>> diagnosis_category("M54.16"), diagnosis_category("M54.50"), diagnosis_category("Z00.00")
-    ('radicular', 'axial', '')
-    """
-    for n in _PREFIX_LENGTHS:
-        category = _CATEGORY_BY_PREFIX.get(code[:n])
-        if category:
-            return category
-    return ""
-
-
-def diagnosis_sources() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(s for row in DIAGNOSES for s in split_ids(row["sources"])))
 
 
 def lines_for(ctx: Context, proc: Procedure, regions: tuple[str, ...] | None = None) -> tuple[int, ...]:

@@ -312,10 +312,10 @@ def lcd_indications() -> tuple[tuple[object, tuple[Indication, ...], bool], ...]
 
     A row belongs to an LCD when one of its sources is that LCD's or its billing article's document. An LCD
     with no row of its own gets the shared list (``own`` False): the contractors adopted one policy text.
-    ``covered`` is the coverage rule's own decision (``rules.coverage.COVERED_CATEGORIES``).
+    ``covered`` is the coverage rule's own decision (``reference.diagnoses.COVERED_CATEGORIES``).
     """
     from esi_reference.reference.contractors import lcd_contractors
-    from esi_reference.rules.coverage import COVERED_CATEGORIES, DIAGNOSES
+    from esi_reference.reference.diagnoses import COVERED_CATEGORIES, DIAGNOSES
 
     rows = [
         Indication(
