@@ -227,12 +227,12 @@ def test_gradebook_header_problems(tmp_path, capsys):
 
 
 def test_gradebook_chart_and_out_are_all_or_nothing(tmp_path, capsys, monkeypatch):
-    from esi_reference.trainer import gradebook
+    from esi_reference.cli import grade
 
     def broken(*args, **kwargs):
         raise EsiError("simulated failure while drawing the chart")
 
-    monkeypatch.setattr(gradebook, "score_histogram_svg", broken)
+    monkeypatch.setattr(grade, "score_histogram_svg", broken)
     path = _answers(tmp_path, [f"ana,{SCENARIO},64483,50,1"])
     assert main(["grade", path, "--out", str(tmp_path / "o"), "--chart", str(tmp_path / "c.svg")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv", "o"]

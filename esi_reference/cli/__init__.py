@@ -42,7 +42,7 @@ from esi_reference.views.output import FORMATS, render, terminal_safe
 #: Commands that live in their own modules; each exposes ``register(subparsers)``.
 PLUGIN_COMMANDS = (
     "esi_reference.cli.engine",
-    "esi_reference.trainer.gradebook",
+    "esi_reference.cli.grade",
     "esi_reference.audit.command",
     "esi_reference.cmsdata.cli",
     "esi_reference.cli.scenarios",

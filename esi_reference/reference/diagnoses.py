@@ -37,4 +37,3 @@ def diagnosis_category(code: str) -> str:
         if category:
             return category
     return ""
-

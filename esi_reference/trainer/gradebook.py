@@ -24,23 +24,17 @@ draws the distribution of learner scores (our own small SVG writer, standard lib
 
 from __future__ import annotations
 
-import argparse
 import csv
-import io
-import json
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
 from esi_reference.errors import EsiError
-from esi_reference.files import MAX_ANSWERS_BYTES, Outputs, csv_problem, read_text
+from esi_reference.files import csv_problem
 from esi_reference.model import fields
 from esi_reference.trainer.generator import is_generated_id
 from esi_reference.trainer.grading import MAX_ANSWER_LINES, PASS_MARK, Grade, grade
 from esi_reference.trainer.scenarios import get, scenarios
-from esi_reference.views.output import FORMATS, bounded, render, terminal_safe
 
 #: The files of ``--out DIR`` (bad_rows.csv has just its header when every row was used).
 OUT_FILES = ("learners.csv", "scenarios.csv", "grades.csv", "bad_rows.csv")
@@ -281,86 +275,3 @@ def score_histogram_svg(
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-# ------------------------------------------------------------------------------------------------ CLI
-def _csv(rows: list[dict[str, object]], columns: tuple[str, ...] = ()) -> str:
-    """Rows as CSV (cells spreadsheet-safe); just the header when there are no rows but ``columns``."""
-    if rows:
-        return render(rows, "csv") + "\n"
-    return ",".join(columns) + "\n" if columns else ""
-
-
-def _cmd_grade(args: argparse.Namespace) -> int:
-    if not 0 <= args.pass_mark <= 100:
-        raise EsiError(f"--pass-mark: expected a percentage from 0 to 100, got {args.pass_mark}")
-    names = {name: str(Path(args.out) / name) for name in OUT_FILES} if args.out else {}
-    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise EsiError(f"--out {args.out}: is a file, expected a folder for {', '.join(OUT_FILES)}", "path")
-    targets = [*names.values(), *([args.chart] if args.chart else [])]
-    with Outputs(targets, inputs=[args.answers]) as outputs:
-        text = read_text(args.answers, "an answers CSV file", MAX_ANSWERS_BYTES)
-        book = grade_rows(io.StringIO(text, newline=""), args.pass_mark / 100, args.answers)
-        learners, per_scenario, bad = book.learner_rows(), book.scenario_rows(), book.bad_row_rows()
-        if args.out:
-            outputs.write_text(names["learners.csv"], _csv(learners))
-            outputs.write_text(names["scenarios.csv"], _csv(per_scenario))
-            outputs.write_text(names["grades.csv"], _csv(book.grade_rows()))
-            outputs.write_text(names["bad_rows.csv"], _csv(bad, ("row", "problem")))
-        if args.chart:
-            scores = [r["mean_score"] / 100 for r in learners]
-            outputs.write_text(
-                args.chart, score_histogram_svg(scores, book.pass_mark, "Distribution of learner mean scores")
-            )
-    if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "pass_mark": book.pass_mark,
-                    "learners": learners,
-                    "scenarios": per_scenario,
-                    "grades": book.grade_rows(),
-                    "bad_rows": bad,
-                },
-                indent=2,
-            )
-        )
-    elif args.format == "csv":
-        print(render(learners, "csv"))
-    else:
-        print(f"Learners (pass mark {args.pass_mark:g}%)")
-        print(render(learners, "table"))
-        print()
-        print("Scenarios, hardest first")
-        print(render(per_scenario, "table"))
-    problems = [f"esi-ref grade: {args.answers}: row {b.row}: {b.problem}" for b in book.bad_rows]
-    for line in bounded(problems):
-        print(terminal_safe(line), file=sys.stderr)
-    if bad:
-        print(f"esi-ref grade: {len(bad)} bad row(s) left out of the grades", file=sys.stderr)
-    return 1 if bad else 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "grade",
-        help="grade a class's answers CSV into a gradebook (exit 1 if rows were bad)",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
-    )
-    p.add_argument("answers", help="CSV: learner, scenario, code [, line, modifiers, units] - one row per line")
-    p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="stdout: table (learners and scenarios), csv (learners) or json (everything)",
-    )
-    p.add_argument("--out", metavar="DIR", help="write learners.csv, scenarios.csv, grades.csv and bad_rows.csv")
-    p.add_argument("--chart", metavar="FILE.svg", help="write an SVG chart of the learner score distribution")
-    p.add_argument(
-        "--pass-mark",
-        dest="pass_mark",
-        type=float,
-        default=PASS_MARK * 100,
-        help=f"pass mark in percent (default {PASS_MARK * 100:g})",
-    )
-    p.set_defaults(func=_cmd_grade)
