@@ -13,7 +13,6 @@ from esi_reference.model.encounter import (
     CATHETER,
     CONTAINERS,
     CONTRAST,
-    DRUGS,
     FACILITY_CLAIM_PLACES,
     NDC_UNITS,
     PAYERS,
@@ -22,6 +21,7 @@ from esi_reference.model.encounter import (
     SUBSTANCES,
     SUPPLIERS,
 )
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.reference.policy import PLACES_OF_SERVICE
 
 

@@ -10,9 +10,10 @@ from importlib import resources
 import pytest
 
 from esi_reference import codes, documentation_items, lookup, sources
-from esi_reference.model.encounter import CONTRACTOR_LCDS, DRUGS
+from esi_reference.model.encounter import CONTRACTOR_LCDS
 from esi_reference.reference.catalogue import CODE_PATTERN, RANGE_PATTERN, all_codes
 from esi_reference.reference.diagnoses import DIAGNOSES
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.reference.ncci import ptp_edits
 from esi_reference.rules import all_rules
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from esi_reference import coding
-from esi_reference.model.encounter import DRUGS
 from esi_reference.reference import catalogue, policy
 from esi_reference.reference.contractors import lcd_contractors
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.views import facts
 
 from .common import AS_OF, UNVERIFIED_BADGE, Page, badge, code_link, codes_links, esc, render, sources_refs, table

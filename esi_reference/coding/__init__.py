@@ -47,8 +47,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from esi_reference._memo import memo
-from esi_reference.model.encounter import DRUGS, ClaimLine, DrugGiven, Encounter, Procedure, drug_supplier
+from esi_reference.model.encounter import ClaimLine, DrugGiven, Encounter, Procedure, drug_supplier
 from esi_reference.reference import catalogue, ncci
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.reference.policy import DISTINCT_SERVICE_MODIFIERS, FACILITY_PLACES_OF_SERVICE
 
 CPT_2017 = dt.date(2017, 1, 1)

@@ -50,8 +50,8 @@ from esi_reference.coding import (
     drug_plans,
     drug_units,
 )
-from esi_reference.model.encounter import DRUGS
 from esi_reference.reference import catalogue
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.reference.policy import FACILITY_PLACES_OF_SERVICE
 from esi_reference.rules.base import Context, Hit, rule
 

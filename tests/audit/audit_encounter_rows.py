@@ -6,8 +6,9 @@ import datetime as dt
 
 from esi_reference.audit.format import COLUMN_NAMES
 from esi_reference.engine import suggest_claim
-from esi_reference.model.encounter import DRUGS, ClaimLine, Encounter
+from esi_reference.model.encounter import ClaimLine, Encounter
 from esi_reference.reference import catalogue
+from esi_reference.reference.drugs import DRUGS
 
 PATIENT = "PT-EXAMPLE"
 

@@ -60,7 +60,7 @@ def _claim_only(enc, lines):
 
 
 def _drug_codes(drug: str) -> set[str]:
-    from esi_reference.model.encounter import DRUGS
+    from esi_reference.reference.drugs import DRUGS
 
     return set(DRUGS[drug]["codes"].split())
 

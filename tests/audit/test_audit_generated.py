@@ -26,8 +26,9 @@ from strategies import examples
 
 from esi_reference.audit import audit
 from esi_reference.engine import CLAIM_RULES, check
-from esi_reference.model.encounter import DRUGS, parse_encounter
+from esi_reference.model.encounter import parse_encounter
 from esi_reference.reference import catalogue
+from esi_reference.reference.drugs import DRUGS
 from esi_reference.rules import rule_by_id
 
 FILES = 30
