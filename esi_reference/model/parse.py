@@ -512,3 +512,6 @@ def _claim_type(c: _Collector, data: dict, place_of_service: object) -> str:
             claim_type,
         )
     return claim_type
+
+
+__all__ = ["PURPOSE_SUBSTANCES", "parse_claim_line", "parse_encounter", "parse_ndc"]

@@ -384,3 +384,41 @@ def contractor_sources(encounter: Encounter) -> tuple[str, ...]:
     if encounter.contractor is None:
         return ()
     return CONTRACTOR_LCDS[encounter.contractor].sources
+
+
+__all__ = [
+    "APPROACHES",
+    "CATHETER",
+    "CLAIM_TYPES",
+    "CONTAINERS",
+    "CONTRACTOR_LCDS",
+    "CONTRAST",
+    "FACILITY_CLAIM_PLACES",
+    "GUIDANCE",
+    "MAX_DRUG_AMOUNT",
+    "MAX_LIST",
+    "NDC_PATTERN",
+    "NDC_SHORT_PATTERN",
+    "NDC_UNITS",
+    "NOT_ESI_SUBSTANCES",
+    "PAYERS",
+    "PURPOSES",
+    "REGION_FAMILIES",
+    "SIDES",
+    "SINGLE_DOSE_CONTAINERS",
+    "SPACES",
+    "SUBSTANCES",
+    "SUPPLIERS",
+    "ClaimLine",
+    "Documentation",
+    "DrugGiven",
+    "Encounter",
+    "Ndc",
+    "OtherService",
+    "PriorSession",
+    "Procedure",
+    "claim_encounter",
+    "contractor_lcd_effective",
+    "contractor_sources",
+    "drug_supplier",
+]

@@ -252,3 +252,6 @@ def encounter_schema() -> dict[str, Any]:
             ),
         },
     }
+
+
+__all__ = ["drug_schema_properties", "encounter_schema"]
