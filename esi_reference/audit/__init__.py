@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from esi_reference.audit.core import AuditResult
 
 #: Public names and the submodule that defines each. Loaded on first use, so that ``esi-ref`` can register
-#: the ``audit`` command (``esi_reference.audit.command``) without importing pandas.
+#: the ``audit`` command (``esi_reference.cli.audit``) without importing pandas.
 _EXPORTS = {
     "AUDIT_RULE_IDS": "evaluate",
     "COLUMNS": "format",

@@ -43,8 +43,8 @@ from esi_reference.views.output import FORMATS, render, terminal_safe
 PLUGIN_COMMANDS = (
     "esi_reference.cli.engine",
     "esi_reference.cli.grade",
-    "esi_reference.audit.command",
-    "esi_reference.cmsdata.cli",
+    "esi_reference.cli.audit",
+    "esi_reference.cli.data",
     "esi_reference.cli.scenarios",
 )
 
