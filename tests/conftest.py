@@ -29,7 +29,7 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Fixtures that hand a test the built site: such tests are marked ``site`` (``make test-fast`` skips them).
-SITE_FIXTURES = frozenset({"html_dir", "built_site", "site_url"})
+SITE_FIXTURES = frozenset({"html_dir", "built_site", "site_url", "site"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -200,7 +200,7 @@
     waiting(feedback, "Grading");
     gradeBtn.disabled = true;
     py("grade_answer", c.id, lines).then((r) => {
-      feedback.innerHTML = r.html; // built by esi_reference.trainer.grading.feedback_html: learner text escaped there
+      feedback.innerHTML = r.html; // built by esi_reference.trainer.feedback.feedback_html: learner text escaped there
       const a = store.attempts[c.id] || { best: 0, tries: 0 };
       store.attempts[c.id] = Object.assign(a, {
         topic: c.topic, title: c.title, lines, tries: a.tries + 1, last: r.score,

@@ -32,7 +32,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from esi_reference.errors import EsiError
-from esi_reference.trainer.grading import PASS_MARK, Citation, _cite_html, feedback_html, grade
+from esi_reference.trainer.feedback import cite_html, feedback_html
+from esi_reference.trainer.grading import PASS_MARK, Citation, grade
 from esi_reference.trainer.scenarios import TOPICS, Scenario, get, scenarios
 
 #: Columns of the answers file :func:`esi_reference.trainer.gradebook.grade_rows` reads.
@@ -72,7 +73,7 @@ def topic_cases(topic: str) -> list[dict[str, Any]]:
 def learning_points_html(s: Scenario) -> str:
     items = "".join(
         f"<li>{html.escape(lp.text)} <span class='esi-sources'>Source: "
-        f"{', '.join(_cite_html(Citation.of(src)) for src in lp.sources)}</span></li>"
+        f"{', '.join(cite_html(Citation.of(src)) for src in lp.sources)}</span></li>"
         for lp in s.learning_points
     )
     return f"<p><b>Learning points</b></p><ul>{items}</ul>"

@@ -18,7 +18,8 @@ import ipywidgets as w
 
 from esi_reference.reference import catalogue
 from esi_reference.trainer import practice
-from esi_reference.trainer.grading import PASS_MARK, Grade, feedback_html, grade
+from esi_reference.trainer.feedback import feedback_html
+from esi_reference.trainer.grading import PASS_MARK, Grade, grade
 from esi_reference.trainer.scenarios import TOPICS, Scenario, scenarios
 
 _CODE_OPTIONS = tuple(c.code for c in catalogue.codes() if not c.is_range)

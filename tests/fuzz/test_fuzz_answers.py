@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from strategies import JUNK, examples
 
 from esi_reference import EsiError
-from esi_reference.trainer.grading import feedback_html, grade
+from esi_reference.trainer.feedback import feedback_html
+from esi_reference.trainer.grading import grade
 from esi_reference.trainer.scenarios import scenarios
 
 SCENARIOS = [s.id for s in scenarios()]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from esi_reference.errors import EsiError
+from esi_reference.trainer.feedback import feedback_html
 from esi_reference.trainer.grading import (
     EXTRA_PENALTY,
     LINE_POINTS,
     Grade,
-    feedback_html,
     grade,
     hint,
     parse_answer,

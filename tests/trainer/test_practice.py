@@ -8,8 +8,9 @@ import re
 import pytest
 
 from esi_reference.trainer import practice
+from esi_reference.trainer.feedback import feedback_html
 from esi_reference.trainer.gradebook import grade_rows
-from esi_reference.trainer.grading import HIDDEN_CODE, aspect, feedback_html, grade, hide_codes
+from esi_reference.trainer.grading import HIDDEN_CODE, aspect, grade, hide_codes
 from esi_reference.trainer.scenarios import TOPICS, get, scenarios
 
 WRONG_TRIES = [
