@@ -45,6 +45,8 @@ from pathlib import Path
 from esi_reference.errors import EsiError
 
 MB = 1_000_000
+#: The largest cap ``--max-mb`` takes (1 TB): larger values, infinity and NaN are refused.
+MAX_MB = 1_000_000
 #: Default size caps, in bytes, per kind of input.
 MAX_ENCOUNTER_BYTES = 5 * MB
 MAX_ANSWERS_BYTES = 50 * MB
@@ -78,8 +80,8 @@ def max_bytes(args: argparse.Namespace, default: int) -> int:
     value = getattr(args, "max_mb", None)
     if value is None:
         return default
-    if not value > 0:
-        raise EsiError(f"--max-mb: expected a positive number of megabytes, got {value:g}")
+    if not 0 < value <= MAX_MB:
+        raise EsiError(f"--max-mb: expected a number of megabytes from above 0 to {MAX_MB:,}, got {value:g}")
     return int(value * MB)
 
 

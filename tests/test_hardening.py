@@ -126,6 +126,15 @@ def test_cms_table_with_a_field_over_the_csv_limit(tmp_path, capsys, flag):
     assert "limit" in one_line_error(capsys)
 
 
+@pytest.mark.parametrize("cap", ["1e999", "inf", "nan", "0", "-1", "1000001"])
+def test_max_mb_out_of_range_is_one_line(tmp_path, capsys, cap):
+    """Was (fuzz): --max-mb 1e999 ended in an internal OverflowError, exit 3."""
+    claims = tmp_path / "claims.csv"
+    claims.write_text("")
+    assert main(["audit", str(claims), "--max-mb", cap]) == 2
+    assert "--max-mb" in one_line_error(capsys)
+
+
 # ---------------------------------------------------------------------------------- grade()
 @pytest.mark.parametrize("answer", [None, 5, 2.5, b"64483", object(), True])
 def test_grade_of_a_non_answer_is_a_typed_error(answer):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from site_helpers import BOOK, ROOT, parse, site_pages
 
 from esi_reference.reference import catalogue
@@ -141,6 +142,7 @@ def test_pages_come_from_the_package():
 STRICT_ARGS = ["-W", "-n", "--keep-going"]
 
 
+@pytest.mark.site  # the practice pages it links to are written by tools/build_site.py
 def test_strict_build_passes(tmp_path):
     """The whole book builds with warnings as errors and every notebook executed."""
     assert (BOOK / "generated" / "index.md").is_file(), "run tools/build_site.py first (make site-build)"
