@@ -106,6 +106,10 @@ def test_junk_is_rejected_with_a_typed_error(junk: object) -> None:
         assert exc.errors and all(e.field for e in exc.errors)
 
 
+#: Fields the parser checks together with the key: an error may name either.
+CHECKED_WITH = {"place_of_service": ("claim_type",)}
+
+
 @settings(max_examples=examples(1500), deadline=None)
 @given(
     encounters(),
@@ -124,6 +128,11 @@ def test_junk_is_rejected_with_a_typed_error(junk: object) -> None:
     ),
     JUNK,
 )
+@example(  # found on CI-profile runs: a valid office place of service under a facility claim type
+    {"date_of_service": "2024-01-01", "place_of_service": "19", "claim_type": "facility", "procedures": []},
+    "place_of_service",
+    11,
+)
 def test_one_bad_field_is_named(data: dict[str, Any], key: str, junk: object) -> None:
     bad = copy.deepcopy(data)
     bad[key] = junk
@@ -131,4 +140,6 @@ def test_one_bad_field_is_named(data: dict[str, Any], key: str, junk: object) ->
         parse_encounter(bad)
     except EsiError as exc:
         assert isinstance(exc, InvalidEncounter)
-        assert any(e.field.startswith(key) for e in exc.errors), exc
+        # junk that is a valid but non-facility place of service is reported on the facility claim type it contradicts
+        named = (key, *CHECKED_WITH.get(key, ()))
+        assert any(e.field.startswith(named) for e in exc.errors), exc

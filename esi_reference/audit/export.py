@@ -28,7 +28,8 @@ def write_frame(frame: pd.DataFrame, path: str, fmt: str = "csv") -> None:
         if fmt == "json":
             Path(path).write_text(frame.to_json(orient="records", date_format="iso", indent=1) + "\n", encoding="utf-8")
         elif not _write_csv_arrow(frame, path):
-            _spreadsheet_safe_frame(frame).to_csv(path, index=False)
+            # text quoted, as pyarrow writes it: csv's minimal quoting would leave a CR inside a value bare
+            _spreadsheet_safe_frame(frame).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
     except OSError as exc:
         raise EsiError(f"cannot write {path}: {exc.strerror}", "path") from exc
 
