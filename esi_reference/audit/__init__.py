@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 #: the ``audit`` command (``esi_reference.cli.audit``) without importing pandas.
 _EXPORTS = {
     "AUDIT_RULE_IDS": "evaluate",
-    "COLUMNS": "format",
+    "COLUMNS": "columns",
     "Claims": "format",
     "read_claims": "format",
     "validate": "format",

@@ -27,7 +27,7 @@ evaluating each distinct session once:
 Adding a field
 --------------
 A field another rule needs (say ``claim_type`` on the encounter): add it to the encounter model and the
-parser, add its column to :data:`esi_reference.audit.format.COLUMNS` with its value check (from the field
+parser, add its column to :data:`esi_reference.audit.columns.COLUMNS` with its value check (from the field
 vocabulary), and add one entry here: ``FieldMap("claim_type", "claim_type", "session")``. Sessions then split
 on it, the representative encounter carries it, and every rule reading ``encounter.claim_type`` works in the
 audit unchanged. A claim-line field is the same with ``"line"`` (and a ``ClaimLine`` attribute).

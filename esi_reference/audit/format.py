@@ -1,8 +1,8 @@
 """The claim-line CSV format read by the audit, and the reader that accounts for every row.
 
-One row is one claim line, as a practice-management system or clearinghouse exports it. The
-columns are listed in :data:`COLUMNS` (rendered in ``docs/claims-format.md``); a header row is
-required, column order is free, names are matched case-insensitively, and unknown extra columns are
+One row is one claim line, as a practice-management system or clearinghouse exports it. The columns
+are listed in :data:`~esi_reference.audit.columns.COLUMNS` (rendered in ``docs/claims-format.md``); a header
+row is required, column order is free, names are matched case-insensitively, and unknown extra columns are
 ignored. A file missing a *required column* raises :class:`~esi_reference.errors.InvalidField`.
 
 Row numbers (``row``) count data rows from 1: row 1 is the line after the header.
@@ -41,119 +41,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from esi_reference.audit.arrow_reader import Ids, read_arrow
+from esi_reference.audit.columns import COLUMN_NAMES, REQUIRED
 from esi_reference.errors import EsiError, InvalidField
 from esi_reference.files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
 from esi_reference.model import fields
 from esi_reference.model.encounter import CLAIM_TYPES, CONTRACTOR_LCDS, PAYERS
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    kind: str
-    description: str
-    example: str
-
-
-#: The claim-line columns, in the order the sample file and the generator write them.
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "patient_id",
-        True,
-        "text",
-        "Stable patient identifier (a de-identified key, not a name). Frequency limits are counted per patient.",
-        "PT000123",
-    ),
-    Column("claim_id", True, "text", "Claim identifier; with `line_number` it identifies the line.", "CL0004567"),
-    Column(
-        "line_number",
-        True,
-        "integer >= 1",
-        "Line number inside the claim (a repeated claim_id + line_number is rejected as a duplicate).",
-        "1",
-    ),
-    Column(
-        "date_of_service",
-        True,
-        "date YYYY-MM-DD (1990-01-01 .. 2100-12-31)",
-        "Date the service was performed. Sessions are distinct dates of service.",
-        "2025-03-04",
-    ),
-    Column(
-        "place_of_service",
-        False,
-        "2-digit CMS POS code",
-        "Where the service was performed (11 office, 22 on-campus outpatient hospital, 24 ASC …).",
-        "11",
-    ),
-    Column(
-        "code",
-        True,
-        "CPT/HCPCS code",
-        "The procedure, imaging, drug or visit code billed. A code that "
-        "is not in the esi-reference catalogue is rejected.",
-        "64483",
-    ),
-    Column(
-        "modifiers",
-        False,
-        "0-4 two-character modifiers separated by spaces, commas, hyphens or ';'",
-        "Line modifiers such as 50, RT, LT, 59, XS, 25, KX, GA.",
-        "50",
-    ),
-    Column("units", True, "integer 1-9999", "Units of service billed on the line.", "1"),
-    Column(
-        "diagnosis_codes",
-        False,
-        "ICD-10-CM codes (the dot may be left out: M5416) separated by spaces, commas or ';'",
-        "Diagnoses pointed to by the line, first = primary.",
-        "M54.16",
-    ),
-    Column(
-        "rendering_provider",
-        False,
-        "text",
-        "Rendering provider NPI or internal id (carried through to the findings).",
-        "1234567893",
-    ),
-    Column(
-        "drug_dose",
-        False,
-        "number > 0 (at most 10000)",
-        "For a drug line: the amount given, in the unit of the "
-        "code's descriptor (mg for J1010/J1100/J3301, mL for J0702). Used by the drug-units check; "
-        "leave empty on other lines.",
-        "80",
-    ),
-    Column(
-        "payer",
-        False,
-        "payer profile id",
-        "Payer of the claim: medicare, commercial, cpt, other or another profile of `data/payers.csv`; empty = "
-        "medicare. The Medicare LCD coverage checks apply to profiles with LCD limits (Medicare) only.",
-        "medicare",
-    ),
-    Column(
-        "contractor",
-        False,
-        "LCD id",
-        "The Medicare contractor's ESI LCD (L38994, L39240, L33906, "
-        "L36920); the coverage checks start on its effective date. Empty = the earliest LCD date.",
-        "L38994",
-    ),
-    Column(
-        "claim_type",
-        False,
-        "professional or facility",
-        "Whose claim the line is on: the physician's (professional) or the hospital outpatient / ASC "
-        "facility's; empty = professional.",
-        "professional",
-    ),
-)
-COLUMN_NAMES = tuple(c.name for c in COLUMNS)
-REQUIRED = tuple(c.name for c in COLUMNS if c.required)
-
 
 REJECT_COLUMNS = ("row", "patient_id", "claim_id", "line_number", "code", "reason")
 
@@ -407,7 +300,7 @@ def read_claims(source: str | os.PathLike[str] | io.TextIOBase, max_bytes: int =
     _check_header(header, source)
     _, header_lines = _header_record(source)
     regular = header_lines == 1 and not any(h.startswith("_extra") for h in header)
-    fast = _read_arrow(source, header) if regular else None
+    fast = read_arrow(source, header) if regular else None
     if fast is not None:
         raw, ids = fast
         return validate(raw, _ids=ids)
@@ -415,101 +308,7 @@ def read_claims(source: str | os.PathLike[str] | io.TextIOBase, max_bytes: int =
     return validate(raw)
 
 
-@dataclass
-class _Ids:
-    """An identifier column factorized by the pyarrow reader: ``codes`` index ``uniques`` (-1 = missing or
-    blank); ``raw_codes`` are the codes before blank values were made missing (the text for rejects)."""
-
-    codes: np.ndarray
-    uniques: object  # a pyarrow StringArray
-    raw_codes: np.ndarray
-
-    def text(self, idx: np.ndarray) -> np.ndarray:
-        codes = self.raw_codes[idx]
-        values = np.full(len(codes), np.nan, dtype=object)
-        have = codes >= 0
-        if have.any():
-            values[have] = self.uniques.take(codes[have]).to_pylist()
-        return values
-
-    def column(self, kept: np.ndarray) -> pd.Series:
-        """The text of the kept rows as a pandas ``str`` column, built in Arrow (no Python strings)."""
-        return pd.Series(self.uniques.take(kept), dtype="str", copy=False)
-
-
-def _has_quote(f) -> bool:
-    """Does the file contain a double quote anywhere? (memory-mapped scan, no copy)."""
-    import mmap
-
-    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        return m.find(b'"') >= 0
-
-
-def _read_arrow(source: object, header: list[str]) -> tuple[pd.DataFrame, dict[str, _Ids]] | None:
-    """The fast reader: pyarrow's multi-threaded CSV parser, every column as text (no type inference), the
-    low-cardinality columns dictionary-encoded while parsing and the identifiers hashed once in C++.
-
-    Returns ``None`` - and the pandas C-engine reader takes over - when pyarrow is not installed or the file
-    is anything but regular: a row with more or fewer fields than the header, text that is not
-    UTF-8. The C-engine reader then rejects or refuses those rows and files exactly as before.
-    """
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.csv as pcsv
-    except ImportError:  # pragma: no cover - pyarrow is in the tables extra; this is the fallback
-        return None
-    if isinstance(source, io.TextIOBase):
-        source.seek(0)
-        data = pa.py_buffer(source.read().encode("utf-8"))
-        source.seek(0)
-        quoted = b'"' in data
-    else:
-        data = source  # pyarrow reads the file itself, in parallel with parsing
-        with open(source, "rb") as f:  # type: ignore[arg-type]
-            quoted = os.fstat(f.fileno()).st_size > 0 and _has_quote(f)
-    names = [n if n in COLUMN_NAMES else f"_other{i}" for i, n in enumerate(header)]
-    text, dictionary = pa.string(), pa.dictionary(pa.int32(), pa.string())
-    types = {n: (text if n in ("patient_id", "claim_id") or n.startswith("_") else dictionary) for n in names}
-    try:
-        table = pcsv.read_csv(
-            data,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
-            # A quoted field may span lines only if the file has quotes at all (the parallel chunker is
-            # faster when it can split blocks at any newline).
-            parse_options=pcsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # ragged rows, bad UTF-8 ...: the C-engine reader accounts for them
-    n = table.num_rows
-    columns: dict[str, object] = {}
-    small = [c for c in names if types[c] == dictionary]
-    if small:
-        cats = table.select(small).unify_dictionaries().combine_chunks()
-        for name in small:
-            chunks = cats.column(name).chunks
-            arr = chunks[0] if chunks else pa.array([], dictionary)
-            codes = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
-            categories = pd.Index(arr.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-            columns[name] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-    ids = {}
-    for name in ("patient_id", "claim_id"):
-        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()  # one dictionary for all chunks
-        uniques = encoded.dictionary
-        raw_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        codes = raw_codes
-        blank = pc.utf8_is_space(uniques).to_numpy(zero_copy_only=False) if len(uniques) else np.zeros(0, bool)
-        if blank.any():  # an identifier of spaces only is missing
-            codes = np.where(np.append(blank, True)[raw_codes], -1, raw_codes)
-        ids[name] = _Ids(codes, uniques, raw_codes)
-    raw = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
-    return raw, ids
-
-
-def validate(raw: pd.DataFrame, *, _ids: dict[str, _Ids] | None = None) -> Claims:
+def validate(raw: pd.DataFrame, *, _ids: dict[str, Ids] | None = None) -> Claims:
     """Validate a raw frame (columns as read from the CSV, values as text) into accepted lines and rejects.
 
     Rows are numbered 1, 2, … in frame order, unless the frame carries its own ``row`` column.
@@ -698,7 +497,7 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
     for name in ("patient_id", "claim_id"):
         codes, uniques = out[name]  # type: ignore[misc]
         kept = take(codes)
-        if isinstance(uniques, _Ids):
+        if isinstance(uniques, Ids):
             data[name] = uniques.column(kept)
         else:
             data[name] = np.asarray(uniques, dtype=object)[kept]  # plain text (a categorical re-hashes the uniques)
@@ -714,11 +513,3 @@ def _assemble(out: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> pd.
         elif kind == "float":
             data[key] = np.full(count, np.nan)
     return pd.DataFrame(data, copy=False)
-
-
-def columns_markdown() -> str:
-    """The column table of ``docs/claims-format.md`` (a test keeps the two in step)."""
-    lines = ["| column | required | type | meaning | example |", "|---|---|---|---|---|"]
-    for c in COLUMNS:
-        lines.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | {c.description} | `{c.example}` |")
-    return "\n".join(lines)

@@ -24,7 +24,7 @@ import os
 import random
 from collections.abc import Iterator
 
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 from esi_reference.files import Outputs
 from esi_reference.model.encounter import CONTRACTOR_LCDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 from esi_reference.engine import suggest_claim
 from esi_reference.model.encounter import ClaimLine, Encounter
 from esi_reference.reference import catalogue

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from esi_reference.audit import audit
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 
 
 def row(

@@ -21,7 +21,7 @@ import pytest
 from audit_encounter_rows import claim_lines, rows_for
 
 from esi_reference.audit import AUDIT_RULE_IDS, audit_frame
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 from esi_reference.engine import check
 from esi_reference.model.encounter import claim_encounter, parse_encounter
 from esi_reference.rules import rule_by_id

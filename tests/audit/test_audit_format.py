@@ -11,7 +11,7 @@ import pytest
 from audit_helpers import SAMPLE, csv_text, row, run
 
 from esi_reference.audit import audit, read_claims
-from esi_reference.audit.format import COLUMN_NAMES, REQUIRED, columns_markdown
+from esi_reference.audit.columns import COLUMN_NAMES, REQUIRED, columns_markdown
 from esi_reference.audit.generate import generate_rows, write_claims, write_sample
 from esi_reference.errors import EsiError, InvalidField
 from esi_reference.model.encounter import CONTRACTOR_LCDS

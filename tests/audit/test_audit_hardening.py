@@ -29,7 +29,7 @@ ROW_2 = "P1,C1,2,2025-03-04,11,64484,LT,1,M54.16,1234567893" + _PAD
 def reader(request, monkeypatch):
     """Every reader test runs with the pyarrow reader and with the pandas C-engine fallback."""
     if request.param == "c-engine":
-        monkeypatch.setattr(fmt, "_read_arrow", lambda source, header: None)
+        monkeypatch.setattr(fmt, "read_arrow", lambda source, header: None)
     return request.param
 
 

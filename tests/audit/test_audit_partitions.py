@@ -6,7 +6,7 @@ import pandas as pd
 from audit_helpers import SAMPLE
 
 from esi_reference.audit import audit, audit_frame
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 from esi_reference.audit.generate import generate_rows
 
 KEY = ["row", "rule_id", "severity", "message"]

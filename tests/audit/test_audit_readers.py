@@ -17,7 +17,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "claims" / "sample_c
 
 def _c_reader_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a machine without pyarrow runs (pandas itself cannot be un-imported from pyarrow in-process)."""
-    monkeypatch.setattr(fmt, "_read_arrow", lambda source, header: None)
+    monkeypatch.setattr(fmt, "read_arrow", lambda source, header: None)
 
 
 def _same(a, b) -> None:
@@ -37,7 +37,7 @@ def test_arrow_and_c_readers_agree(source: str, tmp_path: Path, monkeypatch: pyt
         path = tmp_path / "claims.csv"
         write_claims(path, 3000, seed=7, bad_row_rate=0.05, overlong_rows=False)
     header = fmt._header(str(path))
-    assert fmt._read_arrow(str(path), header) is not None  # the fast path is taken
+    assert fmt.read_arrow(str(path), header) is not None  # the fast path is taken
     fast = audit(path)
     _c_reader_only(monkeypatch)
     _same(fast, audit(path))
@@ -46,7 +46,7 @@ def test_arrow_and_c_readers_agree(source: str, tmp_path: Path, monkeypatch: pyt
 def test_stream_read_by_arrow_like_a_file() -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     header = fmt._header(io.StringIO(text))
-    assert fmt._read_arrow(io.StringIO(text), header) is not None
+    assert fmt.read_arrow(io.StringIO(text), header) is not None
     _same(audit(io.StringIO(text)), audit(SAMPLE))
 
 
@@ -60,7 +60,7 @@ def test_stream_read_by_arrow_like_a_file() -> None:
 def test_irregular_rows_go_to_the_c_reader(tail: str) -> None:
     head = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
     header = fmt._header(io.StringIO(head + tail))
-    assert fmt._read_arrow(io.StringIO(head + tail), header) is None
+    assert fmt.read_arrow(io.StringIO(head + tail), header) is None
     claims = read_claims(io.StringIO(head + tail))
     assert len(claims.lines) + len(claims.rejects) == claims.rows_read == 2
 
@@ -77,7 +77,7 @@ def test_quoted_newline_and_blank_identifier() -> None:
     head = ",".join(fmt.COLUMN_NAMES) + "\n"
     text = head + 'P1,C1,1,2025-03-04,11,64483,,1,"M54.16\nM54.17",1,,,,\n' + "  ,C2,1,2025-03-04,11,64483,,1,,,,,,\n"
     header = fmt._header(io.StringIO(text))
-    assert fmt._read_arrow(io.StringIO(text), header) is not None
+    assert fmt.read_arrow(io.StringIO(text), header) is not None
     claims = read_claims(io.StringIO(text))
     assert claims.rows_read == 2
     assert claims.rejects[["row", "patient_id", "reason"]].values.tolist() == [

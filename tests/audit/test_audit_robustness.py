@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esi_reference.audit import audit
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 
 FIELDS = {
     "patient_id": st.sampled_from(["P1", "P2", "P3", "", " ", "007", "Ü-9"]),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from esi_reference.audit import audit
-from esi_reference.audit.format import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES
 from esi_reference.cmsdata import importer
 from esi_reference.cmsdata.tables import refresh
 from esi_reference.engine import check

@@ -173,10 +173,10 @@ def claims_reader(reader: str):
     on a machine without pyarrow). A plain context manager, entered once per hypothesis example."""
     from esi_reference.audit import format as fmt
 
-    real = fmt._read_arrow
+    real = fmt.read_arrow
     if reader == "c-engine":
-        fmt._read_arrow = lambda source, header: None
+        fmt.read_arrow = lambda source, header: None
     try:
         yield
     finally:
-        fmt._read_arrow = real
+        fmt.read_arrow = real
