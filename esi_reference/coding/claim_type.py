@@ -1,0 +1,72 @@
+"""Claim type and neuraxial uses: which lines a facility claim (HOPD, ASC) and a physician claim carry."""
+
+from __future__ import annotations
+
+from esi_reference.coding.builder import Builder
+
+# ---------------------------------------------------------------------------------------------------------
+# Claim type and neuraxial uses (issue 12). A facility claim (HOPD, ASC) reports the same session from the
+# facility's side: SI joint G0260 instead of 27096 (27096 is not recognised under OPPS/ASC; G0260 is not
+# payable under the physician fee schedule), imaging without 26 (packaged, reported), drugs on the facility
+# claim; daily catheter management (01996) is a physician service. A physician claim in a facility place
+# of service reports imaging with 26 (the professional component) and no drug.
+
+#: Codes that only a physician (professional) claim carries.
+PROFESSIONAL_ONLY_CODES = frozenset({"01996"})
+#: Facility claim: physician code -> the facility code that replaces it, and back.
+FACILITY_CODES = {"27096": "G0260"}
+PROFESSIONAL_CODES = {v: k for k, v in FACILITY_CODES.items()}
+CLAIM_TYPE_SOURCES = ("MLN-G0260-ASC", "SUM-A59244", "AAPC-SI-ARTHRO")
+INDWELLING_CODES = frozenset({"62324", "62325", "62326", "62327", "62318", "62319"})
+
+
+def claim_type_code(code: str, claim_type: str) -> str:
+    """The code a claim of ``claim_type`` uses for ``code`` (G0260 <-> 27096).
+
+    >>> claim_type_code("27096", "facility"), claim_type_code("G0260", "professional")
+    ('G0260', '27096')
+    """
+    table = FACILITY_CODES if claim_type == "facility" else PROFESSIONAL_CODES
+    return table.get(code, code)
+
+
+def claim_type_notes(b: Builder) -> None:
+    """Lines that belong to the other claim, and the same-day rule for daily catheter management."""
+    placed = any(line.code in INDWELLING_CODES for line in b.lines)
+    for j in reversed(range(len(b.lines))):
+        line = b.lines[j]
+        if line.code == "01996" and placed:
+            b.drop(
+                "01996",
+                "daily catheter management is not reported on the day the catheter is placed (from the next day)",
+                "CPT-CATHETER-MANAGEMENT",
+                ("NCCI-POLICY-CH2-01996", "NGS-01996"),
+            )
+        elif line.code in PROFESSIONAL_ONLY_CODES and b.enc.claim_type == "facility":
+            b.drop(
+                line.code,
+                "a physician service: it goes on the professional claim",
+                "CPT-CLAIM-TYPE",
+                CLAIM_TYPE_SOURCES,
+            )
+        else:
+            continue
+        del b.lines[j]
+        del b.origins[j]
+    if b.enc.claim_type == "facility":
+        b.notes.append(
+            "Facility claim: drugs, contrast and imaging integral to the procedure are packaged in ASCs (42 CFR "
+            "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
+            "reported on the facility claim, paid within the procedure."
+        )
+
+
+__all__ = [
+    "CLAIM_TYPE_SOURCES",
+    "FACILITY_CODES",
+    "INDWELLING_CODES",
+    "PROFESSIONAL_CODES",
+    "PROFESSIONAL_ONLY_CODES",
+    "claim_type_code",
+    "claim_type_notes",
+]
