@@ -17,6 +17,12 @@ PROFESSIONAL_ONLY_CODES = frozenset({"01996"})
 FACILITY_CODES = {"27096": "G0260"}
 PROFESSIONAL_CODES = {v: k for k, v in FACILITY_CODES.items()}
 CLAIM_TYPE_SOURCES = ("MLN-G0260-ASC", "SUM-A59244", "AAPC-SI-ARTHRO")
+#: Said on every facility claim: the NCCI checks here run on the practitioner tables only.
+FACILITY_NCCI_NOTE = (
+    "Facility claim: the NCCI pair and MUE checks here use the practitioner (physician) tables, no facility "
+    "table - CMS publishes separate hospital outpatient PTP edits and facility outpatient hospital MUEs, which "
+    "this reference does not load; check a facility claim against those files."
+)
 INDWELLING_CODES = frozenset({"62324", "62325", "62326", "62327", "62318", "62319"})
 
 
@@ -59,11 +65,13 @@ def claim_type_notes(b: Builder) -> None:
             "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
             "reported on the facility claim, paid within the procedure."
         )
+        b.notes.append(FACILITY_NCCI_NOTE)
 
 
 __all__ = [
     "CLAIM_TYPE_SOURCES",
     "FACILITY_CODES",
+    "FACILITY_NCCI_NOTE",
     "INDWELLING_CODES",
     "PROFESSIONAL_CODES",
     "PROFESSIONAL_ONLY_CODES",
