@@ -112,7 +112,51 @@ COLUMNS: tuple[Column, ...] = (
         "facility's; empty = professional.",
         "professional",
     ),
+    # Drug facts of a drug line (the line with drug_dose): what JW/JZ are decided on (CMS-JWJZ-FAQ, CMS-CR13056).
+    Column(
+        "container",
+        False,
+        "single_dose_vial, multi_dose_vial, ampule or prefilled_syringe",
+        "For a drug line: the container the drug came from. Single-dose containers take a JW line for a "
+        "discarded amount or JZ when nothing was discarded (Medicare); multi-dose vials neither. Empty = not "
+        "recorded: JW/JZ are then not judged.",
+        "single_dose_vial",
+    ),
+    Column(
+        "container_amount",
+        False,
+        "number > 0 (at most 10000)",
+        "For a drug line: the labeled amount of the container(s) opened, in the drug_dose unit.",
+        "10",
+    ),
+    Column(
+        "discarded",
+        False,
+        "number >= 0 (at most container_amount)",
+        "For a drug line: the amount discarded, in the drug_dose unit (0 = nothing discarded). Empty = "
+        "container_amount minus drug_dose when container_amount is given, else not documented.",
+        "0",
+    ),
+    Column(
+        "supplied_by",
+        False,
+        "practice or facility",
+        "Who bought the drug: its line belongs on that party's claim. Empty = the facility in a hospital "
+        "outpatient or ASC place of service, else the practice.",
+        "practice",
+    ),
+    Column(
+        "ndc",
+        False,
+        "11-digit NDC, 5-4-2 (hyphens optional)",
+        "The National Drug Code of the package used; a 10-digit label NDC is refused with its 11-digit form.",
+        "00009-3073-01",
+    ),
+    Column("ndc_unit", False, "F2, GR, ME, ML or UN", "The NDC unit qualifier (with ndc).", "ME"),
+    Column("ndc_quantity", False, "number > 0", "The NDC quantity in ndc_unit (with ndc).", "10"),
 )
+#: The drug-fact columns: read only on a line that states a drug_dose.
+DRUG_FACT_COLUMNS = ("container", "container_amount", "discarded", "supplied_by", "ndc", "ndc_unit", "ndc_quantity")
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 

@@ -72,6 +72,12 @@ class FieldMap:
     convert: Callable[[str], object] = str
     #: The field changes findings only through which rules are in force (it enters the signature that way).
     in_force: bool = False
+    #: The claim field (rules' ``reads``) the column is part of, when not ``field`` itself.
+    part_of: str = ""
+
+    @property
+    def read_as(self) -> str:
+        return self.part_of or self.field
 
 
 #: Claims-file column -> encounter / claim-line field. ``drug_dose`` is the line's dose of the drug its code
@@ -82,6 +88,13 @@ FIELDS: tuple[FieldMap, ...] = (
     FieldMap("units", "units", "line", int),
     FieldMap("diagnosis_codes", "diagnoses", "line", _tokens),
     FieldMap("drug_dose", "dose", "line", float),
+    FieldMap("container", "container", "line", part_of="drug_facts"),
+    FieldMap("container_amount", "container_amount", "line", float, part_of="drug_facts"),
+    FieldMap("discarded", "discarded", "line", float, part_of="drug_facts"),
+    FieldMap("supplied_by", "supplied_by", "line", part_of="drug_facts"),
+    FieldMap("ndc", "ndc", "line", part_of="drug_facts"),
+    FieldMap("ndc_unit", "ndc_unit", "line", part_of="drug_facts"),
+    FieldMap("ndc_quantity", "ndc_quantity", "line", float, part_of="drug_facts"),
     FieldMap("place_of_service", "place_of_service", "session"),
     FieldMap("payer", "payer", "session", in_force=True),
     FieldMap("claim_type", "claim_type", "session", in_force=True),
@@ -185,6 +198,8 @@ class _Sessions:
         span = int(day.max()) - day0 + 1
         present = [f for f in FIELDS if f.column in lines.columns]
         self.cols = {f.column: _codes(lines[f.column]) for f in present}
+        # drug-fact columns the file does not fill are left out (the reader adds them empty)
+        present = [f for f in present if f.part_of != "drug_facts" or bool((self.cols[f.column][0] >= 0).any())]
         self.session_fields = [f for f in present if f.level == "session"]
         self.line_fields = [f for f in present if f.level == "line"]
         # Sessions: patient x date x session-field values; rows in (session, line number, row) order.
@@ -247,7 +262,7 @@ class _Sessions:
         """Findings of the rules ``rule_ids`` (which read the fields ``reads``), one evaluation per distinct
         session of those fields."""
         cols, order, starts, sizes = self.cols, self.order, self.starts, self.sizes
-        line_fields = [f for f in self.line_fields if f.field in reads]
+        line_fields = [f for f in self.line_fields if f.read_as in reads]
         line_key = _combine([cols[f.column][0] for f in line_fields])
         per_key = self.rng_key.integers(1, 2**63, int(line_key.max()) + 1, dtype=np.uint64)
         lines_hash = np.add.reduceat(per_key[line_key[order]] * self.per_rank[self.rank], starts)
@@ -257,10 +272,11 @@ class _Sessions:
         priors = self.priors if "prior_sessions" in reads else []
         sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), self.regime, *values, *priors])
         reps = _first_of_each(sig)
-        line_cache: dict[int, tuple[ClaimLine, float | None]] = {}
+        line_cache: dict[int, tuple[ClaimLine, float | None, dict[str, object] | None]] = {}
         dose = next((f for f in line_fields if f.field == "dose"), None)
+        facts = [f for f in line_fields if f.part_of == "drug_facts"]
 
-        def line_at(r: int) -> tuple[ClaimLine, float | None]:
+        def line_at(r: int) -> tuple[ClaimLine, float | None, dict[str, object] | None]:
             key = int(line_key[r])
             if key not in line_cache:
                 kwargs: dict[str, object] = {}
@@ -271,7 +287,12 @@ class _Sessions:
                 amount = None
                 if dose is not None and cols[dose.column][0][r] >= 0:
                     amount = float(cols[dose.column][1][cols[dose.column][0][r]])
-                line_cache[key] = (ClaimLine(**kwargs), amount)  # type: ignore[arg-type]
+                given = {
+                    f.field: f.convert(str(cols[f.column][1][cols[f.column][0][r]]))
+                    for f in facts
+                    if cols[f.column][0][r] >= 0
+                }
+                line_cache[key] = (ClaimLine(**kwargs), amount, given or None)  # type: ignore[arg-type]
             return line_cache[key]
 
         out_sig: list[int] = []
@@ -289,7 +310,8 @@ class _Sessions:
                 for j in range(1, int(counts[s]) + 1)
             )
             fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads}
-            enc = claim_encounter(when, claim, tuple(c[1] for c in cached), prior, **fields)
+            doses, given = tuple(c[1] for c in cached), tuple(c[2] for c in cached)
+            enc = claim_encounter(when, claim, doses, prior, given if any(given) else (), **fields)
             findings = claim_findings(enc, when, claim, only=rule_ids)
             if not findings:
                 continue

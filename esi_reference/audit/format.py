@@ -42,11 +42,19 @@ import numpy as np
 import pandas as pd
 
 from esi_reference.audit.arrow_reader import Ids, read_arrow
-from esi_reference.audit.columns import COLUMN_NAMES, REQUIRED
+from esi_reference.audit.columns import COLUMN_NAMES, DRUG_FACT_COLUMNS, REQUIRED
 from esi_reference.errors import EsiError, InvalidField
 from esi_reference.files import MAX_CLAIMS_BYTES, check_input, csv_problem, encoding_problem
 from esi_reference.model import fields
-from esi_reference.model.encounter import CLAIM_TYPES, CONTRACTOR_LCDS, PAYERS
+from esi_reference.model.encounter import (
+    CLAIM_TYPES,
+    CONTAINERS,
+    CONTRACTOR_LCDS,
+    NDC_UNITS,
+    PAYERS,
+    SUPPLIERS,
+    parse_ndc,
+)
 
 REJECT_COLUMNS = ("row", "patient_id", "claim_id", "line_number", "code", "reason")
 
@@ -286,6 +294,13 @@ _PARSERS = {
     "claim_type": _choice("claim_type", CLAIM_TYPES),
     "contractor": _choice("contractor", tuple(CONTRACTOR_LCDS), upper=True),
     "rendering_provider": lambda value: (_as_text(value).strip() or None, ""),
+    "container": _choice("container", CONTAINERS),
+    "container_amount": _read("container_amount", fields.amount, text=True),
+    "discarded": _read("discarded", fields.amount, text=True, zero=True),
+    "supplied_by": _choice("supplied_by", SUPPLIERS),
+    "ndc": _read("ndc", parse_ndc),
+    "ndc_unit": _choice("ndc_unit", tuple(NDC_UNITS), upper=True),
+    "ndc_quantity": _read("ndc_quantity", fields.ndc_quantity, text=True),
 }
 
 
@@ -382,6 +397,8 @@ def validate(raw: pd.DataFrame, *, _ids: dict[str, Ids] | None = None) -> Claims
             flag(bad[codes], per_cat[codes])
         out[name] = (codes, values)
 
+    for mask, text in _drug_fact_problems(out, n):
+        flag(mask, text=text)
     out["patient_id"] = (pid_codes, pid_uniques if _ids is None else _ids["patient_id"])
     out["claim_id"] = (cid_codes, cid_uniques if _ids is None else _ids["claim_id"])
     rows = raw["row"].to_numpy(dtype=np.int64) if "row" in raw.columns else np.arange(1, n + 1, dtype=np.int64)
@@ -418,6 +435,37 @@ def validate(raw: pd.DataFrame, *, _ids: dict[str, Ids] | None = None) -> Claims
         }
     )
     return Claims(lines=lines, rejects=rejects, rows_read=n)
+
+
+def _drug_fact_problems(out: dict[str, object], n: int) -> Iterator[tuple[np.ndarray, str]]:
+    """Rows whose drug facts contradict each other, as the encounter parser refuses them (row masks, reasons)."""
+
+    def number(name: str) -> np.ndarray:
+        if name not in out:
+            return np.full(n, np.nan)
+        codes, values = out[name]  # type: ignore[misc]
+        return np.array([np.nan if v is None else v for v in values] + [np.nan], dtype=np.float64)[codes]
+
+    def given(name: str) -> np.ndarray:
+        if name not in out:
+            return np.zeros(n, dtype=bool)
+        codes, values = out[name]  # type: ignore[misc]
+        return np.array([v is not None for v in values] + [False], dtype=bool)[codes]
+
+    if not any(name in out for name in DRUG_FACT_COLUMNS):
+        return
+    labeled, discarded, dose = number("container_amount"), number("discarded"), number("drug_dose")
+    with np.errstate(invalid="ignore"):
+        yield discarded > labeled, "discarded: expected at most container_amount (the labeled amount opened)"
+        yield (
+            dose + np.nan_to_num(discarded) > labeled + 1e-9,
+            "drug_dose: expected drug_dose + discarded within container_amount (the labeled amount opened)",
+        )
+    yield given("container_amount") & ~given("container"), "container: expected a container kind with container_amount"
+    ndc = given("ndc")
+    for name in ("ndc_unit", "ndc_quantity"):
+        yield ndc & ~given(name), f"{name}: expected a value with ndc"
+        yield given(name) & ~ndc, f"ndc: expected an NDC with {name}"
 
 
 def _as_categories(raw: pd.DataFrame) -> pd.DataFrame:
@@ -483,6 +531,13 @@ _KINDS = {
     "claim_type": "category",
     "contractor": "category",
     "rendering_provider": "category",
+    "container": "category",
+    "container_amount": "float",
+    "discarded": "float",
+    "supplied_by": "category",
+    "ndc": "category",
+    "ndc_unit": "category",
+    "ndc_quantity": "float",
 }
 
 

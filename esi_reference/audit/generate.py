@@ -24,7 +24,7 @@ import os
 import random
 from collections.abc import Iterator
 
-from esi_reference.audit.columns import COLUMN_NAMES
+from esi_reference.audit.columns import COLUMN_NAMES, DRUG_FACT_COLUMNS
 from esi_reference.files import Outputs
 from esi_reference.model.encounter import CONTRACTOR_LCDS
 
@@ -76,6 +76,10 @@ _DX = {
 }
 _POS = (("11", 45), ("22", 30), ("24", 25))
 _SESSIONS_PER_PATIENT = ((1, 38), (2, 26), (3, 18), (4, 12), (5, 4), (6, 2))
+
+
+#: The columns the generator writes: every column but the drug facts (its drug lines state a dose only).
+GENERATED_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in DRUG_FACT_COLUMNS)
 
 
 def generate_rows(
@@ -194,7 +198,7 @@ def write_claims(path: str | os.PathLike[str], n_lines: int, seed: int = 0, **kw
     count = 0
     with Outputs([path]) as outputs, outputs.open_text(path) as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(COLUMN_NAMES)
+        w.writerow(GENERATED_COLUMNS)
         for row in iter_rows(n_lines, seed, **kwargs):  # type: ignore[arg-type]
             w.writerow(row)
             count += 1
@@ -304,7 +308,7 @@ def write_sample(path: str | os.PathLike[str]) -> int:
     count = 0
     with Outputs([path]) as outputs, outputs.open_text(path) as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(COLUMN_NAMES)
+        w.writerow(GENERATED_COLUMNS)
         sample_patient = ((*r, "") for r in _SAMPLE_PATIENT)  # claim_type: professional
         for row in (*iter_rows(80, seed=2025, bad_row_rate=0.06, error_rate=0.35), *sample_patient):
             w.writerow(row)

@@ -167,16 +167,45 @@ def units(value: object, path: str = "units", high: int = MAX_UNITS, text: bool 
 
 def dose(value: object, path: str = "dose", text: bool = False) -> float:
     """A positive amount up to :data:`MAX_DOSE` (``text=True``: written as a number in a CSV cell)."""
+    return amount(value, path, text, expected=DOSE_EXPECTED)
+
+
+def amount(value: object, path: str = "amount", text: bool = False, zero: bool = False, expected: str = "") -> float:
+    """An amount of drug up to :data:`MAX_DOSE`, above 0 (``zero=True``: 0 allowed, as for an amount
+    discarded); ``text=True``: written as a number in a CSV cell."""
+    expected = expected or f"a number {'from 0' if zero else 'above 0'} up to {MAX_DOSE:g}"
     number: object = value
     if text and isinstance(value, str):
         try:
             number = float(value)
         except ValueError:
-            raise InvalidField(path, DOSE_EXPECTED, value) from None
+            raise InvalidField(path, expected, value) from None
     if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-        raise InvalidField(path, DOSE_EXPECTED, value)
-    if not 0 < number <= MAX_DOSE:
-        raise InvalidField(path, DOSE_EXPECTED, value)
+        raise InvalidField(path, expected, value)
+    if not (number >= 0 if zero else number > 0) or number > MAX_DOSE:
+        raise InvalidField(path, expected, value)
+    return float(number)
+
+
+NDC_QUANTITY_EXPECTED = "a positive number with at most 3 decimals (the NDC units given)"
+
+
+def ndc_quantity(value: object, path: str = "ndc_quantity", text: bool = False) -> float:
+    """The quantity of an NDC: above 0, at most 99999, at most 3 decimals (``text=True``: as in a CSV cell)."""
+    number: object = value
+    if text and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise InvalidField(path, NDC_QUANTITY_EXPECTED, value) from None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, int | float)
+        or not math.isfinite(number)
+        or not 0 < number <= 99999
+        or round(number, 3) != number
+    ):
+        raise InvalidField(path, NDC_QUANTITY_EXPECTED, value)
     return float(number)
 
 

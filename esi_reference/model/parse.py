@@ -284,16 +284,8 @@ def _ndc(c: _Collector, data: object, path: str) -> Ndc | None:
         c.errors.append(exc)
         code = ""
     unit = c.choice(d, "unit", path + ".", tuple(NDC_UNITS))
-    quantity = d.get("quantity")
-    if (
-        isinstance(quantity, bool)
-        or not isinstance(quantity, int | float)
-        or not 0 < quantity <= 99999
-        or round(quantity, 3) != quantity
-    ):
-        c.add(f"{path}.quantity", "a positive number with at most 3 decimals (the NDC units given)", quantity)
-        quantity = 1
-    return Ndc(code, unit, float(quantity))
+    quantity = c.field(fields.ndc_quantity, d.get("quantity"), f"{path}.quantity", 1.0)
+    return Ndc(code, unit, quantity)
 
 
 def _one_container_kind_per_drug(c: _Collector, drugs: tuple[DrugGiven, ...], pos: object) -> None:

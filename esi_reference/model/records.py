@@ -344,20 +344,34 @@ def drug_supplier(encounter: Encounter, given: DrugGiven) -> str:
     return "facility" if encounter.place_of_service in FACILITY_PLACES_OF_SERVICE else "practice"
 
 
+def _drug_facts(given: dict[str, Any] | None) -> dict[str, Any]:
+    """DrugGiven keyword arguments from a claim line's drug facts (the NDC from its three columns)."""
+    if not given:
+        return {}
+    out = {k: given[k] for k in ("container", "container_amount", "discarded", "supplied_by") if k in given}
+    if given.get("ndc"):
+        out["ndc"] = Ndc(given["ndc"], given["ndc_unit"], float(given["ndc_quantity"]))
+    return out
+
+
 def claim_encounter(
     day: dt.date,
     lines: tuple[ClaimLine, ...],
     doses: tuple[float | None, ...] = (),
     prior_sessions: tuple[PriorSession, ...] = (),
+    drug_facts: tuple[dict[str, Any] | None, ...] = (),
     **fields: Any,
 ) -> Encounter:
     """The encounter that claim lines alone can express: no procedures, the lines' diagnoses as the
-    encounter's, one drug given per line that states a dose (``doses[i]`` for line ``i``), and the other
-    encounter-level ``fields`` (place_of_service, payer, contractor ...) as the claim states them. The
-    claims audit builds one per patient and date of service; tests build the same from generated claims."""
+    encounter's, one drug given per line that states a dose (``doses[i]`` for line ``i``, with the drug facts
+    ``drug_facts[i]`` the line states: container, container_amount, discarded, supplied_by, and ndc, ndc_unit,
+    ndc_quantity together), and the other encounter-level ``fields`` (place_of_service, payer, contractor ...)
+    as the claim states them. The claims audit builds one per patient and date of service; tests build the
+    same from generated claims."""
+    facts = drug_facts or (None,) * len(lines)
     drugs = tuple(
-        DrugGiven(drug, float(dose), DRUGS[drug]["dose_unit"])
-        for line, dose in zip(lines, doses, strict=False)
+        DrugGiven(drug, float(dose), DRUGS[drug]["dose_unit"], **_drug_facts(given))
+        for line, dose, given in zip(lines, doses, facts, strict=False)
         if dose is not None and (drug := drug_of_code(line.code)) is not None
     )
     diagnoses = tuple(dict.fromkeys(d for line in lines for d in line.diagnoses))

@@ -45,10 +45,12 @@ CLAIM_FIELDS = frozenset(
         "contractor",
         "claim_type",
         "prior_sessions",
+        "drug_facts",  # container, amounts, supplier and NDC of a drug line (optional claims-file columns)
     }
 )
-#: What a claim-level rule reads unless it declares otherwise: everything but diagnoses and prior sessions.
-DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions"}
+#: What a claim-level rule reads unless it declares otherwise: everything but diagnoses, prior sessions and
+#: drug facts.
+DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions", "drug_facts"}
 FAMILIES = {
     "cpt": "CPT coding guidelines",
     "ncci": "NCCI bundling (procedure-to-procedure edits and same-day services)",

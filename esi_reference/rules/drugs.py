@@ -53,7 +53,7 @@ from esi_reference.coding import (
 from esi_reference.reference import catalogue
 from esi_reference.reference.drugs import DRUGS
 from esi_reference.reference.policy import FACILITY_PLACES_OF_SERVICE
-from esi_reference.rules.base import Context, Hit, rule
+from esi_reference.rules.base import DEFAULT_READS, Context, Hit, rule
 
 DRUG_FAMILIES = frozenset({"drug", "contrast"})
 DRUG_SOURCES = ("CMS-RVU-2024-07", "DRUG-J1010", "DRUG-J3301", "DRUG-J1100")
@@ -151,7 +151,8 @@ def units(ctx: Context):
     "drug",
     "warning",
     ("POS-FACILITY-BILLING", "OPPS-PACKAGED-DRUGS", "CMS-JWJZ-FAQ"),
-    claims="Who bought the drug: a claims file shows the place of service and the claim type, not the supplier.",
+    claims="Who bought the drug: read from the optional supplied_by column, else the place of service.",
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def facility(ctx: Context):
     """Only the buyer reports a drug. When the record says the facility supplied it, a drug line on the
@@ -234,6 +235,11 @@ def _amount(plan: DrugPlan, amount: float) -> str:
     "error",
     JW_SOURCES + ROUNDING_SOURCES,
     effective_from=JW_REQUIRED_FROM,
+    claims=(
+        "The container and the amount discarded: read from the optional container, container_amount and "
+        "discarded columns of the drug line; without them JW is not judged."
+    ),
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def jw_missing(ctx: Context) -> Iterator[Hit]:
     """When part of a single-dose container is discarded and at least one whole billing unit of the
@@ -259,6 +265,8 @@ def jw_missing(ctx: Context) -> Iterator[Hit]:
     "error",
     JW_SOURCES + ROUNDING_SOURCES,
     effective_from=JW_REQUIRED_FROM,
+    claims=("The amount discarded: read from the optional discarded (or container_amount) column of the drug line."),
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def jw_units(ctx: Context) -> Iterator[Hit]:
     """The JW line reports the discarded amount in the code's billing units: the whole units of the
@@ -286,6 +294,11 @@ def jw_units(ctx: Context) -> Iterator[Hit]:
     "drug",
     "error",
     JW_SOURCES + ROUNDING_SOURCES,
+    claims=(
+        "The container: read from the optional container column; without it only a JW on a line that is "
+        "not a drug or has no administered line is judged."
+    ),
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def jw_unexpected(ctx: Context) -> Iterator[Hit]:
     """JW marks the discarded amount of a single-dose container drug on its own line. It is wrong on a
@@ -340,6 +353,11 @@ def _jz_message(ctx: Context, plan: DrugPlan, lines: list[int]) -> str:
     JZ_SOURCES,
     effective_from=JZ_REQUIRED_FROM,
     note="JZ optional 2023-01-01 to 2023-06-30; claims without it may be returned from 2023-10-01",
+    claims=(
+        "The container and the amount discarded: read from the optional container, container_amount and "
+        "discarded columns of the drug line; without them JZ is not judged."
+    ),
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def jz_missing(ctx: Context) -> Iterator[Hit]:
     """Every Medicare line of a single-dose container drug with no JW line takes JZ, the attestation that
@@ -361,6 +379,11 @@ def jz_missing(ctx: Context) -> Iterator[Hit]:
     "drug",
     "error",
     JZ_SOURCES,
+    claims=(
+        "The container: read from the optional container column; without it only a JZ on a line that is "
+        "not a drug or before 2023 is judged."
+    ),
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def jz_unexpected(ctx: Context) -> Iterator[Hit]:
     """JZ attests that nothing was discarded from a single-dose container. It is wrong before 2023-01-01
@@ -464,6 +487,8 @@ def waste_documented(ctx: Context) -> Iterator[Hit]:
     "drug",
     "warning",
     ("NDC-FORMAT-TX", "NDC-N4-ANTHEM"),
+    claims="The NDC: read from the optional ndc, ndc_unit and ndc_quantity columns of the drug line.",
+    reads=DEFAULT_READS | {"drug_facts"},
 )
 def ndc_quantity(ctx: Context) -> Iterator[Hit]:
     """Where the record gives an NDC in the drug's own unit (ME for a drug dosed in mg, ML for one dosed in
@@ -473,7 +498,9 @@ def ndc_quantity(ctx: Context) -> Iterator[Hit]:
     for given in ctx.encounter.drugs:
         ndc = given.ndc
         if ndc and ndc.unit == same_unit.get(given.unit) and abs(ndc.quantity - given.dose) > 1e-6:
+            codes = set(DRUGS[given.drug]["codes"].split())
             yield Hit(
                 f"{DRUGS[given.drug]['label']}: NDC {ndc.hyphenated} quantity {ndc.unit}{ndc.quantity:g} differs from "
-                f"the {given.dose:g} {given.unit} administered."
+                f"the {given.dose:g} {given.unit} administered.",
+                tuple(i for i, line, _ in ctx.indexed(lambda c, codes=codes: c.code in codes) if not line.has("JW")),
             )

@@ -37,7 +37,7 @@ CODES = sorted(
     {c.code for c in catalogue.codes() if not c.is_range} | {"99203", "99213", "99214", "96450"},
 )
 COMMON = ["62321", "62323", "62322", "64479", "64480", "64483", "64484", "77003", "J1040", "J1010", "J3301"]
-MODIFIERS = ["50", "RT", "LT", "59", "XS", "25", "GA", "GZ", "KX"]
+MODIFIERS = ["50", "RT", "LT", "59", "XS", "25", "GA", "GZ", "KX", "JZ"]
 DIAGNOSES = ["M54.16", "M54.12", "M54.50", "M48.062", "G89.18", "B02.29", "M47.816", "Z00.00", "M51.16", "U07.1"]
 CONTRACTORS = ["", "L38994", "L39240", "L33906"]
 DRUG_CODES = {code for row in DRUGS.values() for code in row["codes"].split()}
@@ -80,7 +80,50 @@ def session(draw: st.DrawFn, patients: int) -> dict[str, object]:
         "claims": draw(st.integers(1, 2)),  # the session's lines on one claim or split over two
         "dotless": draw(st.booleans()),  # diagnoses as claims files carry them: M5416
         "separator": draw(st.sampled_from([" ", ";", ","])),
+        "drug_facts": draw(st.none() | drug_facts()),
     }
+
+
+@st.composite
+def drug_facts(draw: st.DrawFn) -> dict[str, object]:
+    """The drug facts of a session's dosed lines (one container kind per drug, as the parser requires)."""
+    return {
+        "container": draw(st.sampled_from(["single_dose_vial", "multi_dose_vial", "ampule", "prefilled_syringe"])),
+        "spare": draw(st.none() | st.sampled_from([0, 4, 10, 0.5])),  # container_amount = dose + spare
+        "discarded": draw(st.sampled_from(["none", "rest", "zero", "half"])),
+        "supplied_by": draw(st.sampled_from([None, "practice", "facility"])),
+        "ndc": draw(st.none() | st.sampled_from([0, 1])),  # NDC quantity = dose (+ 1: a mismatch)
+        "jw_line": draw(st.booleans()),  # a JW twin of the dosed line
+    }
+
+
+def _facts(s: dict[str, object], dose: float | None) -> dict[str, object]:
+    """The drug fields (encounter names) of a dosed line of session ``s``."""
+    f = s["drug_facts"]
+    if not f or dose is None:
+        return {}
+    out: dict[str, object] = {"container": f["container"]}
+    if f["spare"] is not None:
+        out["container_amount"] = dose + f["spare"]
+    spare = f["spare"] or 0
+    discarded = {"none": None, "rest": spare if f["spare"] is not None else None, "zero": 0, "half": spare / 2}
+    if discarded[f["discarded"]] is not None:
+        out["discarded"] = discarded[f["discarded"]]
+    if f["supplied_by"]:
+        out["supplied_by"] = f["supplied_by"]
+    if f["ndc"] is not None:
+        out["ndc"] = {"code": "00009307301", "unit": "ME", "quantity": dose + f["ndc"]}
+    return out
+
+
+def _with_jw_lines(s: dict[str, object]) -> list[dict[str, object]]:
+    """The session's lines, each dosed drug line followed by its JW twin when the facts say so."""
+    out = []
+    for line in s["lines"]:
+        out.append(line)
+        if s["drug_facts"] and s["drug_facts"]["jw_line"] and line["dose"] is not None:
+            out.append({**line, "modifiers": ["JW"], "units": 2, "dose": None})
+    return out
 
 
 @st.composite
@@ -96,7 +139,7 @@ def _rows(sessions: list[dict[str, object]]) -> tuple[list[dict[str, str]], dict
     """Claims-file rows, and (claim id, line number) -> (session index, line index in the encounter)."""
     rows, where = [], {}
     for k, s in enumerate(sessions):
-        lines = s["lines"]
+        lines = _with_jw_lines(s)
         split = [i % s["claims"] for i in range(len(lines))]
         numbers = [split[: i + 1].count(split[i]) for i in range(len(lines))]
         # The encounter's line order is the audit's: line number, then file order.
@@ -120,15 +163,25 @@ def _rows(sessions: list[dict[str, object]]) -> tuple[list[dict[str, str]], dict
                     "drug_dose": "" if line["dose"] is None else str(line["dose"]),
                     "payer": s["payer"],
                     "contractor": s["contractor"],
+                    **_fact_columns(_facts(s, line["dose"])),
                 }
             )
     return rows, where
 
 
+def _fact_columns(facts: dict[str, object]) -> dict[str, str]:
+    """Drug facts as claims-file columns."""
+    out = {k: str(v) for k, v in facts.items() if k != "ndc"}
+    if "ndc" in facts:
+        ndc = facts["ndc"]
+        out.update(ndc=ndc["code"], ndc_unit=ndc["unit"], ndc_quantity=str(ndc["quantity"]))
+    return out
+
+
 def _encounter(sessions: list[dict[str, object]], k: int) -> dict[str, object]:
     """Session ``k`` as a claim-only encounter document (lines in the audit's order)."""
     s = sessions[k]
-    lines = s["lines"]
+    lines = _with_jw_lines(s)
     split = [i % s["claims"] for i in range(len(lines))]
     numbers = [split[: i + 1].count(split[i]) for i in range(len(lines))]
     ordered = [lines[i] for i in sorted(range(len(lines)), key=lambda i: (numbers[i], i))]
@@ -152,7 +205,7 @@ def _encounter(sessions: list[dict[str, object]], k: int) -> dict[str, object]:
         ],
         "diagnoses": list(dict.fromkeys(d for x in ordered for d in x["diagnoses"])),
         "drugs": [
-            {"drug": drug, "dose": x["dose"], "unit": DRUGS[drug]["dose_unit"]}
+            {"drug": drug, "dose": x["dose"], "unit": DRUGS[drug]["dose_unit"], **_facts(s, x["dose"])}
             for x in ordered
             if x["dose"] is not None
             for drug in [d for d, row in DRUGS.items() if x["code"] in row["codes"].split()]

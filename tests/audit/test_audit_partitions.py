@@ -6,14 +6,13 @@ import pandas as pd
 from audit_helpers import SAMPLE
 
 from esi_reference.audit import audit, audit_frame
-from esi_reference.audit.columns import COLUMN_NAMES
-from esi_reference.audit.generate import generate_rows
+from esi_reference.audit.generate import GENERATED_COLUMNS, generate_rows
 
 KEY = ["row", "rule_id", "severity", "message"]
 
 
 def _frame(rows):
-    df = pd.DataFrame(rows, columns=list(COLUMN_NAMES), dtype=str)
+    df = pd.DataFrame(rows, columns=list(GENERATED_COLUMNS), dtype=str)
     df.insert(0, "row", range(1, len(df) + 1))
     return df
 

@@ -11,8 +11,13 @@ import pytest
 
 from esi_reference.audit import audit, read_claims, write_claims
 from esi_reference.audit import format as fmt
+from esi_reference.audit.columns import DRUG_FACT_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "claims" / "sample_claims.csv"
+
+
+#: The rows below are written for the columns before the optional drug facts.
+HEADER = ",".join(c for c in fmt.COLUMN_NAMES if c not in DRUG_FACT_COLUMNS)
 
 
 def _c_reader_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +63,7 @@ def test_stream_read_by_arrow_like_a_file() -> None:
     ],
 )
 def test_irregular_rows_go_to_the_c_reader(tail: str) -> None:
-    head = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
+    head = HEADER + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
     header = fmt._header(io.StringIO(head + tail))
     assert fmt.read_arrow(io.StringIO(head + tail), header) is None
     claims = read_claims(io.StringIO(head + tail))
@@ -67,14 +72,14 @@ def test_irregular_rows_go_to_the_c_reader(tail: str) -> None:
 
 @pytest.mark.parametrize("body", ["\n", "\n\n", "P2,C2,1,2025-03-04,11,64483,,1,,,,,,\n\n"])
 def test_blank_lines_read_alike(body: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n" + body
+    text = HEADER + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n" + body
     fast = audit(io.StringIO(text))
     _c_reader_only(monkeypatch)
     _same(fast, audit(io.StringIO(text)))
 
 
 def test_quoted_newline_and_blank_identifier() -> None:
-    head = ",".join(fmt.COLUMN_NAMES) + "\n"
+    head = HEADER + "\n"
     text = head + 'P1,C1,1,2025-03-04,11,64483,,1,"M54.16\nM54.17",1,,,,\n' + "  ,C2,1,2025-03-04,11,64483,,1,,,,,,\n"
     header = fmt._header(io.StringIO(text))
     assert fmt.read_arrow(io.StringIO(text), header) is not None
@@ -88,7 +93,7 @@ def test_quoted_newline_and_blank_identifier() -> None:
 def test_arrow_reader_takes_fields_as_written() -> None:
     """No number inference: ``1.0`` is not a line number and ``7`` not a 2-digit place of service, whatever the
     other rows hold (the C-engine reader reads an all-numeric column as numbers first; see the format docs)."""
-    text = ",".join(fmt.COLUMN_NAMES) + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
+    text = HEADER + "\n" + "P1,C1,1,2025-03-04,11,64483,,1,M54.16,1,,,,\n"
     text += "P1,C1,1.0,2025-03-05,11,64483,,1,M54.16,1,,,,\nP1,C2,1,2025-03-05,7,64483,,1,M54.16,1,,,,\n"
     claims = read_claims(io.StringIO(text))
     assert claims.rejects[["row", "reason"]].values.tolist() == [

@@ -50,6 +50,13 @@ FIELDS = {
     "payer": st.sampled_from(["", "medicare", "other", "MEDICARE", "acme"]),
     "claim_type": st.sampled_from(["", "professional", "facility", "FACILITY", "institutional"]),
     "contractor": st.sampled_from(["", "L38994", "L39240", "L00000"]),
+    "container": st.sampled_from(["", "single_dose_vial", "multi_dose_vial", "AMPULE", "bottle"]),
+    "container_amount": st.sampled_from(["", "10", "40", "0", "-1", "x"]),
+    "discarded": st.sampled_from(["", "0", "4", "50", "-2", "x"]),
+    "supplied_by": st.sampled_from(["", "practice", "facility", "patient"]),
+    "ndc": st.sampled_from(["", "00009-3073-01", "00009307301", "0009-3073-01", "123"]),
+    "ndc_unit": st.sampled_from(["", "ME", "ml", "XX"]),
+    "ndc_quantity": st.sampled_from(["", "10", "0", "1.2345", "x"]),
 }
 ROW = st.fixed_dictionaries({k: FIELDS[k] for k in COLUMN_NAMES})
 

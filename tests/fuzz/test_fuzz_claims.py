@@ -35,6 +35,13 @@ VALUES = {
     "payer": ["", "medicare", "other", "acme"],
     "contractor": ["", "L38994", "L00000"],
     "claim_type": ["", "professional", "facility", "FACILITY", "x"],
+    "container": ["", "single_dose_vial", "multi_dose_vial", "=1+1", "vial"],
+    "container_amount": ["", "10", "0", "-1", "1e999", "x"],
+    "discarded": ["", "0", "4", "20", "-1", "nan"],
+    "supplied_by": ["", "practice", "facility", "@x"],
+    "ndc": ["", "00009-3073-01", "0009-3073-01", "12345678901", "x"],
+    "ndc_unit": ["", "ME", "ml", "XX"],
+    "ndc_quantity": ["", "10", "0", "1.23456", "inf"],
 }
 ROW = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in VALUES.items()})
 
