@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {path} in {time.perf_counter() - t:.1f} s")
     size_mb = path.stat().st_size / 1e6
 
-    reader = "pyarrow" if claim_format._read_arrow(str(path), claim_format._header(str(path))) else "pandas C engine"
+    reader = "pyarrow" if claim_format.read_arrow(str(path), claim_format._header(str(path))) else "pandas C engine"
     reads, audits, read_cpu, audit_cpu, serial_reads, arrow_reads, floors = [], [], [], [], [], [], []
     header = claim_format._header(str(path))
     result = None
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if reader == "pyarrow":
             gc.collect()
             t = time.perf_counter()
-            floor = claim_format._read_arrow(str(path), header)
+            floor = claim_format.read_arrow(str(path), header)
             floors.append(time.perf_counter() - t)
             del floor
         gc.collect()

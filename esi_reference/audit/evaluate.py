@@ -167,18 +167,27 @@ def evaluate(lines: pd.DataFrame) -> Evaluated:
     n = len(lines)
     if not n:
         return Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, object))
-    s = _Sessions(lines)
-    parts = [s.run(reads, rule_ids) for reads, rule_ids in _groups()]
+    with cms_tables.resolved_once():  # each quarter's tables resolved once for the whole file
+        s = _Sessions(lines)
+        # a field the file leaves empty adds nothing to a signature: passes reading the same filled fields merge
+        filled = frozenset(f.read_as for f in (*s.session_fields, *s.line_fields)) | _DERIVED_READS
+        parts = [s.run(reads, rule_ids) for reads, rule_ids in _groups(filled)]
     return Evaluated(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev", "message")))
 
 
-def _groups() -> list[tuple[frozenset[str], frozenset[str]]]:
-    """(fields read, rule ids) of each evaluation pass: one per distinct ``reads`` declaration, except that a
-    rule whose finding can be a consequence of another's (``rules.consequences``) is evaluated in the same
-    pass as its causes (reading the union of their fields), so the pass folds them as ``check()`` does."""
+#: Rule ``reads`` the audit computes rather than reads from a column (the history, see ``_prior_counts``).
+_DERIVED_READS = frozenset({"prior_sessions"})
+
+
+def _groups(filled: frozenset[str] | None = None) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(fields read, rule ids) of each evaluation pass: one per distinct ``reads`` declaration (of the fields
+    ``filled``, when given: the file's non-empty ones), except that a rule whose finding can be a consequence
+    of another's (``rules.consequences``) is evaluated in the same pass as its causes (reading the union of
+    their fields), so the pass folds them as ``check()`` does."""
+    reads = {r.id: r.reads if filled is None else r.reads & filled for r in CLAIM_RULES}
     groups: list[tuple[frozenset[str], set[str]]] = []
-    for fields in dict.fromkeys(r.reads for r in CLAIM_RULES):
-        groups.append((fields, {r.id for r in CLAIM_RULES if r.reads == fields}))
+    for fields in dict.fromkeys(reads.values()):
+        groups.append((fields, {rule for rule, read in reads.items() if read == fields}))
     related = [{rule, *causes} for rule, causes in (*CONSEQUENCES.items(), *((d, (c,)) for d, c in REPEATS.items()))]
     for family in related:
         joined = [g for g in groups if g[1] & family]
