@@ -14,7 +14,10 @@ What is drawn (every value one the encounter model accepts):
   transforaminal levels or 1-2 interlaminar ones, side (left, right, bilateral; midline for interlaminar);
 * guidance (fluoroscopy, CT, none; ultrasound for transforaminal), a catheter for some interlaminar cases;
 * date of service 2016-2026 (so deleted codes and date-bound drug codes come up), place of service;
-* prior ESI sessions in the 12 months before, the payer (Medicare or another payer) and an ABN;
+* prior ESI sessions in the 12 months before, the payer (Medicare, or one of the commercial and CPT-only
+  payer profiles of ``data/payers.csv``) and an ABN;
+* the claim type: some hospital outpatient and ASC cases ask for the facility's claim instead of the
+  physician's;
 * a steroid and its dose, and a same-day service (imaging, E/M) for the bundling topic.
 
 The narrative comes from templates in our own words; the answer key is ``suggest_claim(facts)`` and the
@@ -137,7 +140,7 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
     if kind == "interlaminar" and rng.random() < 0.25:
         procedure["catheter"] = rng.choice(("same_day", "indwelling"))
     place = rng.choice(tuple(PLACES))
-    payer = "medicare" if rng.random() < 0.75 else "other"
+    payer = "medicare" if rng.random() < 0.75 else "other"  # the profile is drawn last (_claim_and_payer)
     dx = rng.choice(DIAGNOSES[region])
     facts: dict[str, Any] = {
         "date_of_service": day.isoformat(),
@@ -207,9 +210,41 @@ def _facts(rng: random.Random, topic: str | None) -> tuple[dict[str, Any], list[
                     else "the usual pre-procedure history and consent."
                 )
             )
-    if payer == "other":
-        sentences.append("The patient's plan is a commercial payer, not Medicare.")
+    _claim_and_payer(rng, facts, sentences)
     return facts, sentences
+
+
+#: Payer profiles a generated non-Medicare case is drawn from (``data/payers.csv``), with the sentence that
+#: tells the learner what the plan wants.
+PAYER_WORDS = {
+    "commercial": "The patient's plan is a commercial payer that follows CPT and Medicare's bilateral billing.",
+    "commercial-rt-lt": "The patient's plan is a commercial payer that wants a bilateral service on two lines, "
+    "RT and LT.",
+    "commercial-50-two-units": "The patient's plan is a commercial payer that wants modifier 50 with 2 units "
+    "for a bilateral service.",
+    "commercial-frequency-4": "The patient's plan is a commercial plan whose medical policy allows 4 injection "
+    "sessions a year.",
+    "cpt": "The patient's plan follows CPT conventions only, with no payer policy of its own.",
+}
+#: Who bills the case's claim in a facility: the physician (professional) or the facility itself.
+CLAIM_WORDS = {
+    "professional": "Code the physician's (professional) claim.",
+    "facility": {"22": "Code the hospital's facility claim.", "24": "Code the ASC's facility claim."},
+}
+
+
+def _claim_and_payer(rng: random.Random, facts: dict[str, Any], sentences: list[str]) -> None:
+    """The claim type (a facility claim for some hospital outpatient and ASC cases) and, for a non-Medicare
+    case, the payer profile; drawn last, so the facts drawn before them stay those of earlier versions."""
+    place = facts["place_of_service"]
+    if place in CLAIM_WORDS["facility"]:
+        claim_type = "facility" if rng.random() < 0.35 else "professional"
+        facts["claim_type"] = claim_type
+        words = CLAIM_WORDS[claim_type]
+        sentences.append(words[place] if isinstance(words, dict) else words)
+    if facts["payer"] != "medicare":
+        facts["payer"] = rng.choice(tuple(PAYER_WORDS))
+        sentences.append(PAYER_WORDS[facts["payer"]])
 
 
 def _hints(facts: dict[str, Any]) -> list[str]:

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from esi_reference.cli import main
 from esi_reference.engine import check, suggest_claim
 from esi_reference.errors import EsiError, InvalidField
-from esi_reference.trainer.generator import MAX_COUNT, MAX_SEED, case, from_id, generate, is_generated_id, scenario_data
+from esi_reference.trainer.generator import (
+    MAX_COUNT,
+    MAX_SEED,
+    PAYER_WORDS,
+    case,
+    from_id,
+    generate,
+    is_generated_id,
+    scenario_data,
+)
 from esi_reference.trainer.gradebook import grade_rows
 from esi_reference.trainer.grading import grade
 from esi_reference.trainer.scenarios import TOPICS, get, parse_scenario
@@ -53,7 +62,11 @@ def test_the_generator_draws_the_parameters_it_claims():
     assert {p.approach for p in procs} >= {"interlaminar", "caudal", "transforaminal"}
     assert {p.side for p in procs} >= {"left", "right", "bilateral", "midline"}
     assert {p.guidance for p in procs} >= {"fluoroscopy", "ct", "none", "ultrasound"}
-    assert {s.encounter.payer for s in cases} == {"medicare", "other"}
+    assert {s.encounter.payer for s in cases} == {"medicare", *PAYER_WORDS}
+    assert {s.encounter.claim_type for s in cases} == {"professional", "facility"}
+    facility = [s for s in cases if s.encounter.claim_type == "facility"]
+    assert {s.encounter.place_of_service for s in facility} == {"22", "24"}
+    assert all("facility claim" in s.narrative for s in facility)
     assert any(s.encounter.prior_sessions for s in cases) and any(s.encounter.drugs for s in cases)
     assert any(s.encounter.other_services for s in cases) and any(p.catheter != "none" for p in procs)
     assert len({s.encounter.date_of_service.year for s in cases}) >= 8
