@@ -1,4 +1,4 @@
-"""A facility claim says plainly that its NCCI and MUE checks use no facility table."""
+"""A facility claim says plainly which NCCI and MUE tables its checks use (none installed: the practitioner ones)."""
 
 from esi_reference.coding import FACILITY_NCCI_NOTE, derive_lines
 from esi_reference.model.encounter import parse_encounter
@@ -13,7 +13,7 @@ ENCOUNTER = {
 def test_facility_claim_names_the_missing_facility_tables():
     notes = derive_lines(parse_encounter(dict(ENCOUNTER, claim_type="facility"))).notes
     assert FACILITY_NCCI_NOTE in notes
-    assert "practitioner" in FACILITY_NCCI_NOTE and "no facility" in FACILITY_NCCI_NOTE
+    assert "practitioner" in FACILITY_NCCI_NOTE and "none is installed" in FACILITY_NCCI_NOTE
 
 
 def test_professional_claim_has_no_facility_note():

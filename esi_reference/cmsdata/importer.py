@@ -5,9 +5,11 @@
 (PTP parts of one release combine; a new release replaces the old parts) and writes it atomically, and
 :func:`layers_from_files` builds the tables of ``--ptp-file``/``--mue-file`` for one run.
 
-A file named explicitly must be a table this tool applies (Medicare practitioner PTP/MUE, PPRRVU CSV):
-anything else is refused with one line. Inside a folder or zip, other files (CMS's read-me, the xlsx and
-fixed-width copies, the outpatient hospital table) are skipped and listed.
+A file named explicitly must be a table this tool applies (Medicare practitioner or outpatient hospital
+PTP/MUE, PPRRVU CSV): anything else is refused with one line. Inside a folder or zip, other files (CMS's
+read-me, the xlsx and fixed-width copies, Medicaid and DME tables) are skipped and listed. The outpatient
+hospital tables are stored beside the practitioner ones (``ptp-hospital``, ``mue-hospital``) and checked
+against hospital outpatient facility claims only (:meth:`esi_reference.cmsdata.tables.Tables.for_claim`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ from typing import IO, Any
 from esi_reference.cmsdata import layouts, store
 from esi_reference.cmsdata.fees import FEE_COLUMNS, fee_from_row
 from esi_reference.cmsdata.layouts import LayoutError, Parsed, Source
-from esi_reference.cmsdata.tables import USER_SOURCES, Layers, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.cmsdata.tables import (
+    USER_SOURCES,
+    Layers,
+    MueValue,
+    PtpEdit,
+    Table,
+    origin_words,
+    quarter_start,
+    table_label,
+    user_source,
+)
 from esi_reference.errors import EsiError
 from esi_reference.files import MAX_TABLE_BYTES, check_input, csv_problem
 from esi_reference.reference import catalogue
@@ -34,7 +46,7 @@ PTP_PARTS = frozenset({1, 2, 3, 4})
 VINTAGE_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 MAX_BAD_SHARE = 0.01  # more bad rows than this share (and more than 10) = a damaged or foreign file
 KIND_NAMES = {
-    "ptp": "the NCCI PTP edits (ccipra-...-f1.TXT ...)",
+    "ptp": "the NCCI PTP edits (ccipra-...-f1.TXT or ccioph-...-f1.TXT ...)",
     "mue": "the MUE table (MCR_MUE_...csv)",
     "rvu": "the PPRRVU CSV",
 }
@@ -175,10 +187,10 @@ def parse(sources: list[tuple[Source, bool]], expect: str | None = None, strict:
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise LayoutError(f"{source.name}: damaged zip member ({exc}); download it again") from None
         if not kind.usable or (expect and kind.table != expect):
-            want = KIND_NAMES[expect] if expect else "a Medicare practitioner table"
+            want = KIND_NAMES[expect] if expect else "a Medicare practitioner or outpatient hospital table"
             message = f"{source.name}: the {kind.describe()}; expected {want}"
             if kind.table == "ptp" and not kind.usable:
-                message += " (this tool checks practitioner claims: use the ccipra files)"
+                message += " (this tool checks Medicare claims: use the ccipra or ccioph files)"
             if explicit or expect:
                 raise LayoutError(message)
             outcome.skipped.append(message)
@@ -242,7 +254,7 @@ def install_files(
     groups: dict[tuple[str, str], list[Parsed]] = {}
     for p in outcome.parsed:
         p.vintage = vintage_of(p, vintage)
-        groups.setdefault((p.vintage, p.kind.table), []).append(p)
+        groups.setdefault((p.vintage, p.kind.key), []).append(p)
     existing = {q.vintage: q for q in store.quarters(root)} if root.exists() else {}
     by_vintage: dict[str, dict[str, list[Parsed]]] = {}
     for (v, kind), items in groups.items():
@@ -253,37 +265,40 @@ def install_files(
     return outcome
 
 
+def _columns(base: str) -> tuple[str, ...]:
+    return store.PTP_COLUMNS_STORED if base == "ptp" else (FEE_COLUMNS if base == "rvu" else store.MUE_COLUMNS)
+
+
 def _install_quarter(
     root: Path, vintage: str, kinds: dict[str, list[Parsed]], old: store.Quarter | None, outcome: Outcome
 ) -> None:
+    """Write one quarter: ``kinds`` maps a stored table name (``ptp``, ``mue-hospital`` ...) to its files."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     manifest: dict[str, Any] = {"format": store.FORMAT, "vintage": vintage, "imported": now, "tables": {}}
     tables: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
     effective = quarter_start(vintage)
     if old is not None:  # keep the tables of this quarter that are not being replaced
-        for kind, info in old.tables.items():
-            if kind not in kinds or kind == "ptp":
-                manifest["tables"][kind] = info
-                columns = (
-                    store.PTP_COLUMNS_STORED if kind == "ptp" else (FEE_COLUMNS if kind == "rvu" else store.MUE_COLUMNS)
+        for key, info in old.tables.items():
+            base = store.base_kind(key)
+            if key not in kinds or base == "ptp":
+                manifest["tables"][key] = info
+                rows = store.read_stored(old.folder / store.CSV_NAMES[key])
+                tables[key] = (
+                    _columns(base),
+                    rows if base != "rvu" else [dict(zip(FEE_COLUMNS, r, strict=True)) for r in rows],
                 )
-                rows = store.read_stored(old.folder / store.CSV_NAMES[kind])
-                tables[kind] = (
-                    columns,
-                    rows if kind != "rvu" else [dict(zip(FEE_COLUMNS, r, strict=True)) for r in rows],
-                )
-    for kind, items in kinds.items():
+    for key, items in kinds.items():
+        base = store.base_kind(key)
         files = [_file_entry(p, now) for p in items]
-        if kind == "ptp":
-            rows, files, note = _merge_ptp(
-                vintage, items, files, manifest["tables"].get("ptp"), tables.get("ptp"), outcome
-            )
+        if base == "ptp":
+            rows, files, note = _merge_ptp(vintage, items, files, manifest["tables"].get(key), tables.get(key), outcome)
             codes: Iterable[str] = ()
             parts = {int(f["part"]) for f in files}
-        elif kind == "mue":
+        elif base == "mue":
             if len(items) > 1:
                 raise EsiError(
-                    f"{vintage}: two MUE tables given ({items[0].source.name}, {items[1].source.name})", "path"
+                    f"{vintage}: two MUE tables of one setting given ({items[0].source.name}, {items[1].source.name})",
+                    "path",
                 )
             rows = [(c, str(u), m, r) for c, (u, m, r) in sorted(items[0].mue.items())]
             codes, parts = items[0].mue, set()
@@ -295,21 +310,20 @@ def _install_quarter(
                 )
             rows = sorted(items[0].rvu, key=lambda r: (r["code"], r["modifier"]))
             codes, parts = {r["code"] for r in rows}, set()
-        note = completeness(kind, parts, codes, effective) if kind != "ptp" or not note else note
+        note = completeness(base, parts, codes, effective) if base != "ptp" or not note else note
         if note:
             outcome.warnings.append(
-                f"{vintage} {kind.upper()} table is partial ({note}): it answers only for what it holds; "
+                f"{vintage} {store.TABLE_NAMES[key]} table is partial ({note}): it answers only for what it holds; "
                 "everything else still comes from the complete table below it (installed or shipped)"
             )
         info: dict[str, Any] = {"files": files, "complete": not note, "note": note, "effective": effective.isoformat()}
-        if kind == "ptp":
+        if base == "ptp":
             info["ranges"] = sorted({(f["first_code"], f["last_code"]) for f in files})
             info["version"] = files[0].get("version", "")
-        if kind == "rvu":
+        if base == "rvu":
             info["year"] = items[0].effective.year if items[0].effective else effective.year
-        manifest["tables"][kind] = info
-        columns = store.PTP_COLUMNS_STORED if kind == "ptp" else (FEE_COLUMNS if kind == "rvu" else store.MUE_COLUMNS)
-        tables[kind] = (columns, rows)
+        manifest["tables"][key] = info
+        tables[key] = (_columns(base), rows)
     store.install(root, vintage, manifest, tables)
 
 
@@ -393,7 +407,8 @@ def layers_from_files(
             continue
         sources = [(layouts.file_source(check_input(p, f"a CMS {kind.upper()} file", max_bytes)), True) for p in paths]
         outcome = parse(sources, expect=kind)
-        made[kind] = (_table_from(kind, outcome.parsed),)
+        settings = dict.fromkeys(p.kind.setting for p in outcome.parsed)  # practitioner and hospital files apart
+        made[kind] = tuple(_table_from(kind, [p for p in outcome.parsed if p.kind.setting == s]) for s in settings)
     return Layers(made["ptp"], made["mue"], made["rvu"])
 
 
@@ -404,10 +419,11 @@ def _table_from(kind: str, parsed: list[Parsed]) -> Table:
     except EsiError:
         vintage = ""
     effective = quarter_start(vintage) if vintage else dt.date(1996, 1, 1)
+    setting = parsed[0].kind.setting
     if kind == "ptp":
         parts = {p.part for p in parsed}
         note = completeness("ptp", parts, (), effective)
-        label = table_label(vintage, "user file", names, note)
+        label = table_label(vintage, origin_words("user file", setting), names, note)
         edits = tuple(
             PtpEdit(
                 c1,
@@ -415,7 +431,7 @@ def _table_from(kind: str, parsed: list[Parsed]) -> Table:
                 dt.date.fromisoformat(deleted) if deleted else None,
                 modifier,
                 rationale,
-                (USER_SOURCES["ptp"],),
+                (user_source("ptp", setting),),
                 dt.date.fromisoformat(eff),
                 label,
             )
@@ -424,13 +440,14 @@ def _table_from(kind: str, parsed: list[Parsed]) -> Table:
         )
         ranges = tuple(sorted({(p.first_code, p.last_code) for p in parsed}))
         return Table(
-            "ptp", vintage, effective, names, "file", not note, note, edits=edits, ranges=() if not note else ranges
-        )
+            "ptp", vintage, effective, names, "file", not note, note, setting=setting, edits=edits,
+            ranges=() if not note else ranges,
+        )  # fmt: skip
     p = parsed[0]
     if kind == "mue":
         values = {c: MueValue(c, u, m, r) for c, (u, m, r) in p.mue.items()}
         note = completeness("mue", set(), values, effective)
-        return Table("mue", vintage, effective, names, "file", not note, note, mue=values)
+        return Table("mue", vintage, effective, names, "file", not note, note, setting=setting, mue=values)
     fees = {
         (r["code"], r["modifier"]): fee_from_row(r, effective.year, vintage, names[0], USER_SOURCES["rvu"], effective)
         for r in p.rvu

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from esi_reference.cmsdata import rvu
+from esi_reference.cmsdata.tables import HOSPITAL
 from esi_reference.errors import EsiError
 from esi_reference.reference import catalogue
 
@@ -41,7 +42,7 @@ SNIFF_BYTES = 65536  # CMS's notices run to a few kB; the header follows them
 PTP_FILE_PATTERN = re.compile(r"cci(pra|oph)[-_ ]?v(\d+)r(\d+)[-_ ]?f(\d)", re.I)
 MUE_SETTINGS = {
     "PRACTITIONER SERVICES MUE VALUES": "practitioner",
-    "OUTPATIENT HOSPITAL SERVICES MUE VALUES": "outpatient hospital",
+    "OUTPATIENT HOSPITAL SERVICES MUE VALUES": HOSPITAL,
     "DME SUPPLIER SERVICES MUE VALUES": "DME supplier",
 }
 MUE_DATE_PATTERN = re.compile(r"Eff[_ -]?(\d\d)[-_](\d\d)[-_](\d{4})", re.I)
@@ -70,8 +71,15 @@ class Kind:
 
     @property
     def usable(self) -> bool:
-        """Only Medicare practitioner tables (and the PFS RVU file) are applied to claims."""
-        return self.setting == "practitioner" and not self.medicaid
+        """Medicare practitioner tables (and the PFS RVU file) are applied to claims, and the Medicare
+        outpatient hospital PTP and MUE tables to hospital outpatient facility claims."""
+        return self.setting in ("practitioner", HOSPITAL) and not self.medicaid
+
+    @property
+    def key(self) -> str:
+        """The stored table's name: ``ptp``/``mue``/``rvu``, ``ptp-hospital``/``mue-hospital`` for the
+        outpatient hospital tables."""
+        return self.table if self.setting == "practitioner" else f"{self.table}-hospital"
 
     def describe(self) -> str:
         names = {"ptp": "NCCI PTP edits", "mue": "MUE table", "rvu": "PFS relative value file"}
@@ -159,9 +167,9 @@ def sniff(source: Source) -> Kind:
     medicaid = "MEDICAID" in upper or "MEDICAID" in name.upper()
     if "COLUMN1/COLUMN2" in upper.replace(" ", "") or re.search(r"COLUMN 1[\t,]\s*COLUMN 2", upper):
         m = PTP_FILE_PATTERN.search(name)
-        setting = "outpatient hospital" if (m and m.group(1).lower() == "oph") else "practitioner"
+        setting = HOSPITAL if (m and m.group(1).lower() == "oph") else "practitioner"
         if not m and ("HOSPITAL" in upper or "OUTPATIENT" in name.upper()):
-            setting = "outpatient hospital"
+            setting = HOSPITAL
         return Kind("ptp", setting, medicaid)
     if "MUE VALUES" in upper and "HCPCS" in upper:
         for label, setting in MUE_SETTINGS.items():

@@ -32,14 +32,50 @@ from pathlib import Path
 from typing import IO, Any
 
 from esi_reference.cmsdata.fees import FEE_COLUMNS, fee_from_row
-from esi_reference.cmsdata.tables import USER_SOURCES, MueValue, PtpEdit, Table, quarter_start, table_label
+from esi_reference.cmsdata.tables import (
+    HOSPITAL,
+    PRACTITIONER,
+    MueValue,
+    PtpEdit,
+    Table,
+    origin_words,
+    quarter_start,
+    table_label,
+    user_source,
+)
 from esi_reference.errors import EsiError
 
 FORMAT = 1
 PTP_COLUMNS = ("column1", "column2", "prior_1996", "effective_date", "deletion_date", "modifier_indicator", "rationale")
 PTP_COLUMNS_STORED = (*PTP_COLUMNS, "part")
 MUE_COLUMNS = ("code", "units", "mai", "rationale")
-CSV_NAMES = {"ptp": "ptp.csv", "mue": "mue.csv", "rvu": "rvu.csv"}
+#: Stored table name -> its file in the quarter's folder (``-hospital``: the outpatient hospital tables).
+CSV_NAMES = {
+    "ptp": "ptp.csv",
+    "mue": "mue.csv",
+    "rvu": "rvu.csv",
+    "ptp-hospital": "ptp-hospital.csv",
+    "mue-hospital": "mue-hospital.csv",
+}
+TABLE_NAMES = {
+    "ptp": "PTP",
+    "mue": "MUE",
+    "rvu": "RVU",
+    "ptp-hospital": "outpatient hospital PTP",
+    "mue-hospital": "outpatient hospital MUE",
+}
+
+
+def base_kind(key: str) -> str:
+    """``ptp-hospital`` -> ``ptp``: the kind of table a stored name holds."""
+    return key.split("-", 1)[0]
+
+
+def setting_of(key: str) -> str:
+    """``ptp-hospital`` -> ``outpatient hospital``; the others are the practitioner (PFS) tables."""
+    return HOSPITAL if key.endswith("-hospital") else PRACTITIONER
+
+
 ENV = "ESI_REFERENCE_DATA"
 
 
@@ -131,11 +167,13 @@ def read_stored(path: Path) -> list[tuple[str, ...]]:
 def load_quarter(q: Quarter) -> list[Table]:
     """The tables of one installed quarter."""
     out = []
-    for kind, info in sorted(q.tables.items()):
+    for key, info in sorted(q.tables.items()):
+        kind = base_kind(key)
         files = tuple(str(f["name"]) for f in info["files"])
         effective = dt.date.fromisoformat(str(info.get("effective") or quarter_start(q.vintage).isoformat()))
         common: dict[str, Any] = {
             "kind": kind,
+            "setting": setting_of(key),
             "vintage": q.vintage,
             "effective": effective,
             "files": files,
@@ -143,9 +181,9 @@ def load_quarter(q: Quarter) -> list[Table]:
             "complete": bool(info["complete"]),
             "note": str(info.get("note", "")),
         }
-        rows = _rows(q.folder / CSV_NAMES[kind])
+        rows = _rows(q.folder / CSV_NAMES[key])
         if kind == "ptp":
-            table = table_label(q.vintage, "installed", files, str(info.get("note", "")))
+            table = table_label(q.vintage, origin_words("installed", setting_of(key)), files, str(info.get("note", "")))
             edits = tuple(
                 PtpEdit(
                     r["column1"],
@@ -153,7 +191,7 @@ def load_quarter(q: Quarter) -> list[Table]:
                     dt.date.fromisoformat(r["deletion_date"]) if r["deletion_date"] else None,
                     r["modifier_indicator"],
                     r["rationale"],
-                    (USER_SOURCES["ptp"],),
+                    (user_source("ptp", setting_of(key)),),
                     dt.date.fromisoformat(r["effective_date"]),
                     table,
                 )

@@ -8,6 +8,13 @@ installed or shipped quarter covers the date it takes the newest quarter that st
 earliest) and says so in :attr:`Tables.notes`. Installed quarters win over the shipped one for the same
 quarter.
 
+CMS also publishes the PTP and MUE tables for the *outpatient hospital* (``ccioph`` files, the
+"Outpatient Hospital Services" MUE table). Nothing of them is shipped; installed or given for a run, they
+are held beside the practitioner layers (``Tables.hospital_ptp``/``hospital_mue``) and a hospital
+outpatient department's facility claim (POS 19/22, :func:`setting_for`) is checked against them
+(:meth:`Tables.for_setting`). Every other claim - professional, and an ASC's facility claim - is checked
+against the practitioner tables.
+
 A table can be *partial*: one PTP part of CMS's four, or an MUE/RVU file without the ESI codes. A partial
 table is layered over the complete one it would replace: a PTP part answers for the column-1 codes of its
 range (``first..last`` column-1 code read), an MUE/RVU file for the codes it lists; everything else falls
@@ -50,6 +57,25 @@ SHIPPED_PTP_SOURCE = "CMS-PTP-PRAC-2024Q3"
 SHIPPED_MUE_SOURCE = "CMS-MUE-PRAC-2024Q3"
 #: Source ids cited for a user's current CMS file (installed or given for one run); findings name the file.
 USER_SOURCES = {"ptp": "CMS-PTP-PRAC-USER", "mue": "CMS-MUE-PRAC-USER", "rvu": "CMS-RVU-USER"}
+#: The same for the outpatient hospital PTP and MUE tables.
+HOSPITAL_USER_SOURCES = {"ptp": "CMS-PTP-OPH-USER", "mue": "CMS-MUE-OPH-USER"}
+PRACTITIONER = "practitioner"
+HOSPITAL = "outpatient hospital"
+#: Places of service of a hospital outpatient department (on campus 22, off campus 19): a facility claim there
+#: is the hospital's, checked against the outpatient hospital tables when they are installed.
+HOSPITAL_OUTPATIENT_PLACES = frozenset({"19", "22"})
+
+
+def user_source(kind: str, setting: str = PRACTITIONER) -> str:
+    """The sources.csv id of a user's CMS table of ``kind`` for ``setting``."""
+    return HOSPITAL_USER_SOURCES[kind] if setting == HOSPITAL else USER_SOURCES[kind]
+
+
+def setting_for(claim_type: str, place_of_service: str) -> str:
+    """The NCCI setting of a claim: a facility claim from a hospital outpatient department is checked
+    against the outpatient hospital tables; every other claim (professional, ASC) against the practitioner
+    ones."""
+    return HOSPITAL if claim_type == "facility" and place_of_service in HOSPITAL_OUTPATIENT_PLACES else PRACTITIONER
 
 
 def quarter_end(start: dt.date) -> dt.date:
@@ -70,6 +96,11 @@ def table_label(vintage: str, origin: str, files: Sequence[str], note: str = "")
 
 
 SHIPPED_PTP_LABEL = table_label(SHIPPED_VINTAGE, "shipped", (SHIPPED_PTP_FILE,))
+
+
+def origin_words(origin: str, setting: str) -> str:
+    """``installed`` / ``installed outpatient hospital``: the origin as labels show it."""
+    return f"{origin} {HOSPITAL}" if setting == HOSPITAL else origin
 
 
 @dataclass(frozen=True)
@@ -118,6 +149,7 @@ class Table:
     complete: bool
     note: str = ""  # why it is partial ("parts 1, 3 of 4"), empty when complete
     shipped: bool = False
+    setting: str = PRACTITIONER  # or HOSPITAL (PTP and MUE only)
     ranges: tuple[tuple[str, str], ...] = ()  # PTP: column-1 code ranges read; () = every code
     edits: tuple[PtpEdit, ...] = ()
     mue: dict[str, MueValue] = field(default_factory=dict)
@@ -144,7 +176,7 @@ class Table:
     @property
     def citation(self) -> str:
         """The sources.csv id to cite for this table."""
-        return self.source_id if self.shipped else USER_SOURCES[self.kind]
+        return self.source_id if self.shipped else user_source(self.kind, self.setting)
 
     @property
     def origin(self) -> str:
@@ -153,12 +185,12 @@ class Table:
     @property
     def label(self) -> str:
         """``2026Q3 installed ccipra-v322r0-f1.TXT, ...`` - vintage, origin and files, for findings."""
-        return table_label(self.vintage, self.origin, self.files, self.note)
+        return table_label(self.vintage, origin_words(self.origin, self.setting), self.files, self.note)
 
     @property
     def key(self) -> tuple[str, ...]:
         """Identifies the table's content (for caches of results that depend on it)."""
-        return (self.kind, self.vintage, self.source_id, *self.files, self.note)
+        return (self.kind, self.setting, self.vintage, self.source_id, *self.files, self.note)
 
     def covers(self, column1: str) -> bool:
         """True when this PTP table answers for edits whose column 1 is ``column1``."""
@@ -168,6 +200,7 @@ class Table:
         """What a JSON report lists under ``tables``."""
         return {
             "kind": self.kind,
+            "setting": self.setting,
             "label": self.label,
             "vintage": self.vintage,
             "in_force": f"{self.effective.isoformat()} to {self.end.isoformat()}",
@@ -188,10 +221,40 @@ class Tables:
     mue: tuple[Table, ...]
     rvu: tuple[Table, ...]
     notes: tuple[str, ...] = ()
+    #: The outpatient hospital PTP and MUE layers for the date ((): none installed or given).
+    hospital_ptp: tuple[Table, ...] = ()
+    hospital_mue: tuple[Table, ...] = ()
+    #: The claims these tables are for: practitioner, or the outpatient hospital view (:meth:`for_setting`).
+    setting: str = PRACTITIONER
+    _views: dict[str, Tables] = field(default_factory=dict, repr=False)
 
     @property
     def token(self) -> tuple[object, ...]:
-        return tuple(t.key for t in (*self.ptp, *self.mue, *self.rvu))
+        return tuple(t.key for t in (*self.ptp, *self.mue, *self.rvu, *self.hospital_ptp, *self.hospital_mue))
+
+    def has_setting(self, setting: str, kind: str = "ptp") -> bool:
+        """True when tables of ``setting`` answer for ``kind`` (the practitioner ones always do)."""
+        return setting == PRACTITIONER or bool(self.hospital_ptp if kind == "ptp" else self.hospital_mue)
+
+    def for_setting(self, setting: str) -> Tables:
+        """The tables a claim of ``setting`` is checked against (:func:`setting_for`): for the outpatient
+        hospital, the installed hospital PTP and MUE layers over the practitioner ones (a hospital table
+        that is partial, or none at all, leaves the rest to the practitioner tables, and the notes say so);
+        the fee schedule is the same."""
+        if setting != HOSPITAL or not (self.hospital_ptp or self.hospital_mue):
+            return self
+        view = self._views.get(setting)
+        if view is None:
+            missing = [n for n, layers in (("PTP", self.hospital_ptp), ("MUE", self.hospital_mue)) if not layers]
+            notes = self.notes + tuple(
+                f"no outpatient hospital {n} table installed for this date: the practitioner {n} table is used"
+                for n in missing
+            )
+            view = self._views[setting] = Tables(
+                self.day, (*self.hospital_ptp, *self.ptp), (*self.hospital_mue, *self.mue), self.rvu, notes,
+                setting=HOSPITAL,
+            )  # fmt: skip
+        return view
 
     def edits_between(self, code_a: str, code_b: str) -> tuple[PtpEdit, ...]:
         """Every edit of the pair (either column order), each from the first layer covering its column 1."""
@@ -241,13 +304,20 @@ class Tables:
         return out
 
     def in_use(self) -> list[dict[str, object]]:
-        return [t.as_dict() for t in (*self.ptp, *self.mue, *self.rvu)]
+        return [t.as_dict() for t in (*self.ptp, *self.mue, *self.rvu, *self.hospital_ptp, *self.hospital_mue)]
 
     def summary(self) -> str:
         """One line naming the tables: ``PTP 2024Q3 shipped (...); MUE ...; PFS ...``."""
         parts = []
-        for name, layers in (("PTP", self.ptp), ("MUE", self.mue), ("PFS", self.rvu)):
-            parts.append(f"{name} " + " over ".join(t.label for t in layers))
+        for name, layers in (
+            ("PTP", self.ptp),
+            ("MUE", self.mue),
+            ("PFS", self.rvu),
+            ("hospital PTP", self.hospital_ptp),
+            ("hospital MUE", self.hospital_mue),
+        ):
+            if layers:
+                parts.append(f"{name} " + " over ".join(t.label for t in layers))
         return "; ".join(parts)
 
 
@@ -325,7 +395,8 @@ def quarter_of(day: dt.date) -> dt.date:
 def _resolve(day: dt.date | None) -> Tables:
     from esi_reference.cmsdata import store
 
-    installed = store.installed_tables()
+    every = store.installed_tables()
+    installed = [t for t in every if t.setting == PRACTITIONER]
     layers: dict[str, tuple[Table, ...]] = {}
     notes: list[str] = []
     uncovered: list[Table] = []
@@ -357,7 +428,31 @@ def _resolve(day: dt.date | None) -> Tables:
             f"no installed {kinds} table covers {quarter_name(day)}: using {vintages}; install the quarter of "
             "the date of service (esi-ref data import)",
         )
-    return Tables(day, layers["ptp"], layers["mue"], layers["rvu"], tuple(notes))
+    hospital = {kind: _hospital_layers([t for t in every if t.setting == HOSPITAL and t.kind == kind], day, notes)
+                for kind in ("ptp", "mue")}  # fmt: skip
+    return Tables(day, layers["ptp"], layers["mue"], layers["rvu"], tuple(notes), hospital["ptp"], hospital["mue"])
+
+
+def _hospital_layers(mine: list[Table], day: dt.date | None, notes: list[str]) -> tuple[Table, ...]:
+    """The installed outpatient hospital layers of one kind for ``day``: the complete table in force (else
+    the newest that started before ``day``, with a note) under the newest partial one; () when none has
+    started by ``day`` (the practitioner table answers)."""
+    started = [t for t in mine if day is None or t.effective <= day]
+    if not started:
+        return ()
+    complete = [t for t in started if t.complete]
+    chosen: tuple[Table, ...] = ()
+    if complete:
+        table, note = choose(complete, day)
+        chosen = (table,)
+        if note:
+            notes.append(f"outpatient hospital: {note}")
+    partial = [t for t in started if not t.complete and (not chosen or t.effective >= chosen[0].effective)]
+    if partial:
+        top = max(partial, key=lambda t: t.effective)
+        notes.append(f"{top.label} answers only for its codes; the others come from the tables below it")
+        chosen = (top, *chosen)
+    return chosen
 
 
 _resolved: dict[tuple[object, dt.date | None], Tables] = {}
@@ -426,6 +521,11 @@ def tables_for(day: dt.date | None = None) -> Tables:
     return known
 
 
+def tables_for_claim(day: dt.date | None, claim_type: str, place_of_service: str) -> Tables:
+    """The tables a claim is checked against: :func:`tables_for` in the claim's setting (:func:`setting_for`)."""
+    return tables_for(day).for_setting(setting_for(claim_type, place_of_service))
+
+
 def _tables_for(day: dt.date | None) -> Tables:
     extra = _ACTIVE.get()
     day = quarter_of(day) if day is not None else None
@@ -434,10 +534,14 @@ def _tables_for(day: dt.date | None) -> Tables:
         return base
     known = extra.memo.get(day)
     if known is None:
+
+        def given(layers: tuple[Table, ...], setting: str) -> tuple[Table, ...]:
+            return tuple(t for t in layers if t.setting == setting)
+
         known = extra.memo[day] = Tables(
             day,
-            (*extra.ptp, *base.ptp),
-            (*extra.mue, *base.mue),
+            (*given(extra.ptp, PRACTITIONER), *base.ptp),
+            (*given(extra.mue, PRACTITIONER), *base.mue),
             (*extra.rvu, *base.rvu),
             base.notes
             + tuple(
@@ -445,6 +549,8 @@ def _tables_for(day: dt.date | None) -> Tables:
                 for t in (*extra.ptp, *extra.mue, *extra.rvu)
                 if not t.complete
             ),
+            (*given(extra.ptp, HOSPITAL), *base.hospital_ptp),
+            (*given(extra.mue, HOSPITAL), *base.hospital_mue),
         )
     return known
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from esi_reference.cmsdata.tables import HOSPITAL, Tables, setting_for
 from esi_reference.coding.builder import Builder
+from esi_reference.reference import ncci
 
 # ---------------------------------------------------------------------------------------------------------
 # Claim type and neuraxial uses (issue 12). A facility claim (HOPD, ASC) reports the same session from the
@@ -17,12 +19,38 @@ PROFESSIONAL_ONLY_CODES = frozenset({"01996"})
 FACILITY_CODES = {"27096": "G0260"}
 PROFESSIONAL_CODES = {v: k for k, v in FACILITY_CODES.items()}
 CLAIM_TYPE_SOURCES = ("MLN-G0260-ASC", "SUM-A59244", "AAPC-SI-ARTHRO")
-#: Said on every facility claim: the NCCI checks here run on the practitioner tables only.
+#: Said on a hospital outpatient facility claim when no outpatient hospital table is installed.
 FACILITY_NCCI_NOTE = (
-    "Facility claim: the NCCI pair and MUE checks here use the practitioner (physician) tables, no facility "
-    "table - CMS publishes separate hospital outpatient PTP edits and facility outpatient hospital MUEs, which "
-    "this reference does not load; check a facility claim against those files."
+    "Facility claim: the NCCI pair checks here use the practitioner (physician) PTP edits and no MUE is "
+    "checked - CMS publishes separate outpatient hospital PTP edits (ccioph files) and Outpatient Hospital "
+    "Services MUEs, and none is installed for this date: install them with esi-ref data import to check the "
+    "hospital's claim against them."
 )
+#: Said on an ASC's facility claim.
+ASC_NCCI_NOTE = (
+    "ASC facility claim: the NCCI pair checks use the practitioner PTP edits and no MUE is checked - which "
+    "tables CMS applies to an ASC's claim is not verified here (the outpatient hospital tables are for hospitals)."
+)
+
+
+def facility_ncci_note(claim_type: str, place_of_service: str, tables: Tables) -> str:
+    """What a facility claim's NCCI checks rest on ('' for a professional claim)."""
+    if claim_type != "facility":
+        return ""
+    if setting_for(claim_type, place_of_service) != HOSPITAL:
+        return ASC_NCCI_NOTE
+    installed = [n for n in ("ptp", "mue") if tables.has_setting(HOSPITAL, n)]
+    if not installed:
+        return FACILITY_NCCI_NOTE
+    used = tables.for_setting(HOSPITAL)
+    labels = "; ".join(t.label for t in (*used.ptp[:1], *used.mue[:1]) if t.setting == HOSPITAL)
+    rest = {"ptp": "MUE", "mue": "PTP"}[installed[0]] if len(installed) == 1 else ""
+    instead = {"MUE": "no MUE is checked", "PTP": "the practitioner PTP edits are used"}.get(rest, "")
+    return f"Hospital outpatient facility claim: checked against the outpatient hospital tables ({labels})" + (
+        f"; no outpatient hospital {rest} table is installed, so {instead}." if rest else "."
+    )
+
+
 INDWELLING_CODES = frozenset({"62324", "62325", "62326", "62327", "62318", "62319"})
 
 
@@ -65,10 +93,11 @@ def claim_type_notes(b: Builder) -> None:
             "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
             "reported on the facility claim, paid within the procedure."
         )
-        b.notes.append(FACILITY_NCCI_NOTE)
+        b.notes.append(facility_ncci_note("facility", b.enc.place_of_service, ncci.tables_for(b.day)))
 
 
 __all__ = [
+    "ASC_NCCI_NOTE",
     "CLAIM_TYPE_SOURCES",
     "FACILITY_CODES",
     "FACILITY_NCCI_NOTE",
@@ -77,4 +106,5 @@ __all__ = [
     "PROFESSIONAL_ONLY_CODES",
     "claim_type_code",
     "claim_type_notes",
+    "facility_ncci_note",
 ]

@@ -79,7 +79,8 @@ def site_group(code: str) -> str:
 
 def resolve_ptp(b: Builder) -> None:
     """Drop or separate NCCI pairs among the derived lines (see module docstring)."""
-    tables = ncci.tables_for(b.day)
+    enc = b.enc
+    tables = ncci.tables_for_claim(b.day, enc.claim_type, enc.place_of_service)
     changed = True
     while changed:
         changed = False

@@ -158,11 +158,11 @@ CLAIM_RULES = _RULE_SETS["claim"]
 def _rules_in_force(
     which: str, day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str
 ) -> tuple[Rule, ...]:
-    """The rules of the set in force on ``day`` for this payer profile and claim type: the LCD family by
-    profile; the MUE family by profile and only on professional claims (the MUE values loaded are the
-    practitioner table; facility claims have their own tables)."""
+    """The rules of the set in force on ``day`` for this payer profile and claim type: the LCD family and
+    the MUE family by profile (the MUE rule itself checks a facility claim only against an outpatient
+    hospital table, :func:`esi_reference.rules.units.mue_units`)."""
     prof = profile(payer)
-    mue = prof.mue_edits and claim_type == "professional"
+    mue = prof.mue_edits
     return tuple(
         r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or mue)
     )
@@ -234,7 +234,8 @@ def _suggest_claim(enc: Encounter) -> SuggestedClaim:
                 else "without an ABN the provider is liable (GZ)."
             ),
         )
-    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, ncci.tables_for(enc.date_of_service))
+    tables = ncci.tables_for_claim(enc.date_of_service, enc.claim_type, enc.place_of_service)
+    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, tables)
 
 
 def suggest_claims(encounter: object) -> dict[str, SuggestedClaim]:
@@ -264,7 +265,8 @@ def check(encounter: object, as_of: object = None) -> Report:
         findings = claim_findings(enc, day, tuple(lines), billed)
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
         as_of_text = as_of or enc.date_of_service.isoformat()
-        return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), ncci.tables_for(day))
+        tables = ncci.tables_for_claim(day, enc.claim_type, enc.place_of_service)
+        return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), tables)
 
 
 def claim_findings(

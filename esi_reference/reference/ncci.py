@@ -47,6 +47,7 @@ from esi_reference.cmsdata.tables import (
     resolved_once,
     shipped_tables,
     tables_for,
+    tables_for_claim,
     using_layers,
 )
 from esi_reference.files import MAX_TABLE_BYTES
@@ -69,6 +70,7 @@ __all__ = [
     "ptp_edits",
     "resolved_once",
     "tables_for",
+    "tables_for_claim",
     "using_files",
     "using_tables",
 ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from esi_reference._memo import memoised_property
+from esi_reference.cmsdata.tables import Tables, tables_for_claim
 from esi_reference.coding import Derivation
 from esi_reference.model.dates import describe_window, in_window
 from esi_reference.model.encounter import ClaimLine, Encounter
@@ -126,6 +127,12 @@ class Context:
         if predicate is None:
             return list(self.triples)
         return [t for t in self.triples if predicate(t[2])]
+
+    @memoised_property
+    def ncci_tables(self) -> Tables:
+        """The CMS tables the claim is checked against: those in force on the day, in the claim's setting
+        (a hospital outpatient facility claim: the outpatient hospital tables when installed)."""
+        return tables_for_claim(self.day, self.encounter.claim_type, self.encounter.place_of_service)
 
     @memoised_property
     def families(self) -> frozenset[str]:

@@ -85,7 +85,7 @@ def _edit_pairs(ctx: Context) -> list[tuple[int, int, ncci.PtpEdit]]:
         lines_of.setdefault(line.code, []).append(i)
     column2 = {c: js for c, js in lines_of.items() if ctx.codes[js[0]].family not in GUIDANCE_FAMILIES and c != "J2001"}
     found = []
-    tables = ncci.tables_for(ctx.day)
+    tables = ctx.ncci_tables
     for code_a, lines_a in lines_of.items():
         for code_b, lines_b in column2.items():
             for edit in tables.edits_from(code_a, code_b, ctx.day):

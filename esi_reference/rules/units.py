@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from esi_reference.cmsdata.tables import SHIPPED_MUE_SOURCE, tables_for
+from esi_reference.cmsdata.tables import HOSPITAL, SHIPPED_MUE_SOURCE
 from esi_reference.rules.base import Context, Hit, line_list, rule
 from esi_reference.rules.bundling import table_citations
 
@@ -32,15 +32,20 @@ MUE_RULE_SOURCES = (SHIPPED_MUE_SOURCE, "PALMETTO-MUE")
 def mue_units(ctx: Context):
     """Units of a code for one date of service must not exceed its MUE. Over an MAI 2 limit (64479, 64483,
     the facet codes, 27096) the excess is never payable (error); over an MAI 3 limit (62320-62327, 64480,
-    64484, 77003, drugs) the excess is denied but appealable with records (warning)."""
+    64484, 77003, drugs) the excess is denied but appealable with records (warning). A facility claim is
+    checked only in a hospital outpatient department with an outpatient hospital MUE table installed: the
+    practitioner values are not the facility's, and which table applies to an ASC's claim is not verified."""
+    tables = ctx.ncci_tables
+    facility = ctx.encounter.claim_type == "facility"
+    if facility and tables.setting != HOSPITAL:
+        return
     per_code: dict[str, list[int]] = defaultdict(list)
     for i, line, _code in ctx.indexed():
         per_code[line.code].append(i)
-    tables = tables_for(ctx.day)
     for code_id, indices in per_code.items():
         value, table = tables.mue_for(code_id)
-        if value is None:
-            continue
+        if value is None or (facility and table.setting != HOSPITAL):
+            continue  # no MUE, or a facility claim's code the hospital table does not list
         mue, mai = value.units, value.mai
         units = sum(ctx.lines[i].units for i in indices)
         if units <= mue:

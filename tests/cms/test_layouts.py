@@ -50,22 +50,22 @@ def test_rvu_file_keeps_no_descriptor(tmp_path: Path) -> None:
     assert "AMA DESCRIPTOR TEXT" not in repr(parsed.rvu)
 
 
-@pytest.mark.parametrize(
-    ("setting", "named"),
-    [("Outpatient Hospital Services", "outpatient hospital"), ("DME Supplier Services", "DME supplier")],
-)
-def test_other_mue_settings_are_named_and_refused(tmp_path: Path, setting: str, named: str) -> None:
-    path = samples.write_mue(tmp_path / "mue.csv", MUE_ROWS, setting=setting)
-    assert layouts.sniff(layouts.file_source(path)).setting == named
-    with pytest.raises(LayoutError, match=f"Medicare {named} MUE table"):
+def test_dme_mue_is_named_and_refused(tmp_path: Path) -> None:
+    path = samples.write_mue(tmp_path / "mue.csv", MUE_ROWS, setting="DME Supplier Services")
+    assert layouts.sniff(layouts.file_source(path)).setting == "DME supplier"
+    with pytest.raises(LayoutError, match="Medicare DME supplier MUE table"):
         importer.parse([(layouts.file_source(path), True)])
 
 
-def test_outpatient_hospital_and_medicaid_ptp_are_named(tmp_path: Path) -> None:
+def test_outpatient_hospital_tables_are_read_and_medicaid_ptp_refused(tmp_path: Path) -> None:
     hospital = samples.write_ptp_part(tmp_path / "ccioph-v322r0-f1.TXT", PART1)
+    mue = samples.write_mue(tmp_path / "mue.csv", MUE_ROWS, setting="Outpatient Hospital Services")
     medicaid = samples.write_ptp_part(tmp_path / "medicaid-ncci-ptp-practitioner.txt", PART1)
-    with pytest.raises(LayoutError, match=r"outpatient hospital NCCI PTP edits.*ccipra"):
-        importer.parse([(layouts.file_source(hospital), True)])
+    read = importer.parse([(layouts.file_source(hospital), True), (layouts.file_source(mue), True)]).parsed
+    assert [(p.kind.key, p.kind.describe()) for p in read] == [
+        ("ptp-hospital", "Medicare outpatient hospital NCCI PTP edits"),
+        ("mue-hospital", "Medicare outpatient hospital MUE table"),
+    ]
     with pytest.raises(LayoutError, match="Medicaid practitioner NCCI PTP edits"):
         importer.parse([(layouts.file_source(medicaid), True)])
 
