@@ -38,7 +38,11 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,8 +166,15 @@ def _date(number: int) -> dt.date:
     return dt.date.fromordinal(int(number) + _ORDINAL_1970)
 
 
-def evaluate(lines: pd.DataFrame) -> Evaluated:
-    """Every claim-level finding on the accepted claim lines (see the module docstring)."""
+#: Files of at least this many accepted lines run their passes in two processes (:func:`_run_passes`).
+PARALLEL_LINES = 200_000
+_FORKED: tuple[_Sessions, list[tuple[frozenset[str], frozenset[str]]]] | None = None
+
+
+def evaluate(lines: pd.DataFrame, workers: int | None = None) -> Evaluated:
+    """Every claim-level finding on the accepted claim lines (see the module docstring). ``workers``: the
+    processes to evaluate the passes in (default: 2 for a file of :data:`PARALLEL_LINES` lines or more on a
+    machine with 2 CPUs or more, else 1); the findings are the same either way."""
     n = len(lines)
     if not n:
         return Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, object))
@@ -171,8 +182,43 @@ def evaluate(lines: pd.DataFrame) -> Evaluated:
         s = _Sessions(lines)
         # a field the file leaves empty adds nothing to a signature: passes reading the same filled fields merge
         filled = frozenset(f.read_as for f in (*s.session_fields, *s.line_fields)) | _DERIVED_READS
-        parts = [s.run(reads, rule_ids) for reads, rule_ids in _groups(filled)]
+        parts = _run_passes(s, _groups(filled), workers)
     return Evaluated(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev", "message")))
+
+
+def _run_passes(
+    s: _Sessions, groups: list[tuple[frozenset[str], frozenset[str]]], workers: int | None
+) -> list[Evaluated]:
+    """Each pass's findings, in ``groups`` order. With two workers the pass with the most rules runs here
+    while the others run in one forked child process, which inherits the sessions (and the tables in use)
+    without copying them; only the findings travel back. Where ``fork`` is not available (Windows, the
+    browser) or the child dies, the passes run here one after the other."""
+    if workers is None:
+        workers = 2 if s.n >= PARALLEL_LINES and (os.cpu_count() or 1) >= 2 else 1
+    if workers < 2 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [s.run(*g) for g in groups]
+    biggest = max(range(len(groups)), key=lambda i: len(groups[i][1]))
+    others = [i for i in range(len(groups)) if i != biggest]
+    global _FORKED
+    _FORKED = (s, groups)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_run_forked, others)
+            parts = {biggest: s.run(*groups[biggest])}
+            try:
+                parts.update(zip(others, future.result(), strict=True))
+            except BrokenProcessPool:  # the child was killed (memory?): evaluate its passes here
+                parts.update((i, s.run(*groups[i])) for i in others)
+    finally:
+        _FORKED = None
+    return [parts[i] for i in range(len(groups))]
+
+
+def _run_forked(indices: list[int]) -> list[Evaluated]:
+    """In the forked child: the passes ``indices`` of the sessions the parent set up."""
+    assert _FORKED is not None, "the passes run in a child forked by _run_passes"
+    s, groups = _FORKED
+    return [s.run(*groups[i]) for i in indices]
 
 
 #: Rule ``reads`` the audit computes rather than reads from a column (the history, see ``_prior_counts``).

@@ -6,7 +6,7 @@ import pandas as pd
 from audit_helpers import SAMPLE
 
 from esi_reference.audit import audit, audit_frame
-from esi_reference.audit.generate import GENERATED_COLUMNS, generate_rows
+from esi_reference.audit.generate import GENERATED_COLUMNS, generate_rows, write_claims
 
 KEY = ["row", "rule_id", "severity", "message"]
 
@@ -36,3 +36,26 @@ def test_frame_and_file_agree():
     assert from_file.findings.astype(str).equals(from_frame.findings.astype(str))
     cols = ["row", "reason"]
     assert from_file.rejects[cols].values.tolist() == from_frame.rejects[cols].values.tolist()
+
+
+def test_passes_in_a_forked_worker_give_the_same_findings(tmp_path):
+    """The large-file path (two processes) and the serial path find the same rows, rules and messages, also
+    with CMS files given for the run (the child inherits the tables in use)."""
+    from esi_reference.audit.evaluate import evaluate
+    from esi_reference.audit.format import read_claims
+    from esi_reference.cmsdata import samples
+    from esi_reference.reference import ncci
+
+    path = tmp_path / "claims.csv"
+    write_claims(path, 3000, seed=5)
+    lines = read_claims(path).lines
+    mue = samples.write_mue(tmp_path / "MCR_MUE_PractitionerServices_Eff_07-01-2024.csv", [("62323", 3, "3", "x")])
+    counts = []
+    for given in ([], [str(mue)]):
+        with ncci.using_files(mue_files=given):
+            serial, forked = evaluate(lines, workers=1), evaluate(lines, workers=2)
+        assert len(serial.pos) > 100
+        for key in ("pos", "rule", "sev", "message"):
+            assert list(getattr(serial, key)) == list(getattr(forked, key)), key
+        counts.append(len(serial.pos))
+    assert counts[0] != counts[1]  # the MUE file given for the run changed findings, in the child too
