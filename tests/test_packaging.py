@@ -80,3 +80,12 @@ def test_a_professional_claim_has_no_packaging_note() -> None:
     data = base_encounter()
     assert not any(n.startswith("Packag") for n in suggest_claim(data).notes)
     assert check(data).notes == ()
+
+
+def test_code_pages_show_the_facility_status_flagged_unverified() -> None:
+    from esi_reference.views.facts import quick_facts
+
+    fact = next(f for f in quick_facts("77003").facts if f.key == "facility")
+    assert fact.value.startswith("OPPS N, ASC N1: packaged") and fact.unverified and "CFR-416-164" in fact.sources
+    unknown = next(f for f in quick_facts("99213").facts if f.key == "facility")
+    assert unknown.value == "status not known here" and unknown.unverified

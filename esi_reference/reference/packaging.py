@@ -91,11 +91,11 @@ def _rows() -> dict[str, Packaging]:
         "N",
         "N1",
         True,
-        "drug below the OPPS per-day packaging threshold: packaged (the threshold changes each year)",
+        "drug under the OPPS per-day cost threshold, which changes each year: packaged",
         (*DEFINITION_SOURCES, "OPPS-PACKAGED-DRUGS"),
     )
     add("99151 99152 99153 99155 99156 99157", "N", "N1", True, "moderate sedation: packaged")
-    add("27096", "B", "", None, "physician code: a facility reports G0260 (MLN-G0260-ASC)")
+    add("27096", "B", "", None, "physician code: a facility reports G0260", (*DEFINITION_SOURCES, "MLN-G0260-ASC"))
     add("G0260 62270 62272 62273 62280 62281 62282", "T", "", False, "injection procedure")
     add("G0259 62284", "N", "N1", True, "injection for imaging: packaged into the imaging")
     add("78630 78650", "S", "", False, "nuclear-medicine imaging")
