@@ -18,6 +18,7 @@ from esi_reference.model.encounter import (
     PAYERS,
     PURPOSE_SUBSTANCES,
     PURPOSES,
+    RADIONUCLIDE_PURPOSES,
     SUBSTANCES,
     SUPPLIERS,
 )
@@ -52,16 +53,16 @@ def procedures(draw: st.DrawFn) -> dict[str, Any]:
     )
     proc["guidance"] = draw(st.sampled_from(guidance))
     proc["contrast"] = draw(st.sampled_from(CONTRAST))
-    central_only = ("pump_trial", "blood_patch", "cisternography")
+    central_only = ("pump_trial", "blood_patch", *RADIONUCLIDE_PURPOSES)
     if approach in ("interlaminar", "caudal"):
         proc["catheter"] = draw(st.sampled_from(CATHETER))
         purpose = draw(st.sampled_from([p for p in PURPOSES if p != "diagnostic_snrb"]))
         tied = {s for allowed in PURPOSE_SUBSTANCES.values() for s in allowed if s in ("blood", "radiopharmaceutical")}
         substances = PURPOSE_SUBSTANCES.get(purpose) or tuple(s for s in SUBSTANCES if s not in tied)
         proc["substance"] = draw(st.sampled_from(substances))
-        if purpose == "cisternography" and approach == "caudal":  # a tracer goes in by lumbar puncture
+        if purpose in RADIONUCLIDE_PURPOSES and approach == "caudal":  # a tracer goes in by lumbar puncture
             purpose, proc["substance"] = "therapeutic", "steroid"
-        if purpose == "cisternography" or (
+        if purpose in RADIONUCLIDE_PURPOSES or (
             approach == "interlaminar" and purpose != "blood_patch" and draw(st.booleans())
         ):
             proc["space"] = "subarachnoid"

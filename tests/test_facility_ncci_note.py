@@ -18,3 +18,25 @@ def test_facility_claim_names_the_missing_facility_tables():
 
 def test_professional_claim_has_no_facility_note():
     assert FACILITY_NCCI_NOTE not in derive_lines(parse_encounter(ENCOUNTER)).notes
+
+
+def test_check_report_of_a_facility_claim_shows_the_note():
+    from esi_reference.engine import check
+
+    facility = dict(
+        ENCOUNTER, claim_type="facility", diagnoses=["M54.16"], claim=[{"code": "64483", "modifiers": ["LT"]}]
+    )
+    report = check(facility)
+    assert FACILITY_NCCI_NOTE in report.notes
+    assert f"note: {FACILITY_NCCI_NOTE}" in report.text()
+    assert FACILITY_NCCI_NOTE in report.to_dict()["notes"]
+    suggested = check(dict(ENCOUNTER, claim_type="facility"))  # no claim: the suggested one is checked
+    assert FACILITY_NCCI_NOTE in suggested.notes
+
+
+def test_check_report_of_a_professional_claim_has_no_facility_note():
+    from esi_reference.engine import check
+
+    report = check(dict(ENCOUNTER, claim=[{"code": "64483", "modifiers": ["LT"]}]))
+    assert FACILITY_NCCI_NOTE not in report.notes and FACILITY_NCCI_NOTE not in report.text()
+    assert report.to_dict()["notes"] == []

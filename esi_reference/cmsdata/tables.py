@@ -241,7 +241,7 @@ class Tables:
         hospital, the installed hospital PTP and MUE layers over the practitioner ones (a hospital table
         that is partial, or none at all, leaves the rest to the practitioner tables, and the notes say so);
         the fee schedule is the same."""
-        if setting != HOSPITAL or not (self.hospital_ptp or self.hospital_mue):
+        if setting == self.setting or setting != HOSPITAL or not (self.hospital_ptp or self.hospital_mue):
             return self
         view = self._views.get(setting)
         if view is None:
@@ -252,7 +252,7 @@ class Tables:
             )
             view = self._views[setting] = Tables(
                 self.day, (*self.hospital_ptp, *self.ptp), (*self.hospital_mue, *self.mue), self.rvu, notes,
-                setting=HOSPITAL,
+                self.hospital_ptp, self.hospital_mue, HOSPITAL,
             )  # fmt: skip
         return view
 

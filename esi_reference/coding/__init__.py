@@ -15,8 +15,9 @@ other services, date-of-service aware:
   not ESIs and have their own codes.
 * **Neurolytic** substances: 62281/62282 epidural, 62280 subarachnoid; **chemotherapy** into the CNS: 96450.
 * Other neuraxial uses: **blood patch** 62273 (+ 77003/77012 when guided); **cisternography** the
-  interlaminar code + 78630; **pump trials** and **postoperative catheters** the interlaminar codes; daily
-  catheter management 01996 (not on the day of placement).
+  interlaminar code + 78630; a **radionuclide CSF leak study** the interlaminar code + 78650; **pump
+  trials** and **postoperative catheters** the interlaminar codes; daily catheter management 01996 (not on
+  the day of placement).
 * **Bilateral** lines follow the payer profile's format (``esi_reference.reference.payers``): 50 x1, RT + LT, or
   50 x2; Medicare ASC facility claims use RT + LT.
 * **Claim type**: a facility claim (HOPD, ASC) carries the drugs and imaging without 26; a physician claim

@@ -5,6 +5,7 @@ from __future__ import annotations
 from esi_reference.cmsdata.tables import HOSPITAL, Tables, setting_for
 from esi_reference.coding.builder import Builder
 from esi_reference.reference import ncci
+from esi_reference.reference.packaging import facility_packaging_notes
 
 # ---------------------------------------------------------------------------------------------------------
 # Claim type and neuraxial uses (issue 12). A facility claim (HOPD, ASC) reports the same session from the
@@ -90,9 +91,10 @@ def claim_type_notes(b: Builder) -> None:
     if b.enc.claim_type == "facility":
         b.notes.append(
             "Facility claim: drugs, contrast and imaging integral to the procedure are packaged in ASCs (42 CFR "
-            "416.164, payment indicator N1) and mostly under OPPS (status N; per-code status not verified here) - "
-            "reported on the facility claim, paid within the procedure."
+            "416.164, payment indicator N1) and mostly under OPPS (status N) - reported on the facility claim, paid "
+            "within the procedure (esi_reference.reference.packaging; per-code status unverified)."
         )
+        b.notes.extend(facility_packaging_notes((line.code for line in b.lines), b.enc.facility_setting))
         b.notes.append(facility_ncci_note("facility", b.enc.place_of_service, ncci.tables_for(b.day)))
 
 

@@ -49,6 +49,8 @@ def add_interlaminar(b: Builder, index: int, proc: Procedure, seen: set[str]) ->
         )
     if proc.purpose == "cisternography":
         b.add_imaging("78630", "cisternography: the nuclear-medicine imaging of the tracer injected", index)
+    elif proc.purpose == "csf_leak_study":
+        b.add_imaging("78650", "CSF leak study: the nuclear-medicine imaging of the tracer leaking from the CSF", index)
 
 
 def add_transforaminal(b: Builder, procs: list[tuple[int, Procedure]]) -> None:

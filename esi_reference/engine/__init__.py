@@ -33,11 +33,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from esi_reference._memo import memo
-from esi_reference.coding import Derivation, NotBillable, derive_lines
+from esi_reference.coding import Derivation, NotBillable, derive_lines, facility_ncci_note
 from esi_reference.errors import InvalidField
 from esi_reference.model.dates import service_date
 from esi_reference.model.encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
 from esi_reference.reference import catalogue, ncci
+from esi_reference.reference.packaging import facility_packaging_notes
 from esi_reference.reference.payers import profile
 from esi_reference.reference.sources import cite
 from esi_reference.rules import Context, Finding, Rule, all_rules
@@ -73,6 +74,7 @@ class Report:
     billed: bool
     findings: tuple[Finding, ...]
     tables: ncci.Tables | None = None  # the CMS tables in force on the date checked
+    notes: tuple[str, ...] = ()  # what the checks cannot say (a facility claim: packaging, no facility NCCI table)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -102,6 +104,7 @@ class Report:
             "findings": [dict(f.to_dict(), cite=cite(f.citations)) for f in self.findings],
             "tables": self.tables.in_use() if self.tables else [],
             "table_notes": list(self.tables.notes) if self.tables else [],
+            "notes": list(self.notes),
         }
 
     def text(self) -> str:
@@ -117,6 +120,7 @@ class Report:
             where = f" [line {', '.join(map(str, f.lines))}]" if f.lines else ""
             out.append(f"{f.severity.upper():7} {f.rule_id}{where}: {f.message}")
             out.append(f"        source: {cite(f.citations)}")
+        out.extend(f"note: {n}" for n in self.notes)
         if self.tables is not None:
             out.append(f"CMS tables: {self.tables.summary()}")
             out.extend(f"note: {n}" for n in self.tables.notes)
@@ -266,7 +270,18 @@ def check(encounter: object, as_of: object = None) -> Report:
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
         as_of_text = as_of or enc.date_of_service.isoformat()
         tables = ncci.tables_for_claim(day, enc.claim_type, enc.place_of_service)
-        return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), tables)
+        return Report(enc, as_of_text, tuple(lines), billed, tuple(findings), tables, report_notes(enc, lines, tables))
+
+
+def report_notes(
+    enc: Encounter, lines: tuple[ClaimLine, ...] | list[ClaimLine], tables: ncci.Tables
+) -> tuple[str, ...]:
+    """The notes of a check report: for a facility claim, which lines are packaged (and whose status is
+    unverified) and which NCCI pair and MUE tables the checks used."""
+    if enc.claim_type != "facility":
+        return ()
+    packaging = facility_packaging_notes((line.code for line in lines), enc.facility_setting)
+    return (*packaging, facility_ncci_note(enc.claim_type, enc.place_of_service, tables))
 
 
 def claim_findings(

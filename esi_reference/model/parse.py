@@ -31,6 +31,7 @@ from esi_reference.model.records import (
     NDC_SHORT_PATTERN,
     NDC_UNITS,
     PURPOSES,
+    RADIONUCLIDE_PURPOSES,
     REGION_FAMILIES,
     SIDES,
     SPACES,
@@ -471,26 +472,31 @@ def parse_encounter(data: object) -> Encounter:
 PURPOSE_SUBSTANCES = {
     "blood_patch": ("blood",),
     "cisternography": ("radiopharmaceutical",),
+    "csf_leak_study": ("radiopharmaceutical",),
 }
+#: Purposes that need an interlaminar or caudal approach (a central neuraxial puncture).
+CENTRAL_PURPOSES = ("pump_trial", "blood_patch", *RADIONUCLIDE_PURPOSES)
+#: substance -> the purposes it is given for (a substance not listed may be given for any purpose).
+SUBSTANCE_PURPOSES = {"blood": ("blood_patch",), "radiopharmaceutical": RADIONUCLIDE_PURPOSES}
 
 
 def _check_neuraxial_use(c: _Collector, path: str, approach: str, substance: str, purpose: str, space: str) -> None:
     """Each purpose with its substance, approach and space (one message per contradiction)."""
     central = approach in ("interlaminar", "caudal")
-    if purpose in ("pump_trial", "blood_patch", "cisternography") and not central:
+    if purpose in CENTRAL_PURPOSES and not central:
         c.add(f"{path}.purpose", f"an interlaminar or caudal approach for {purpose.replace('_', ' ')}", purpose)
     allowed = PURPOSE_SUBSTANCES.get(purpose)
     if allowed and substance not in allowed:
         c.add(f"{path}.substance", f"{' or '.join(allowed)} for {purpose.replace('_', ' ')}", substance)
-    for only_for, needed in (("blood", "blood_patch"), ("radiopharmaceutical", "cisternography")):
-        if substance == only_for and purpose != needed:
-            c.add(f"{path}.purpose", f"{needed} for substance {only_for}", purpose)
+    needed = SUBSTANCE_PURPOSES.get(substance, ())
+    if needed and purpose not in needed:
+        c.add(f"{path}.purpose", f"{' or '.join(needed)} for substance {substance}", purpose)
     if space == "subarachnoid" and approach != "interlaminar":
         c.add(f"{path}.space", f"epidural for a {approach} injection (subarachnoid = interlaminar puncture)", space)
     if purpose == "blood_patch" and space != "epidural":
         c.add(f"{path}.space", "epidural for a blood patch", space)
-    if purpose == "cisternography" and space != "subarachnoid":
-        c.add(f"{path}.space", "subarachnoid for cisternography (the tracer goes into the CSF)", space)
+    if purpose in RADIONUCLIDE_PURPOSES and space != "subarachnoid":
+        c.add(f"{path}.space", f"subarachnoid for {purpose.replace('_', ' ')} (the tracer goes into the CSF)", space)
 
 
 def _claim_type(c: _Collector, data: dict, place_of_service: object) -> str:
@@ -506,4 +512,11 @@ def _claim_type(c: _Collector, data: dict, place_of_service: object) -> str:
     return claim_type
 
 
-__all__ = ["PURPOSE_SUBSTANCES", "parse_claim_line", "parse_encounter", "parse_ndc"]
+__all__ = [
+    "CENTRAL_PURPOSES",
+    "PURPOSE_SUBSTANCES",
+    "SUBSTANCE_PURPOSES",
+    "parse_claim_line",
+    "parse_encounter",
+    "parse_ndc",
+]

@@ -49,7 +49,17 @@ SUBSTANCES = (
     "radiopharmaceutical",
     "biologic",
 )
-PURPOSES = ("therapeutic", "diagnostic_snrb", "postoperative_pain", "pump_trial", "blood_patch", "cisternography")
+PURPOSES = (
+    "therapeutic",
+    "diagnostic_snrb",
+    "postoperative_pain",
+    "pump_trial",
+    "blood_patch",
+    "cisternography",
+    "csf_leak_study",
+)
+#: Purposes whose substance is a radiopharmaceutical injected into the CSF (each with its imaging code).
+RADIONUCLIDE_PURPOSES = ("cisternography", "csf_leak_study")
 SPACES = ("epidural", "subarachnoid")
 CLAIM_TYPES = ("professional", "facility")
 #: Places of service with a facility claim this reference models: hospital outpatient (OPPS) and ASC.
@@ -281,7 +291,8 @@ class Encounter:
 
     @memoised_property
     def covered_procedures(self) -> tuple[Procedure, ...]:
-        """ESI procedures subject to the LCD limits (postoperative pain, pump trials, cisternography are exempt)."""
+        """ESI procedures subject to the LCD limits (postoperative pain, pump trials, radionuclide CSF studies are
+        exempt)."""
         return tuple(p for p in self.esi_procedures if p.purpose not in LCD_EXEMPT_PURPOSES)
 
     @memoised_property
@@ -329,7 +340,8 @@ class Encounter:
 # A facility claim (hospital outpatient POS 19/22/23, ASC POS 24) codes the facility's side of the same
 # session (esi_reference.coding). Neuraxial uses sharing the 62320-62327 codes: implantable pump trials
 # (opioid, antispasmodic such as baclofen), cisternography (a radiopharmaceutical into the subarachnoid
-# space, with its nuclear-medicine code 78630), postoperative pain catheters; the epidural blood patch
+# space, with its nuclear-medicine code 78630), a radionuclide CSF leak study (the same injection, imaging
+# code 78650), postoperative pain catheters; the epidural blood patch
 # (substance "blood") has its own code 62273; a "biologic" injectant (PRP, amniotic or other tissue
 # products) is not FDA-approved for epidural use and is not covered under the ESI billing articles.
 
@@ -417,6 +429,7 @@ __all__ = [
     "NOT_ESI_SUBSTANCES",
     "PAYERS",
     "PURPOSES",
+    "RADIONUCLIDE_PURPOSES",
     "REGION_FAMILIES",
     "SIDES",
     "SINGLE_DOSE_CONTAINERS",

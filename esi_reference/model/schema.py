@@ -11,6 +11,7 @@ import dataclasses
 from typing import Any
 
 from esi_reference.model import fields
+from esi_reference.model.parse import CENTRAL_PURPOSES, SUBSTANCE_PURPOSES
 from esi_reference.model.records import (
     APPROACHES,
     CATHETER,
@@ -24,6 +25,7 @@ from esi_reference.model.records import (
     MAX_LIST,
     NDC_UNITS,
     PURPOSES,
+    RADIONUCLIDE_PURPOSES,
     REGION_FAMILIES,
     SIDES,
     SPACES,
@@ -84,12 +86,19 @@ def _procedure_conditions() -> list[dict[str, Any]]:
             "if": {"required": ["purpose"], "properties": {"purpose": {"const": "diagnostic_snrb"}}},
             "then": {"properties": {"approach": {"const": "transforaminal"}}},
         },
-        given("purpose", ["pump_trial", "blood_patch", "cisternography"], {"approach": ["interlaminar", "caudal"]}),
+        given("purpose", list(CENTRAL_PURPOSES), {"approach": ["interlaminar", "caudal"]}),
         given("purpose", ["blood_patch"], {"substance": ["blood"]}, required=True),
-        given("purpose", ["cisternography"], {"substance": ["radiopharmaceutical"], "space": ["subarachnoid"]}, True),
+        given(
+            "purpose",
+            list(RADIONUCLIDE_PURPOSES),
+            {"substance": ["radiopharmaceutical"], "space": ["subarachnoid"]},
+            True,
+        ),
         given("purpose", ["blood_patch"], {"space": ["epidural"]}),
-        given("substance", ["blood"], {"purpose": ["blood_patch"]}, required=True),
-        given("substance", ["radiopharmaceutical"], {"purpose": ["cisternography"]}, required=True),
+        *(
+            given("substance", [substance], {"purpose": list(purposes)}, required=True)
+            for substance, purposes in SUBSTANCE_PURPOSES.items()
+        ),
         given("space", ["subarachnoid"], {"approach": ["interlaminar"]}),
     ]
 

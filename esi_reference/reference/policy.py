@@ -47,8 +47,13 @@ MIN_WEEKS_CONSERVATIVE_CARE = 4
 DURATION_SOURCES = ("SUM-L33906", "RUBRIC-L39240")
 
 #: Purposes exempt from the LCD limits and diagnosis list: postoperative pain management, implantable pump
-#: trials and cisternography (billing articles A58993, A56651, A58745).
-LCD_EXEMPT_PURPOSES = frozenset({"postoperative_pain", "pump_trial", "cisternography"})
+#: trials and cisternography (billing articles A58993, A56651, A58745). The radionuclide CSF leak study
+#: (csf_leak_study, imaging 78650) is treated as cisternography is - the same intrathecal tracer injection,
+#: not a steroid injection for pain - but the articles name cisternography (78630) only: that exemption is
+#: our reading, unverified (UNVERIFIED_EXEMPT_PURPOSES).
+LCD_EXEMPT_PURPOSES = frozenset({"postoperative_pain", "pump_trial", "cisternography", "csf_leak_study"})
+#: Exempt purposes that no billing article names (the exemption is inferred, not read).
+UNVERIFIED_EXEMPT_PURPOSES = frozenset({"csf_leak_study"})
 EXEMPT_SOURCES = ("ART-A58993", "SUM-A56651", "SUM-A58745")
 
 #: Image views of the final needle position with contrast to keep.

@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from esi_reference.model.dates import parse_date
-from esi_reference.reference import catalogue, policy
+from esi_reference.reference import catalogue, packaging, policy
 from esi_reference.reference._data import read_rows
 from esi_reference.reference.catalogue import (
     APPROACH_LABELS,
@@ -212,6 +212,19 @@ def predecessors(code: catalogue.Code) -> tuple[str, ...]:
     return tuple(x.code for x in catalogue.all_codes() if code.code in x.replaced_by)
 
 
+def facility_fact(code: str) -> Fact:
+    """The code's facility packaging status (OPPS status indicator, ASC payment indicator), flagged unverified
+    unless the CMS addendum was read (``esi_reference.reference.packaging``)."""
+    row = packaging.packaging(code)
+    if row is None or (row.packaged is None and not row.opps_status):
+        note = f" ({row.note.split(';')[0]})" if row is not None else ""
+        return Fact("facility", "Facility payment", f"status not known here{note}", True)
+    asc = row.asc_indicator or ("packaged" if row.packaged else "not known here")
+    paid = {True: "packaged, no separate facility payment", False: "paid separately", None: "not paid under OPPS"}
+    value = f"OPPS {row.opps_status}, ASC {asc}: {paid[row.packaged]} ({row.note.split(';')[0]})"
+    return Fact("facility", "Facility payment", value, not row.verified, row.sources)
+
+
 def quick_facts(code: object, day: object = None) -> QuickFacts:
     """Every quick fact of ``code`` (a code string or catalogue row); ``day`` picks the fee-schedule year."""
     c = code if isinstance(code, catalogue.Code) else catalogue.lookup(code)
@@ -242,6 +255,7 @@ def quick_facts(code: object, day: object = None) -> QuickFacts:
         Fact("global_days", "Global days", global_days_label(c, fee)),
         Fact("rvus", "RVUs", rvus, sources=fee_sources),
         Fact("payment", "National payment", payment, sources=fee_sources),
+        facility_fact(c.code),
         Fact(
             "valid_from",
             "Valid from",

@@ -102,6 +102,8 @@ def test_the_facility_notes_say_which_tables_were_used(tmp_path: Path, data_dir:
     notes = suggest_claim(parse_encounter(encounter("22", "facility", [{"code": "62323"}]))).notes
     said = next(n for n in notes if n.startswith("Hospital outpatient facility claim"))
     assert "2026Q3 installed outpatient hospital ccioph-v322r0-f1.TXT" in said and FACILITY_NCCI_NOTE not in notes
+    report = check(parse_encounter(encounter("22", "facility", [{"code": "62323"}])))
+    assert said in report.notes and f"note: {said}" in report.text()
 
 
 def test_hospital_files_for_one_run(tmp_path: Path, data_dir: Path):
