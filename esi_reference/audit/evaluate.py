@@ -284,6 +284,7 @@ class _Sessions:
         templates = [claim_encounter(dt.date(2000, 1, 1), (), **v) for v in self.ek_values]
         self.window_lut = _window_starts(day0, span)
         force = [f for f in self.session_fields if f.in_force]
+        self.in_force = frozenset(f.field for f in force)
         force_of_ek = np.zeros(n_ek, np.int64)
         if force:
             force_of_ek[ek[ek_rows]] = _combine([cols[f.column][0][ek_rows] for f in force])
@@ -364,7 +365,8 @@ class _Sessions:
                 for region, counts in zip(REGION_FAMILIES, priors, strict=False)
                 for j in range(1, int(counts[s]) + 1)
             )
-            fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads}
+            # the in-force fields too: they are the regime's (equal across the signature), read or not
+            fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads or k in self.in_force}
             doses, given = tuple(c[1] for c in cached), tuple(c[2] for c in cached)
             enc = claim_encounter(when, claim, doses, prior, given if any(given) else (), **fields)
             findings = claim_findings(enc, when, claim, only=rule_ids)

@@ -49,9 +49,10 @@ CLAIM_FIELDS = frozenset(
         "drug_facts",  # container, amounts, supplier and NDC of a drug line (optional claims-file columns)
     }
 )
-#: What a claim-level rule reads unless it declares otherwise: everything but diagnoses, prior sessions and
-#: drug facts.
-DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions", "drug_facts"}
+#: What a claim-level rule reads unless it declares otherwise: everything but diagnoses, prior sessions, drug
+#: facts and the contractor. No claim-level rule reads the contractor itself: it acts only through which rules
+#: are in force (the date its LCD begins), and the audit keys sessions on that anyway.
+DEFAULT_READS = CLAIM_FIELDS - {"diagnoses", "prior_sessions", "drug_facts", "contractor"}
 FAMILIES = {
     "cpt": "CPT coding guidelines",
     "ncci": "NCCI bundling (procedure-to-procedure edits and same-day services)",

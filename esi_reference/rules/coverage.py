@@ -211,7 +211,7 @@ def one_region(ctx: Context):
     policy.SESSION_LIMIT_SOURCES,
     claims="""The purpose (postoperative and pump-trial injections are exempt) and sessions billed elsewhere:
     the audit counts the file's Medicare ESI sessions (distinct dates) of the patient and region family.""",
-    reads=frozenset({"code", "modifiers", "payer", "contractor", "prior_sessions"}),
+    reads=frozenset({"code", "modifiers", "payer", "prior_sessions"}),
 )
 def frequency(ctx: Context):
     """At most four ESI sessions per region family (cervical/thoracic or lumbar/sacral) in a rolling
@@ -264,7 +264,7 @@ def repeat_relief(ctx: Context):
     ("SUM-L33906", "RUBRIC-L39240"),
     claims="""The purpose and the record's diagnoses: the audit reads the diagnoses on the patient's lines of
     that date, and a postoperative-pain code (G89.1x) marks the exempt postoperative use.""",
-    reads=frozenset({"code", "modifiers", "payer", "contractor", "diagnoses"}),
+    reads=frozenset({"code", "modifiers", "payer", "diagnoses"}),
 )
 def diagnosis(ctx: Context):
     """Covered indications are radicular pain or radiculopathy, neurogenic claudication from spinal stenosis,
