@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,25 +88,35 @@ def read_arrow(source: object, header: list[str]) -> tuple[pd.DataFrame, dict[st
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # ragged rows, bad UTF-8 ...: the C-engine reader accounts for them
     n = table.num_rows
-    columns: dict[str, object] = {}
-    small = [c for c in names if types[c] == dictionary]
-    if small:
-        cats = table.select(small).unify_dictionaries().combine_chunks()
-        for name in small:
-            chunks = cats.column(name).chunks
-            arr = chunks[0] if chunks else pa.array([], dictionary)
-            codes = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
-            categories = pd.Index(arr.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-            columns[name] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-    ids = {}
-    for name in ("patient_id", "claim_id"):
-        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()  # one dictionary for all chunks
-        uniques = encoded.dictionary
-        raw_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        codes = raw_codes
-        blank = pc.utf8_is_space(uniques).to_numpy(zero_copy_only=False) if len(uniques) else np.zeros(0, bool)
-        if blank.any():  # an identifier of spaces only is missing
-            codes = np.where(np.append(blank, True)[raw_codes], -1, raw_codes)
-        ids[name] = Ids(codes, uniques, raw_codes)
+    # The identifiers are hashed in two threads (Arrow releases the GIL) while this one unifies the
+    # dictionaries of the other columns.
+    with ThreadPoolExecutor(2) as pool:
+        hashing = {name: pool.submit(_identifier, table.column(name)) for name in ("patient_id", "claim_id")}
+        columns: dict[str, object] = {}
+        small = [c for c in names if types[c] == dictionary]
+        if small:
+            cats = table.select(small).unify_dictionaries().combine_chunks()
+            for name in small:
+                chunks = cats.column(name).chunks
+                arr = chunks[0] if chunks else pa.array([], dictionary)
+                codes = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+                categories = pd.Index(arr.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+                columns[name] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+        ids = {name: future.result() for name, future in hashing.items()}
     raw = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
     return raw, ids
+
+
+def _identifier(column) -> Ids:
+    """One identifier column hashed into one dictionary for all chunks; an identifier of spaces only is
+    missing."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    uniques = encoded.dictionary
+    raw_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = raw_codes
+    blank = pc.utf8_is_space(uniques).to_numpy(zero_copy_only=False) if len(uniques) else np.zeros(0, bool)
+    if blank.any():
+        codes = np.where(np.append(blank, True)[raw_codes], -1, raw_codes)
+    return Ids(codes, uniques, raw_codes)

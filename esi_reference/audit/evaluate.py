@@ -16,10 +16,14 @@ evaluating each distinct session once:
   broadcast to every session of the signature, line by line.
 * **Date regime.** Days between two consecutive breakpoints - any rule's window, any code's validity dates, any LCD
   date, any NCCI table's quarter, any edit's effective or deletion date - behave alike, and so do fields that act only
-  through which rules are in force (``in_force=True``: payer, contractor): the regime is (the claim-level rules in
-  force, the breakpoint interval). Dates in messages stay each row's own: the representative's date of service and
-  12-month window start are written back per row. A day whose text (or whose window start's) is within a day of a
-  breakpoint is its own regime, so a constant date in a message can never be mistaken for it.
+  through which rules are in force (``in_force=True``: payer, contractor): a pass's regime is (which of its rules are
+  in force, the breakpoint interval); rules outside the pass do not split its sessions. Dates in messages stay each
+  row's own: the representative's date of service and 12-month window start are written back per row. A session
+  whose day's text (or its window start's) is within a day of a breakpoint represents its signature only when no
+  other session can, and a signature of such sessions alone splits by day, so a constant date in a message can
+  never be mistaken for the representative's.
+* **Fewer passes.** One pass per distinct ``reads`` of the fields the file fills; a pass whose fields another
+  reads too joins it (its rules then see sessions split a little finer, which changes no finding).
 * **History.** The one cross-session input, the prior ESI sessions (LCD-FREQUENCY), comes from one
   vectorised pass: per session and region family billed, the patient's earlier Medicare ESI dates within
   the 12-month window; their number is part of the signature.
@@ -35,7 +39,6 @@ audit unchanged. A claim-line field is the same with ``"line"`` (and a ``ClaimLi
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import multiprocessing
@@ -240,6 +243,14 @@ def _groups(filled: frozenset[str] | None = None) -> list[tuple[frozenset[str], 
         if len(joined) > 1:
             groups = [g for g in groups if g not in joined]
             groups.append((frozenset().union(*(g[0] for g in joined)), set().union(*(g[1] for g in joined))))
+    # A pass whose fields another pass reads too joins the smallest such pass: its rules are evaluated on
+    # sessions split a little finer, which saves a pass over the whole file (and changes no finding).
+    for fields, ids in sorted(groups, key=lambda g: (len(g[0]), sorted(g[1]))):
+        wider = [g for g in groups if g[0] > fields]
+        if wider:
+            target = min(wider, key=lambda g: (len(g[0]), sorted(g[1])))
+            target[1].update(ids)
+            groups.remove((fields, ids))
     return [(fields, frozenset(ids)) for fields, ids in groups]
 
 
@@ -257,18 +268,21 @@ class _Sessions:
         present = [f for f in present if f.part_of != "drug_facts" or bool((self.cols[f.column][0] >= 0).any())]
         self.session_fields = [f for f in present if f.level == "session"]
         self.line_fields = [f for f in present if f.level == "line"]
-        # Sessions: patient x date x session-field values; rows in (session, line number, row) order.
+        # Sessions: patient x date x session-field values. One stable sort on (session key, line number)
+        # orders the rows (row order among equal keys: usually a file already in that order, which sorts fast).
         cols = self.cols
         ek = _combine([cols[f.column][0] for f in self.session_fields]) if self.session_fields else np.zeros(n, int)
         n_ek = int(ek.max()) + 1
         patient = lines["patient_code"].to_numpy().astype(np.int64)
-        session, _ = pd.factorize((patient * span + (day - day0)) * n_ek + ek)
+        session = (patient * span + (day - day0)) * n_ek + ek
         number = lines["line_number"].to_numpy().astype(np.int64)
-        # rows are in row order: a stable sort on (session, line number) keeps it among equal keys
-        order = self.order = np.argsort(session * (int(number.max()) + 1) + number, kind="stable")
+        width = int(number.max()) + 1
+        if (int(session.max()) + 1) * width >= 2**63:  # too wide to sort as one number: dense ids first
+            session = pd.factorize(session)[0].astype(np.int64)
+        order = self.order = np.argsort(session * width + number, kind="stable")
         s_sorted = session[order]
         starts = self.starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
-        del session, s_sorted, number, patient  # a million rows each: free them before the next arrays
+        del session, s_sorted, number  # a million rows each: free them before the next arrays
         sizes = self.sizes = np.diff(np.r_[starts, n])
         self.rank = (np.arange(n) - np.repeat(starts, sizes)).astype(np.int32)
         first = self.first = order[starts]
@@ -288,31 +302,77 @@ class _Sessions:
         force_of_ek = np.zeros(n_ek, np.int64)
         if force:
             force_of_ek[ek[ek_rows]] = _combine([cols[f.column][0][ek_rows] for f in force])
-        self.regime = self._regimes(templates, force_of_ek)
-        sid = np.empty(n, np.int64)
-        sid[order] = np.repeat(np.arange(len(starts)), sizes)
-        self.priors = _prior_counts(lines, sid, self.s_day, self.s_ek, templates, day0, span, self.window_lut)
-        del sid, ek, day
+        self._regimes(templates, force_of_ek)
+        self.priors = self._prior_counts(lines, patient[first], templates, span)
+        del ek, day, patient
         self.rng_key = np.random.default_rng(20261201)
         self.per_rank = self.rng_key.integers(1, 2**63, int(sizes.max()), dtype=np.uint64) | np.uint64(1)
 
-    def _regimes(self, templates: list, force_of_ek: np.ndarray) -> np.ndarray:
-        """Per session: its date regime (the claim-level rules in force, the breakpoint interval; the exact
-        day where its text or its window start's is near a breakpoint). The in-force fields act only here."""
+    def _regimes(self, templates: list, force_of_ek: np.ndarray) -> None:
+        """Per session, its date regime: the claim-level rules in force and the breakpoint interval
+        (``self.pair`` indexes ``self.pair_keys``; :meth:`regime` keeps the rules of one pass), and whether
+        its day's text or its window start's is within a day of a breakpoint (``self.near``). The in-force
+        fields act only here. Which rules are in force changes only on a breakpoint, so it is looked up once
+        per (interval, in-force values)."""
         breaks = _breakpoints()
         hazard = {b + k for b in breaks for k in (-1, 0, 1)}
-        n_force = int(force_of_ek.max()) + 1
+        day0 = self.day0
+        near_day = np.array([d + day0 in hazard or int(w) in hazard for d, w in enumerate(self.window_lut)], bool)
+        self.near = near_day[self.s_day - day0]
+        interval = np.searchsorted(np.asarray(breaks, np.int64), self.s_day, side="right")
+        self.pair, _ = pd.factorize(interval * (int(force_of_ek.max()) + 1) + force_of_ek[self.s_ek])
         template_of = {int(f): templates[e] for e, f in enumerate(force_of_ek)}
-        pair, pair_first = pd.factorize((self.s_day - self.day0) * n_force + force_of_ek[self.s_ek])
-        ids: dict[tuple, int] = {}
-        out = np.empty(len(pair_first), np.int64)
-        for k, p in enumerate(pair_first):
-            d, t = int(p // n_force) + self.day0, template_of[int(p % n_force)]
-            in_force = _rules_in_force("claim", _date(d), t.lcd_effective, t.payer, t.claim_type)
-            near = d in hazard or int(self.window_lut[d - self.day0]) in hazard
-            key = (tuple(r.id for r in in_force), bisect.bisect_right(breaks, d), d if near else None)
-            out[k] = ids.setdefault(key, len(ids))
-        return out[pair]
+        self.pair_keys: list[tuple[frozenset[str], int]] = []
+        for s in _first_of_each(self.pair):
+            t = template_of[int(force_of_ek[self.s_ek[s]])]
+            in_force = _rules_in_force("claim", _date(int(self.s_day[s])), t.lcd_effective, t.payer, t.claim_type)
+            self.pair_keys.append((frozenset(r.id for r in in_force), int(interval[s])))
+
+    def _prior_counts(self, lines: pd.DataFrame, s_patient: np.ndarray, templates: list, span: int) -> list[np.ndarray]:
+        """Per region family, per session: the number of the patient's earlier dates in the 12-month window
+        with an ESI line of that region family for the same payer profile (0 where the session bills no ESI
+        of it)."""
+        codes = lines["code"]
+        cats = [catalogue.lookup(str(c)) for c in codes.cat.categories]
+        code_idx = codes.cat.codes.to_numpy()[self.order]
+        # History counts the earlier sessions of the same payer profile (Medicare's, or a plan's own limit).
+        payer_ek = pd.factorize(np.array([t.payer for t in templates], dtype=object))[0]
+        group = s_patient * (int(payer_ek.max()) + 1) + payer_ek[self.s_ek]
+        offset = self.s_day - self.day0
+        window = np.maximum(self.window_lut[offset] - self.day0, 0)
+        out = []
+        for region in REGION_FAMILIES:
+            is_region = np.array([c.is_esi and c.region_family == region for c in cats] + [False])[code_idx]
+            billed = np.logical_or.reduceat(is_region, self.starts)
+            counts = np.zeros(len(self.starts), np.int64)
+            if billed.any():
+                q = np.flatnonzero(billed)
+                keys = np.sort(group[q] * span + offset[q])  # the (patient, payer, date) billed: nearly sorted
+                keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # each once
+                base = group[q] * span
+                counts[q] = np.searchsorted(keys, base + offset[q]) - np.searchsorted(keys, base + window[q])
+            out.append(counts)
+        return out
+
+    def regime(self, rule_ids: frozenset[str]) -> np.ndarray:
+        """Per session: the regime of the rules ``rule_ids`` (which of them are in force, the breakpoint
+        interval). Rules outside the pass do not split its sessions."""
+        ids: dict[tuple[frozenset[str], int], int] = {}
+        of_pair = [ids.setdefault((force & rule_ids, interval), len(ids)) for force, interval in self.pair_keys]
+        return np.asarray(of_pair, np.int64)[self.pair]
+
+    def _representatives(self, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(signature, representative session of each): a session near a breakpoint represents its signature
+        only when no other can (its date could be mistaken for a constant date in a message); a signature
+        with none but such sessions splits by day."""
+        near = self.near
+        safe = np.zeros(int(sig.max()) + 1, bool)
+        safe[sig[~near]] = True
+        exact = near & ~safe[sig]
+        if exact.any():
+            sig = _combine([sig, np.where(exact, self.s_day - self.day0, -1)])
+        by_safety = np.argsort(near, kind="stable")  # sessions far from a breakpoint first
+        return sig, by_safety[_first_of_each(sig[by_safety])]
 
     def run(self, reads: frozenset[str], rule_ids: frozenset[str]) -> Evaluated:
         """Findings of the rules ``rule_ids`` (which read the fields ``reads``), one evaluation per distinct
@@ -326,8 +386,8 @@ class _Sessions:
         # with the same rules in force still differ in bilateral format or frequency limit).
         values = [cols[f.column][0][self.first] for f in self.session_fields if f.field in reads]
         priors = self.priors if "prior_sessions" in reads else []
-        sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), self.regime, *values, *priors])
-        reps = _first_of_each(sig)
+        sig = _combine([pd.factorize(lines_hash)[0].astype(np.int64), self.regime(rule_ids), *values, *priors])
+        sig, reps = self._representatives(sig)
         line_cache: dict[int, tuple[ClaimLine, float | None, dict[str, object] | None]] = {}
         dose = next((f for f in line_fields if f.field == "dose"), None)
         facts = [f for f in line_fields if f.part_of == "drug_facts"]
@@ -365,7 +425,8 @@ class _Sessions:
                 for region, counts in zip(REGION_FAMILIES, priors, strict=False)
                 for j in range(1, int(counts[s]) + 1)
             )
-            # the in-force fields too: they are the regime's (equal across the signature), read or not
+            # the in-force fields too, read or not: the rules in force follow from them (for this pass's rules
+            # they are equal across the signature)
             fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads or k in self.in_force}
             doses, given = tuple(c[1] for c in cached), tuple(c[2] for c in cached)
             enc = claim_encounter(when, claim, doses, prior, given if any(given) else (), **fields)
@@ -400,47 +461,6 @@ def _window_starts(day0: int, span: int) -> np.ndarray:
         [_day_number(policy.window_start(_date(day0 + k))) for k in range(span)],
         dtype=np.int64,
     )
-
-
-def _prior_counts(
-    lines: pd.DataFrame,
-    sid: np.ndarray,
-    s_day: np.ndarray,
-    s_ek: np.ndarray,
-    templates: list,
-    day0: int,
-    span: int,
-    window_lut: np.ndarray,
-) -> list[np.ndarray]:
-    """Per region family, per session: the number of the patient's earlier dates in the 12-month window with
-    an ESI line of that region family for the same payer profile (0 where the session bills no ESI of it)."""
-    codes = lines["code"]
-    cats = [catalogue.lookup(str(c)) for c in codes.cat.categories]
-    code_idx = codes.cat.codes.to_numpy()
-    # History counts the earlier sessions of the same payer profile (Medicare's, or a plan's own limit).
-    payer_ek = pd.factorize(np.array([t.payer for t in templates], dtype=object))[0]
-    patient = lines["patient_code"].to_numpy().astype(np.int64)
-    day = s_day[sid]
-    out = []
-    first_row = np.zeros(len(s_day), np.int64)
-    first_row[sid] = np.arange(len(sid))
-    for region in REGION_FAMILIES:
-        is_region = np.array([c.is_esi and c.region_family == region for c in cats] + [False])[code_idx]
-        billed = np.zeros(len(s_day), bool)
-        billed[sid[is_region]] = True
-        counts = np.zeros(len(s_day), np.int64)
-        hist = is_region
-        if hist.any() and billed.any():
-            group = patient[hist] * (payer_ek.max() + 1) + payer_ek[s_ek[sid[hist]]]
-            keys = np.sort(group * span + (day[hist] - day0))
-            keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # the distinct (patient, date) pairs
-            q = np.flatnonzero(billed)
-            base = (patient[first_row[q]] * (payer_ek.max() + 1) + payer_ek[s_ek[q]]) * span
-            lo = np.searchsorted(keys, base + np.maximum(window_lut[s_day[q] - day0] - day0, 0), side="left")
-            hi = np.searchsorted(keys, base + (s_day[q] - day0), side="left")
-            counts[q] = hi - lo
-        out.append(counts)
-    return out
 
 
 def _broadcast(

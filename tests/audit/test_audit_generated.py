@@ -19,6 +19,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 
+import pytest
 from audit_helpers import csv_text, row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -251,14 +252,17 @@ def test_every_claim_level_rule_states_what_a_claims_file_cannot_show():
         assert rule_by_id(r.id).claim_level
 
 
-def test_a_date_in_a_message_that_equals_the_representative_day_is_not_rewritten():
-    """0230T was deleted on 2021-01-01: sessions on that day and the next share a signature and a regime,
-    but "deleted 2021-01-01" must stay in the second one's message (the day near a breakpoint is its own
-    regime)."""
-    days = ["2021-01-01", "2021-01-02", "2021-03-04"]
+@pytest.mark.parametrize(
+    "days", [["2021-01-01", "2021-01-02", "2021-03-04"], ["2021-01-01", "2021-01-02"], ["2021-03-04", "2021-01-01"]]
+)
+def test_a_date_in_a_message_that_equals_the_representative_day_is_not_rewritten(days):
+    """0230T was deleted on 2021-01-01: sessions on that day and later share a signature and a regime, but
+    "deleted 2021-01-01" must stay in every message. A session near a breakpoint represents its signature only
+    when no other can (first case: the session of 03-04 does, wherever it is in the file); a signature of
+    such sessions only splits by day (second case)."""
     rows = [row(patient=f"P{i}", claim=f"C{i}", day=d, code="0230T") for i, d in enumerate(days)]
     result = audit(io.StringIO(csv_text(rows)))
     messages = result.findings.loc[result.findings["rule_id"] == "CPT-CODE-VALID", "message"].tolist()
-    assert len(messages) == 3
+    assert len(messages) == len(days)
     for day, message in zip(days, messages, strict=True):
         assert f"date of service on {day} (deleted 2021-01-01)" in message, message
