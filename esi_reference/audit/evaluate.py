@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from esi_reference._memo import memoised_property
 from esi_reference.cmsdata import tables as cms_tables
 from esi_reference.engine import CLAIM_RULES, _rules_in_force, claim_findings
 from esi_reference.model.encounter import REGION_FAMILIES, ClaimLine, PriorSession, claim_encounter
@@ -224,7 +225,7 @@ def _run_forked(indices: list[int]) -> list[Evaluated]:
     return [s.run(*groups[i]) for i in indices]
 
 
-#: Rule ``reads`` the audit computes rather than reads from a column (the history, see ``_prior_counts``).
+#: Rule ``reads`` the audit computes rather than reads from a column (the history, see ``_Sessions.priors``).
 _DERIVED_READS = frozenset({"prior_sessions"})
 
 
@@ -303,7 +304,12 @@ class _Sessions:
         if force:
             force_of_ek[ek[ek_rows]] = _combine([cols[f.column][0][ek_rows] for f in force])
         self._regimes(templates, force_of_ek)
-        self.priors = self._prior_counts(lines, patient[first], templates, span)
+        # History counts the earlier sessions of the same payer profile (Medicare's, or a plan's own limit):
+        # each session's (patient, payer profile) group; the counts are computed by the first pass that reads
+        # them (in the forked child, when there is one).
+        payer_ek = pd.factorize(np.array([t.payer for t in templates], dtype=object))[0]
+        self.history_group = patient[first] * (int(payer_ek.max()) + 1) + payer_ek[self.s_ek]
+        self.code_column = lines["code"]
         del ek, day, patient
         self.rng_key = np.random.default_rng(20261201)
         self.per_rank = self.rng_key.integers(1, 2**63, int(sizes.max()), dtype=np.uint64) | np.uint64(1)
@@ -328,16 +334,14 @@ class _Sessions:
             in_force = _rules_in_force("claim", _date(int(self.s_day[s])), t.lcd_effective, t.payer, t.claim_type)
             self.pair_keys.append((frozenset(r.id for r in in_force), int(interval[s])))
 
-    def _prior_counts(self, lines: pd.DataFrame, s_patient: np.ndarray, templates: list, span: int) -> list[np.ndarray]:
+    @memoised_property
+    def priors(self) -> list[np.ndarray]:
         """Per region family, per session: the number of the patient's earlier dates in the 12-month window
         with an ESI line of that region family for the same payer profile (0 where the session bills no ESI
         of it)."""
-        codes = lines["code"]
-        cats = [catalogue.lookup(str(c)) for c in codes.cat.categories]
-        code_idx = codes.cat.codes.to_numpy()[self.order]
-        # History counts the earlier sessions of the same payer profile (Medicare's, or a plan's own limit).
-        payer_ek = pd.factorize(np.array([t.payer for t in templates], dtype=object))[0]
-        group = s_patient * (int(payer_ek.max()) + 1) + payer_ek[self.s_ek]
+        cats = [catalogue.lookup(str(c)) for c in self.code_column.cat.categories]
+        code_idx = self.code_column.cat.codes.to_numpy()[self.order]
+        group, span = self.history_group, len(self.window_lut)
         offset = self.s_day - self.day0
         window = np.maximum(self.window_lut[offset] - self.day0, 0)
         out = []

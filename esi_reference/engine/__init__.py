@@ -294,10 +294,18 @@ def claim_findings(
         if not only:
             return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
         findings: list[Finding] = []
-        for r in _rules_in_force("claim", day, enc.lcd_effective, enc.payer, enc.claim_type):
-            if r.id in only:
-                findings.extend(r.finding(ctx, hit) for hit in r.func(ctx))
+        for r in _claim_rules_in_force(day, enc.lcd_effective, enc.payer, enc.claim_type, only):
+            for hit in r.func(ctx):  # as in _run: no per-rule generator or list on the hot path
+                findings.append(r.finding(ctx, hit))
         return one_finding_per_cause(findings)
+
+
+@lru_cache(maxsize=4096)
+def _claim_rules_in_force(
+    day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str, only: frozenset[str]
+) -> tuple[Rule, ...]:
+    """The claim-level rules among ``only`` that are in force (the audit asks this once per session)."""
+    return tuple(r for r in _rules_in_force("claim", day, lcd_effective, payer, claim_type) if r.id in only)
 
 
 def describe_line(line: ClaimLine) -> str:
