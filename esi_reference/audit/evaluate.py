@@ -396,8 +396,7 @@ class _Sessions:
         dose = next((f for f in line_fields if f.field == "dose"), None)
         facts = [f for f in line_fields if f.part_of == "drug_facts"]
 
-        def line_at(r: int) -> tuple[ClaimLine, float | None, dict[str, object] | None]:
-            key = int(line_key[r])
+        def line_at(r: int, key: int) -> tuple[ClaimLine, float | None, dict[str, object] | None]:
             if key not in line_cache:
                 kwargs: dict[str, object] = {}
                 for f in line_fields:
@@ -415,23 +414,32 @@ class _Sessions:
                 line_cache[key] = (ClaimLine(**kwargs), amount, given or None)  # type: ignore[arg-type]
             return line_cache[key]
 
+        # The representatives' rows, days, session values and history as Python lists (one conversion each).
+        rep_sizes = sizes[reps]
+        bounds = np.r_[0, np.cumsum(rep_sizes)]
+        rows = order[np.repeat(starts[reps] - bounds[:-1], rep_sizes) + np.arange(int(bounds[-1]))]
+        rows_l, keys_l, bounds_l = rows.tolist(), line_key[rows].tolist(), bounds.tolist()
+        days_l, eks_l = self.s_day[reps].tolist(), self.s_ek[reps].tolist()
+        history = [(region, counts[reps].tolist()) for region, counts in zip(REGION_FAMILIES, priors, strict=False)]
+        # the in-force fields too, read or not: the rules in force follow from them (for this pass's rules
+        # they are equal across the signature)
+        fields_of = [{k: v for k, v in values.items() if k in reads or k in self.in_force} for values in self.ek_values]
         out_sig: list[int] = []
         out_line: list[int] = []
         out_text: list[str] = []
         out_rule: list[int] = []
         out_sev: list[int] = []
-        for g, s in enumerate(reps):
-            cached = [line_at(int(r)) for r in order[starts[s] : starts[s] + sizes[s]]]
+        for g in range(len(reps)):
+            a, b = bounds_l[g], bounds_l[g + 1]
+            cached = [line_at(rows_l[k], keys_l[k]) for k in range(a, b)]
             claim = tuple(c[0] for c in cached)
-            when = _date(int(self.s_day[s]))
+            when = _date(days_l[g])
             prior = tuple(
                 PriorSession(when - dt.timedelta(days=j), region)
-                for region, counts in zip(REGION_FAMILIES, priors, strict=False)
-                for j in range(1, int(counts[s]) + 1)
+                for region, counts in history
+                for j in range(1, counts[g] + 1)
             )
-            # the in-force fields too, read or not: the rules in force follow from them (for this pass's rules
-            # they are equal across the signature)
-            fields = {k: v for k, v in self.ek_values[self.s_ek[s]].items() if k in reads or k in self.in_force}
+            fields = fields_of[eks_l[g]]
             doses, given = tuple(c[1] for c in cached), tuple(c[2] for c in cached)
             enc = claim_encounter(when, claim, doses, prior, given if any(given) else (), **fields)
             findings = claim_findings(enc, when, claim, only=rule_ids)
