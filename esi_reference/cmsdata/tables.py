@@ -510,6 +510,11 @@ def resolved_once() -> Iterator[None]:
         _PINNED.reset(token)
 
 
+def tables_resolved_once() -> bool:
+    """Is this inside a :func:`resolved_once` block? (A caller that runs many checks asks once.)"""
+    return _PINNED.get() is not None
+
+
 def tables_for(day: dt.date | None = None) -> Tables:
     """The tables to use for a date of service (``None``: the newest), honouring :func:`using_layers`."""
     pinned = _PINNED.get()

@@ -288,16 +288,19 @@ def claim_findings(
     enc: Encounter, day: dt.date, lines: tuple[ClaimLine, ...], billed: bool = True, only: frozenset[str] = frozenset()
 ) -> list[Finding]:
     """Unsorted findings of the rules in force for these lines: every rule, or for a claim-only encounter
-    the claim-level ones (``only``: just these rule ids). The claims audit calls this per distinct session."""
-    with ncci.resolved_once():
-        ctx = Context(enc, day, lines, _derive(enc), billed)
-        if not only:
-            return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
-        findings: list[Finding] = []
-        for r in _claim_rules_in_force(day, enc.lcd_effective, enc.payer, enc.claim_type, only):
-            for hit in r.func(ctx):  # as in _run: no per-rule generator or list on the hot path
-                findings.append(r.finding(ctx, hit))
-        return one_finding_per_cause(findings)
+    the claim-level ones (``only``: just these rule ids). The claims audit calls this per distinct session,
+    inside one ``resolved_once`` block for the whole file."""
+    if not ncci.tables_resolved_once():
+        with ncci.resolved_once():
+            return claim_findings(enc, day, lines, billed, only)
+    ctx = Context(enc, day, lines, _derive(enc), billed)
+    if not only:
+        return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
+    findings: list[Finding] = []
+    for r in _claim_rules_in_force(day, enc.lcd_effective, enc.payer, enc.claim_type, only):
+        for hit in r.func(ctx):  # as in _run: no per-rule generator or list on the hot path
+            findings.append(r.finding(ctx, hit))
+    return one_finding_per_cause(findings)
 
 
 @lru_cache(maxsize=4096)

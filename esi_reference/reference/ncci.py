@@ -48,6 +48,7 @@ from esi_reference.cmsdata.tables import (
     shipped_tables,
     tables_for,
     tables_for_claim,
+    tables_resolved_once,
     using_layers,
 )
 from esi_reference.files import MAX_TABLE_BYTES
@@ -71,6 +72,7 @@ __all__ = [
     "resolved_once",
     "tables_for",
     "tables_for_claim",
+    "tables_resolved_once",
     "using_files",
     "using_tables",
 ]
