@@ -410,8 +410,12 @@ def validate(raw: pd.DataFrame, *, _ids: dict[str, Ids] | None = None) -> Claims
         width = int(ln_lut.max()) + 1
         key = cid_codes[ok].astype(np.int64) * width + ln_lut[ln_codes[ok]]
         top = int(key.max()) + 1
-        # Counting sort when the key range is small (the usual case), else hashing.
-        maybe = bool((np.bincount(key, minlength=top) > 1).any()) if top <= 50_000_000 else True
+        # Keys that only grow (a file in claim order, the usual case) cannot repeat; else a counting sort
+        # when the key range is small, else hashing.
+        if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+            maybe = False
+        else:
+            maybe = bool((np.bincount(key, minlength=top) > 1).any()) if top <= 50_000_000 else True
         dup = pd.Series(key).duplicated().to_numpy() if maybe else np.zeros(len(key), dtype=bool)
         if dup.any():
             first = pd.Series(ok[~dup], index=key[~dup])
