@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from esi_reference._memo import memo
 from esi_reference.coding.builder import Builder
@@ -194,6 +195,15 @@ def drug_units(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
     >>> drug_units("triamcinolone_acetonide", 40, dt.date(2025, 1, 2))
     [('J3301', 4)]
     """
+    return list(_drug_units(drug, dose, day))
+
+
+@lru_cache(maxsize=4096)
+def _drug_units(drug: str, dose: float, day: dt.date) -> tuple[tuple[str, int], ...]:
+    return tuple(_units_of(drug, dose, day))
+
+
+def _units_of(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
     valid = [c for c in (catalogue.lookup(x) for x in DRUGS[drug]["codes"].split()) if c.valid_on(day)]
     if not valid:
         return []

@@ -11,6 +11,10 @@ from esi_reference.reference._data import read_rows
 #: drug -> its row of drugs.csv (codes, dose unit, units per code, sources).
 DRUGS = {r["drug"]: r for r in read_rows("drugs.csv")}
 _DRUG_OF_CODE = {code: drug for drug, row in DRUGS.items() for code in row["codes"].split()}
+#: Every drug whose codes include the code (rules look this up per claim line).
+DRUGS_OF_CODE: dict[str, frozenset[str]] = {
+    code: frozenset(d for d, row in DRUGS.items() if code in row["codes"].split()) for code in _DRUG_OF_CODE
+}
 
 
 def drug_of_code(code: str) -> str | None:

@@ -51,7 +51,7 @@ from esi_reference.coding import (
     drug_units,
 )
 from esi_reference.reference import catalogue
-from esi_reference.reference.drugs import DRUGS
+from esi_reference.reference.drugs import DRUGS, DRUGS_OF_CODE
 from esi_reference.reference.policy import FACILITY_PLACES_OF_SERVICE
 from esi_reference.rules.base import DEFAULT_READS, Context, Hit, rule
 
@@ -123,10 +123,12 @@ def units(ctx: Context):
         units_billed = sum(ctx.lines[i].units for i in indices)
         row = catalogue.lookup(code)
         if code not in expected:
+            if ctx.claim_only:
+                continue  # a claim line without its dose
             given = [d for d in DRUGS.values() if code in d["codes"].split()]
             same_drug = [c for c, _ in expected.items() if given and c in given[0]["codes"].split()]
-            if same_drug or ctx.claim_only:
-                continue  # the wrong code for the date (DRUG-CODE-DATE), or a claim line without its dose
+            if same_drug:
+                continue  # the wrong code for the date (DRUG-CODE-DATE)
             yield Hit(
                 f"{code} ({row.summary.split(',')[0]}) is billed but the record lists no such drug given.",
                 tuple(indices),
@@ -138,7 +140,7 @@ def units(ctx: Context):
                 tuple(indices),
             )
     if ctx.billed and ctx.encounter.place_of_service not in FACILITY_PLACES_OF_SERVICE:
-        billed_drugs = {d for d, row in DRUGS.items() if set(row["codes"].split()) & set(billed)}
+        billed_drugs = {d for code in billed for d in DRUGS_OF_CODE.get(code, ())}
         for plan in drug_plans(ctx.encounter):
             for code, n in plan.administered:
                 if code not in billed and plan.drug not in billed_drugs:
@@ -161,12 +163,13 @@ def facility(ctx: Context):
     to have bought it and a drug line on the physician's claim is a warning."""
     if not ctx.families & DRUG_FAMILIES or ctx.encounter.claim_type == "facility":
         return  # (a facility claim reports the drugs the facility bought)
-    facility_drugs = {p.drug for p in drug_plans(ctx.encounter) if p.supplier == "facility"}
     recorded = {g.drug for g in ctx.encounter.drugs if g.supplied_by == "facility"}
     in_facility = ctx.encounter.place_of_service in FACILITY_PLACES_OF_SERVICE
+    if not recorded and not in_facility:
+        return  # nothing the facility bought, and not in a facility setting
+    facility_drugs = {p.drug for p in drug_plans(ctx.encounter) if p.supplier == "facility"} & recorded
     for i, _line, code in ctx.indexed(lambda c: c.kind == "drug"):
-        drugs = {d for d in facility_drugs if code.code in DRUGS[d]["codes"].split()}
-        if drugs & recorded:
+        if facility_drugs & DRUGS_OF_CODE.get(code.code, frozenset()):
             yield Hit(
                 f"Line {i + 1}: {code.code} - the record says the facility supplied this drug; only the facility's "
                 "claim reports it.",
