@@ -39,6 +39,7 @@ audit unchanged. A claim-line field is the same with ``"line"`` (and a ``ClaimLi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import multiprocessing
@@ -47,6 +48,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,7 +174,7 @@ def _date(number: int) -> dt.date:
 
 #: Files of at least this many accepted lines run their passes in two processes (:func:`_run_passes`).
 PARALLEL_LINES = 200_000
-_FORKED: tuple[_Sessions, list[tuple[frozenset[str], frozenset[str]]]] | None = None
+_FORKED: tuple[_Sessions, list[tuple[frozenset[str], frozenset[str]]], list[int], Any] | None = None
 
 
 def evaluate(lines: pd.DataFrame, workers: int | None = None) -> Evaluated:
@@ -193,36 +195,43 @@ def evaluate(lines: pd.DataFrame, workers: int | None = None) -> Evaluated:
 def _run_passes(
     s: _Sessions, groups: list[tuple[frozenset[str], frozenset[str]]], workers: int | None
 ) -> list[Evaluated]:
-    """Each pass's findings, in ``groups`` order. With two workers the pass with the most rules runs here
-    while the others run in one forked child process, which inherits the sessions (and the tables in use)
-    without copying them; only the findings travel back. Where ``fork`` is not available (Windows, the
-    browser) or the child dies, the passes run here one after the other."""
+    """Each pass's findings, in ``groups`` order. With two workers this process and one forked child take
+    the passes from one shared queue, the likely costliest first (most rules; a pass reading the history
+    also counts it); the child inherits the sessions (and the tables in use) without copying them, and only
+    the findings travel back. Where ``fork`` is not available (Windows, the browser) or the child dies, the
+    passes run here one after the other."""
     if workers is None:
         workers = 2 if s.n >= PARALLEL_LINES and (os.cpu_count() or 1) >= 2 else 1
     if workers < 2 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [s.run(*g) for g in groups]
-    biggest = max(range(len(groups)), key=lambda i: len(groups[i][1]))
-    others = [i for i in range(len(groups)) if i != biggest]
+    queue = sorted(range(len(groups)), key=lambda i: (-len(groups[i][1]), "prior_sessions" not in groups[i][0], i))
+    context = multiprocessing.get_context("fork")
     global _FORKED
-    _FORKED = (s, groups)
+    _FORKED = (s, groups, queue, context.Value("i", 0))
+    parts: dict[int, Evaluated] = {}
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            future = pool.submit(_run_forked, others)
-            parts = {biggest: s.run(*groups[biggest])}
-            try:
-                parts.update(zip(others, future.result(), strict=True))
-            except BrokenProcessPool:  # the child was killed (memory?): evaluate its passes here
-                parts.update((i, s.run(*groups[i])) for i in others)
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            future = pool.submit(_take_passes)
+            parts.update(_take_passes())
+            with contextlib.suppress(BrokenProcessPool):  # a child killed (memory?): its passes run below
+                parts.update(future.result())
     finally:
         _FORKED = None
-    return [parts[i] for i in range(len(groups))]
+    return [parts[i] if i in parts else s.run(*groups[i]) for i in range(len(groups))]
 
 
-def _run_forked(indices: list[int]) -> list[Evaluated]:
-    """In the forked child: the passes ``indices`` of the sessions the parent set up."""
-    assert _FORKED is not None, "the passes run in a child forked by _run_passes"
-    s, groups = _FORKED
-    return [s.run(*groups[i]) for i in indices]
+def _take_passes() -> dict[int, Evaluated]:
+    """Here or in the forked child: take the next pass from the shared queue until it is empty."""
+    assert _FORKED is not None, "the passes are shared out by _run_passes"
+    s, groups, queue, taken = _FORKED
+    done = {}
+    while True:
+        with taken.get_lock():
+            k = taken.value
+            taken.value += 1
+        if k >= len(queue):
+            return done
+        done[queue[k]] = s.run(*groups[queue[k]])
 
 
 #: Rule ``reads`` the audit computes rather than reads from a column (the history, see ``_Sessions.priors``).

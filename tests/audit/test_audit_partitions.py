@@ -59,3 +59,28 @@ def test_passes_in_a_forked_worker_give_the_same_findings(tmp_path):
             assert list(getattr(serial, key)) == list(getattr(forked, key)), key
         counts.append(len(serial.pos))
     assert counts[0] != counts[1]  # the MUE file given for the run changed findings, in the child too
+
+
+def test_a_pass_worker_that_dies_loses_no_finding(tmp_path, monkeypatch):
+    """The child dies inside the first pass it takes (as if killed for memory): this process evaluates that
+    pass too, and the findings are the serial ones."""
+    import os
+
+    from esi_reference.audit import evaluate as ev
+    from esi_reference.audit.format import read_claims
+
+    path = tmp_path / "claims.csv"
+    write_claims(path, 3000, seed=6)
+    lines = read_claims(path).lines
+    serial = ev.evaluate(lines, workers=1)
+    parent, run = os.getpid(), ev._Sessions.run
+
+    def run_or_die(self, *args):
+        if os.getpid() != parent:
+            os._exit(1)
+        return run(self, *args)
+
+    monkeypatch.setattr(ev._Sessions, "run", run_or_die)
+    forked = ev.evaluate(lines, workers=2)
+    for key in ("pos", "rule", "sev", "message"):
+        assert list(getattr(serial, key)) == list(getattr(forked, key)), key
