@@ -125,7 +125,7 @@ def _findings(L: pd.DataFrame, found: Evaluated) -> pd.DataFrame:
     """The findings table, in (row, rule) order."""
     rows = L["row"].to_numpy()
     order = np.lexsort((found.rule, rows[found.pos]))
-    pos, rule, sev, message = found.pos[order], found.rule[order], found.sev[order], found.message[order]
+    pos, rule, sev = found.pos[order], found.rule[order], found.sev[order]
     return pd.DataFrame(
         {
             "row": rows[pos],
@@ -133,20 +133,21 @@ def _findings(L: pd.DataFrame, found: Evaluated) -> pd.DataFrame:
             "claim_id": L["claim_id"].array.take(pos),
             "line_number": L["line_number"].to_numpy()[pos],
             "date_of_service": L["dos"].to_numpy()[pos].astype("datetime64[D]"),
-            "code": np.asarray(L["code"].cat.categories, dtype=object)[L["code"].cat.codes.to_numpy()[pos]],
+            "code": _category_text(L["code"], pos),
             "rendering_provider": _category_text(L["rendering_provider"], pos),
             "rule_id": pd.Categorical.from_codes(rule, categories=list(AUDIT_RULE_IDS), validate=False),
             "severity": pd.Categorical.from_codes(sev, categories=list(SEVERITIES), validate=False),
-            "message": message,
+            "message": pd.array(found.texts or [""], dtype="str").take(found.text_id[order]),
         },
         copy=False,
     )
 
 
-def _category_text(col: pd.Series, pos: np.ndarray) -> np.ndarray:
-    """Values of a categorical column at ``pos`` as text ('' for missing), without materialising it."""
-    cats = np.append(np.asarray(col.cat.categories, dtype=object), "")
-    return cats[col.cat.codes.to_numpy()[pos]]
+def _category_text(col: pd.Series, pos: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Values of a categorical column at ``pos`` as text ('' for missing), taken from its categories as a
+    text array (no Python string per row)."""
+    cats = pd.array(np.append(np.asarray(col.cat.categories, dtype=object), ""), dtype="str")
+    return cats.take(col.cat.codes.to_numpy()[pos])  # code -1 (missing) takes the last value: ''
 
 
 def _line_table(result: AuditResult) -> pd.DataFrame:

@@ -115,12 +115,28 @@ _LINE_FIELDS = {f.name for f in dataclasses.fields(ClaimLine)}
 
 @dataclass
 class Evaluated:
-    """Findings on rows: row positions (into the lines frame), rule index, severity index, message."""
+    """Findings on rows: row positions (into the lines frame), rule index, severity index and message (an
+    index into ``texts``: a file's findings repeat a few thousand texts)."""
 
     pos: np.ndarray
     rule: np.ndarray
     sev: np.ndarray
-    message: np.ndarray
+    text_id: np.ndarray
+    texts: list[str]
+
+    @property
+    def message(self) -> np.ndarray:
+        """The message of each finding (object array)."""
+        return np.asarray([*self.texts, ""], dtype=object)[self.text_id]
+
+    @classmethod
+    def joined(cls, parts: list[Evaluated]) -> Evaluated:
+        offsets = np.cumsum([0, *(len(p.texts) for p in parts)])
+        return cls(
+            *(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev")),
+            np.concatenate([p.text_id + offset for p, offset in zip(parts, offsets, strict=False)]),
+            [t for p in parts for t in p.texts],
+        )
 
 
 def _codes(col: pd.Series) -> tuple[np.ndarray, list[object]]:
@@ -183,13 +199,13 @@ def evaluate(lines: pd.DataFrame, workers: int | None = None) -> Evaluated:
     machine with 2 CPUs or more, else 1); the findings are the same either way."""
     n = len(lines)
     if not n:
-        return Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, object))
+        return Evaluated(np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.int8), np.zeros(0, np.int64), [])
     with cms_tables.resolved_once():  # each quarter's tables resolved once for the whole file
         s = _Sessions(lines)
         # a field the file leaves empty adds nothing to a signature: passes reading the same filled fields merge
         filled = frozenset(f.read_as for f in (*s.session_fields, *s.line_fields)) | _DERIVED_READS
         parts = _run_passes(s, _groups(filled), workers)
-    return Evaluated(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev", "message")))
+    return Evaluated.joined(parts)
 
 
 def _run_passes(
@@ -272,10 +288,13 @@ class _Sessions:
         day = lines["dos"].to_numpy().astype("datetime64[D]").astype(np.int64)
         self.day0 = day0 = int(day.min())
         span = int(day.max()) - day0 + 1
-        present = [f for f in FIELDS if f.column in lines.columns]
-        self.cols = {f.column: _codes(lines[f.column]) for f in present}
         # drug-fact columns the file does not fill are left out (the reader adds them empty)
-        present = [f for f in present if f.part_of != "drug_facts" or bool((self.cols[f.column][0] >= 0).any())]
+        present = [
+            f
+            for f in FIELDS
+            if f.column in lines.columns and (f.part_of != "drug_facts" or bool(lines[f.column].notna().any()))
+        ]
+        self.cols = {f.column: _codes(lines[f.column]) for f in present}
         self.session_fields = [f for f in present if f.level == "session"]
         self.line_fields = [f for f in present if f.level == "line"]
         # Sessions: patient x date x session-field values. One stable sort on (session key, line number)
@@ -507,14 +526,17 @@ def _broadcast(
     within = np.arange(len(sessions)) - np.repeat(np.cumsum(counts) - counts, counts)
     pair = first_pair[sig[sessions]] + within
     pos = s.order[s.starts[sessions] + p_line[pair]]
-    message = _messages(text_ids[pair], list(text_values), s.s_day[sessions], s.window_lut, s.day0)
-    return Evaluated(pos.astype(np.int64), rule_arr[pair], sev_arr[pair], message)
+    text_id, texts = _messages(text_ids[pair], list(text_values), s.s_day[sessions], s.window_lut, s.day0)
+    return Evaluated(pos.astype(np.int64), rule_arr[pair], sev_arr[pair], text_id, texts)
 
 
-def _messages(ids: np.ndarray, texts: list[str], days: np.ndarray, window_lut: np.ndarray, day0: int) -> np.ndarray:
-    """Message text per output row: templates with the row's own date (and window start) written in."""
+def _messages(
+    ids: np.ndarray, texts: list[str], days: np.ndarray, window_lut: np.ndarray, day0: int
+) -> tuple[np.ndarray, list[str]]:
+    """Message per output row (an index into the texts returned): templates with the row's own date (and
+    window start) written in."""
     dated = np.array([_DAY in t or _START in t for t in texts] + [False])
-    out = np.asarray(texts, dtype=object)[ids]
+    out = ids.astype(np.int64)
     rows = np.flatnonzero(dated[ids])
     if len(rows):
         combo, uniques = pd.factorize(ids[rows] * (len(window_lut) + 1) + (days[rows] - day0))
@@ -524,5 +546,6 @@ def _messages(ids: np.ndarray, texts: list[str], days: np.ndarray, window_lut: n
             filled.append(
                 t.replace(_DAY, _date(d).isoformat()).replace(_START, _date(int(window_lut[d - day0])).isoformat())
             )
-        out[rows] = np.asarray(filled, dtype=object)[combo]
-    return out
+        out[rows] = len(texts) + combo
+        texts = [*texts, *filled]
+    return out, texts
