@@ -160,6 +160,16 @@ def _combine(parts: list[np.ndarray]) -> np.ndarray:
             key, top = key.astype(np.int64), len(uniques)
         key = key * radix + part.astype(np.int64) + 1
         top *= radix
+    return _dense(key, top)
+
+
+def _dense(key: np.ndarray, top: int) -> np.ndarray:
+    """Dense ids 0..k-1 of non-negative integer keys below ``top``: through a table when the range is small
+    (ids in key order), else by hashing (ids in order of appearance)."""
+    if top <= 1 << 22:
+        seen = np.zeros(top, bool)
+        seen[key] = True
+        return (np.cumsum(seen) - 1)[key]
     return pd.factorize(key)[0].astype(np.int64)
 
 
@@ -354,7 +364,8 @@ class _Sessions:
         near_day = np.array([d + day0 in hazard or int(w) in hazard for d, w in enumerate(self.window_lut)], bool)
         self.near = near_day[self.s_day - day0]
         interval = np.searchsorted(np.asarray(breaks, np.int64), self.s_day, side="right")
-        self.pair, _ = pd.factorize(interval * (int(force_of_ek.max()) + 1) + force_of_ek[self.s_ek])
+        n_force = int(force_of_ek.max()) + 1
+        self.pair = _dense(interval * n_force + force_of_ek[self.s_ek], (len(breaks) + 1) * n_force)
         template_of = {int(f): templates[e] for e, f in enumerate(force_of_ek)}
         self.pair_keys: list[tuple[frozenset[str], int]] = []
         for s in _first_of_each(self.pair):
