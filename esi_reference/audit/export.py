@@ -48,17 +48,14 @@ def _write_csv_arrow(frame: pd.DataFrame, path: str) -> bool:
     columns = []
     for column in table.columns:
         if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            # An empty text value is written as an empty field (pyarrow would quote it as "").
-            column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-            formula = pc.and_(
-                pc.match_substring_regex(column, FORMULA_PATTERN),
-                pc.invert(pc.match_substring_regex(column, NUMBER_PATTERN)),
-            )
-            if pc.any(formula).as_py():
-                quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
-                column = pc.if_else(formula, quoted, column)
+            # made safe on its few distinct values (the dictionary), then decoded
+            chunks = [
+                pa.DictionaryArray.from_arrays(chunk.indices, _safe_text(pa, pc, chunk.dictionary))
+                for chunk in column.chunks
+            ]
+            column = pa.chunked_array(chunks, type=column.type).cast(column.type.value_type)
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = _safe_text(pa, pc, column)
         columns.append(column)
     table = pa.table(columns, names=[str(c) for c in frame.columns])
     header = io.StringIO()
@@ -67,6 +64,22 @@ def _write_csv_arrow(frame: pd.DataFrame, path: str) -> bool:
         f.write(header.getvalue().encode("utf-8"))
         pcsv.write_csv(table, f, pcsv.WriteOptions(include_header=False))
     return True
+
+
+def _safe_text(pa, pc, column):
+    """Text written as the pandas path writes it: an empty value as an empty field (pyarrow would quote it
+    as ""), a value a spreadsheet would run as a formula behind a leading apostrophe."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column
+    column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+    formula = pc.and_(
+        pc.match_substring_regex(column, FORMULA_PATTERN),
+        pc.invert(pc.match_substring_regex(column, NUMBER_PATTERN)),
+    )
+    if pc.any(formula).as_py():
+        quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
+        column = pc.if_else(formula, quoted, column)
+    return column
 
 
 def _spreadsheet_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
