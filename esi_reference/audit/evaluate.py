@@ -134,7 +134,7 @@ class Evaluated:
         offsets = np.cumsum([0, *(len(p.texts) for p in parts)])
         return cls(
             *(np.concatenate([getattr(p, k) for p in parts]) for k in ("pos", "rule", "sev")),
-            np.concatenate([p.text_id + offset for p, offset in zip(parts, offsets, strict=False)]),
+            np.concatenate([p.text_id + offset for p, offset in zip(parts, offsets[:-1], strict=True)]),
             [t for p in parts for t in p.texts],
         )
 

@@ -500,7 +500,7 @@ _PINNED: ContextVar[dict[dt.date | None, Tables] | None] = ContextVar("esi_refer
 def resolved_once() -> Iterator[None]:
     """Within this block each date's tables are resolved once: one ``check()`` asks for them several times
     (the PTP pairs, the MUE, the memo token), and nothing installs a table in the middle of a check."""
-    if _PINNED.get() is not None:
+    if tables_resolved_once():
         yield
         return
     token = _PINNED.set({})

@@ -200,16 +200,13 @@ def drug_units(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
 
 @lru_cache(maxsize=4096)
 def _drug_units(drug: str, dose: float, day: dt.date) -> tuple[tuple[str, int], ...]:
-    return tuple(_units_of(drug, dose, day))
-
-
-def _units_of(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
+    """:func:`drug_units`, memoised (a pure function of its arguments; the claims audit asks it per session)."""
     valid = [c for c in (catalogue.lookup(x) for x in DRUGS[drug]["codes"].split()) if c.valid_on(day)]
     if not valid:
-        return []
+        return ()
     sizes = sorted(valid, key=lambda c: float(c.unit_amount), reverse=True)
     if len(sizes) == 1:
-        return [(sizes[0].code, max(1, math.ceil(round(dose / float(sizes[0].unit_amount), 6))))]
+        return ((sizes[0].code, max(1, math.ceil(round(dose / float(sizes[0].unit_amount), 6)))),)
     counts: Counter[str] = Counter()
     remaining = dose
     for c in sizes:
@@ -219,7 +216,7 @@ def _units_of(drug: str, dose: float, day: dt.date) -> list[tuple[str, int]]:
             remaining -= size
     if remaining > 1e-9:
         counts[sizes[-1].code] += math.ceil(round(remaining / float(sizes[-1].unit_amount), 6))
-    return [(c.code, counts[c.code]) for c in sizes if counts[c.code]]
+    return tuple((c.code, counts[c.code]) for c in sizes if counts[c.code])
 
 
 __all__ = [
