@@ -40,6 +40,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 
+from esi_reference._memo import memoised_property
 from esi_reference.cmsdata.fees import (
     SHIPPED_FEE_EFFECTIVE,
     SHIPPED_FEE_FILE,
@@ -187,7 +188,7 @@ class Table:
         """``2026Q3 installed ccipra-v322r0-f1.TXT, ...`` - vintage, origin and files, for findings."""
         return table_label(self.vintage, origin_words(self.origin, self.setting), self.files, self.note)
 
-    @property
+    @memoised_property
     def key(self) -> tuple[str, ...]:
         """Identifies the table's content (for caches of results that depend on it)."""
         return (self.kind, self.setting, self.vintage, self.source_id, *self.files, self.note)
@@ -228,8 +229,9 @@ class Tables:
     setting: str = PRACTITIONER
     _views: dict[str, Tables] = field(default_factory=dict, repr=False)
 
-    @property
+    @memoised_property
     def token(self) -> tuple[object, ...]:
+        """Identifies the layers' content (a memo key of results that depend on them; computed once)."""
         return tuple(t.key for t in (*self.ptp, *self.mue, *self.rvu, *self.hospital_ptp, *self.hospital_mue))
 
     def has_setting(self, setting: str, kind: str = "ptp") -> bool:

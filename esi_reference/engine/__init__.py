@@ -172,11 +172,15 @@ def _rules_in_force(
     )
 
 
-def _run(ctx: Context, which: str = "all") -> list[Finding]:
-    """Findings of every rule of the set that is in force for this context."""
+def _run(ctx: Context, which: str = "all", known: dict[str, list[Finding]] | None = None) -> list[Finding]:
+    """Findings of every rule of the set that is in force for this context; ``known``: the coverage rules'
+    findings already found for the same context (the suggestion's), taken as they are."""
     findings: list[Finding] = []
     enc = ctx.encounter
     for r in _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type):
+        if known is not None and r.coverage:
+            findings.extend(known.get(r.id, ()))
+            continue
         for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
             findings.append(r.finding(ctx, hit))
     return findings
@@ -186,24 +190,30 @@ def suggest_claim(encounter: object) -> SuggestedClaim:
     """The claim a coder should submit for these facts (see the module docstring)."""
     enc = _as_encounter(encounter)
     with ncci.resolved_once():
-        return _suggest_claim(enc)
+        return _suggest_claim(enc)[0]
 
 
-def _suggest_claim(enc: Encounter) -> SuggestedClaim:
+def _suggest_claim(enc: Encounter) -> tuple[SuggestedClaim, Context, list[Finding]]:
+    """The suggested claim, with the context of the derived lines and the coverage findings on them (which
+    ``check()`` reuses when the suggestion is those very lines)."""
     derivation = _derive(enc)
     ctx = Context(enc, enc.date_of_service, derivation.lines, derivation, billed=False)
+    coverage = _run(ctx, "coverage")
     denied: dict[int, set[str]] = {}
-    for f in _run(ctx, "coverage"):
+    for f in coverage:
         if f.severity == "error":
             for n in f.lines:
                 denied.setdefault(n - 1, set()).add(f.rule_id)
-    if denied and not enc.payer_profile.liability_modifiers:
+    tables = ncci.tables_for_claim(enc.date_of_service, enc.claim_type, enc.place_of_service)
+    if not denied:
+        return SuggestedClaim(derivation.lines, derivation.not_billable, derivation.notes, tables), ctx, coverage
+    if not enc.payer_profile.liability_modifiers:
         notes = (
             *derivation.notes,
             "Some lines fail a coverage rule of this payer, which does not use GA/GZ: expect a denial, or "
             "seek the payer's prior authorization.",
         )
-        return SuggestedClaim(derivation.lines, derivation.not_billable, notes)
+        return SuggestedClaim(derivation.lines, derivation.not_billable, notes, tables), ctx, coverage
     modifier = "GA" if enc.abn_on_file else "GZ"
     lines: list[ClaimLine] = []
     allowance = tf_addon_allowance(derivation.lines, enc.bilateral_format)
@@ -228,18 +238,16 @@ def _suggest_claim(enc: Encounter) -> SuggestedClaim:
                 reason=line.reason + f"; expected to be denied under the LCD: {modifier}",
             )
         )
-    notes = derivation.notes
-    if denied:
-        notes += (
-            f"Lines marked {modifier} fail a Medicare coverage rule; "
-            + (
-                "the ABN on file lets you bill the patient (GA)."
-                if enc.abn_on_file
-                else "without an ABN the provider is liable (GZ)."
-            ),
-        )
-    tables = ncci.tables_for_claim(enc.date_of_service, enc.claim_type, enc.place_of_service)
-    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, tables)
+    notes = (
+        *derivation.notes,
+        f"Lines marked {modifier} fail a Medicare coverage rule; "
+        + (
+            "the ABN on file lets you bill the patient (GA)."
+            if enc.abn_on_file
+            else "without an ABN the provider is liable (GZ)."
+        ),
+    )
+    return SuggestedClaim(tuple(lines), derivation.not_billable, notes, tables), ctx, coverage
 
 
 def suggest_claims(encounter: object) -> dict[str, SuggestedClaim]:
@@ -265,8 +273,19 @@ def check(encounter: object, as_of: object = None) -> Report:
     day = service_date(as_of, "as_of") if as_of is not None else enc.date_of_service
     billed = enc.claim is not None
     with ncci.resolved_once():
-        lines = enc.claim if enc.claim is not None else _suggest_claim(enc).lines
-        findings = claim_findings(enc, day, tuple(lines), billed)
+        if enc.claim is not None:
+            lines = enc.claim
+            findings = claim_findings(enc, day, tuple(lines), billed)
+        else:
+            suggested, ctx, coverage = _suggest_claim(enc)
+            lines = suggested.lines
+            if day == ctx.day and lines is ctx.lines:  # the derived lines themselves: their coverage is known
+                known: dict[str, list[Finding]] = {}
+                for f in coverage:
+                    known.setdefault(f.rule_id, []).append(f)
+                findings = one_finding_per_cause(_run(ctx, "all", known))
+            else:
+                findings = claim_findings(enc, day, tuple(lines), billed)
         findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.lines or (999,), f.rule_id))
         as_of_text = as_of or enc.date_of_service.isoformat()
         tables = ncci.tables_for_claim(day, enc.claim_type, enc.place_of_service)
