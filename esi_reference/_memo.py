@@ -18,14 +18,16 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+Owner = TypeVar("Owner")
 
 
-def memo(instance: object, key: object, compute: Callable[[], T]) -> T:
-    """The value stored on ``instance`` under ``key``, computed by ``compute()`` on first use."""
+def memo(instance: Owner, key: object, compute: Callable[[Owner], T]) -> T:
+    """The value stored on ``instance`` under ``key``, computed by ``compute(instance)`` on first use (a
+    function of the instance, not a closure: the hot paths call this several times per check)."""
     store = instance.__dict__
     if key in store:
         return store[key]
-    value = store[key] = compute()
+    value = store[key] = compute(instance)
     return value
 
 

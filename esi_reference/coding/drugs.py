@@ -82,16 +82,16 @@ def discarded_units(drug: str, dose: float, discarded: float, day: dt.date) -> t
 
 def drug_plans(encounter: Encounter) -> tuple[DrugPlan, ...]:
     """One plan per (drug, buyer, container kind) given, in the order given (memoised on the encounter)."""
-    return memo(encounter, "drug_plans", lambda: tuple(_plans(encounter)))
+    return memo(encounter, "drug_plans", _plans)
 
 
-def _plans(enc: Encounter) -> list[DrugPlan]:
+def _plans(enc: Encounter) -> tuple[DrugPlan, ...]:
     groups: dict[tuple[str, str, bool | None], list[DrugGiven]] = {}
     for given in enc.drugs:
         groups.setdefault((given.drug, drug_supplier(enc, given), given.single_dose), []).append(given)
     day = enc.date_of_service
     medicare = enc.payer == "medicare"
-    plans = []
+    plans: list[DrugPlan] = []
     for (drug, supplier, single), items in groups.items():
         dose = sum(g.dose for g in items)
         known = [g.known_discarded for g in items]
@@ -124,7 +124,7 @@ def _plans(enc: Encounter) -> list[DrugPlan]:
                 labeled,
             )
         )
-    return plans
+    return tuple(plans)
 
 
 def add_drugs(b: Builder) -> None:

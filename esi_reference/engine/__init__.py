@@ -137,7 +137,7 @@ def _derive(encounter: Encounter) -> Derivation:
     has no facts to derive from)."""
     if encounter.claim_only:
         return _NO_FACTS
-    return memo(encounter, ("derivation", ncci.table_token(encounter.date_of_service)), lambda: derive_lines(encounter))
+    return memo(encounter, ("derivation", ncci.table_token(encounter.date_of_service)), derive_lines)
 
 
 def _as_encounter(encounter: object) -> Encounter:

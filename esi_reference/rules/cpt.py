@@ -63,7 +63,7 @@ def _is_procedure(code: catalogue.Code) -> bool:
 
 def analyse(ctx: Context) -> dict[str, list[Hit]]:
     """Match billed procedure lines to expected ones; returns hits keyed by rule id (memoised per context)."""
-    return memo(ctx, "cpt", lambda: _analyse(ctx))
+    return memo(ctx, "cpt", _analyse)
 
 
 def _analyse(ctx: Context) -> dict[str, list[Hit]]:

@@ -42,6 +42,12 @@ def _applies(situation: str, ctx: Context) -> bool:
 def _satisfied_test(item: DocumentationItem) -> Callable[[Documentation], bool]:
     """The item's test on the documentation facts, built once: every named fact true, present, or >= N."""
     names = item.fact
+    if len(names) == 1:
+        name = names[0]
+        if item.requirement == "true":
+            return lambda doc: getattr(doc, name) is True
+        if item.requirement == "present":
+            return lambda doc: getattr(doc, name) is not None
     if item.requirement == "true":
         return lambda doc: all(getattr(doc, n) is True for n in names)
     if item.requirement == "present":
@@ -57,19 +63,23 @@ _TESTS = tuple((item.id, item.applies_to, _satisfied_test(item)) for item in doc
 
 def gaps(ctx: Context) -> frozenset[str]:
     """Ids of the documentation items that apply and are not satisfied (one pass, memoised per context)."""
-    return memo(ctx, "doc_gaps", lambda: _gaps(ctx))
+    return memo(ctx, "doc_gaps", _gaps)
 
 
 def _gaps(ctx: Context) -> frozenset[str]:
+    """The facts are read first: whether the encounter is in an item's situation is asked only for the
+    items the documentation does not satisfy (each situation once)."""
     doc = ctx.encounter.documentation
     situations: dict[str, bool] = {}
-    missing = set()
+    missing = []
     for item_id, situation, satisfied in _TESTS:
+        if satisfied(doc):
+            continue
         applies = situations.get(situation)
         if applies is None:
             applies = situations[situation] = _applies(situation, ctx)
-        if applies and not satisfied(doc):
-            missing.add(item_id)
+        if applies:
+            missing.append(item_id)
     return frozenset(missing)
 
 
