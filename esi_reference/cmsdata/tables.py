@@ -498,18 +498,19 @@ _ACTIVE: ContextVar[Layers | None] = ContextVar("esi_reference_cms_layers", defa
 _PINNED: ContextVar[dict[dt.date | None, Tables] | None] = ContextVar("esi_reference_cms_pinned", default=None)
 
 
-@contextmanager
-def resolved_once() -> Iterator[None]:
+class resolved_once:
     """Within this block each date's tables are resolved once: one ``check()`` asks for them several times
-    (the PTP pairs, the MUE, the memo token), and nothing installs a table in the middle of a check."""
-    if tables_resolved_once():
-        yield
-        return
-    token = _PINNED.set({})
-    try:
-        yield
-    finally:
-        _PINNED.reset(token)
+    (the PTP pairs, the MUE, the memo token), and nothing installs a table in the middle of a check. Nested
+    blocks share the outer one's. (A class, not a generator: every ``check()`` enters one.)"""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _PINNED.set({}) if _PINNED.get() is None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _PINNED.reset(self._token)
 
 
 def tables_resolved_once() -> bool:

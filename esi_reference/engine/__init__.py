@@ -177,12 +177,18 @@ def _run(ctx: Context, which: str = "all", known: dict[str, list[Finding]] | Non
     findings already found for the same context (the suggestion's), taken as they are."""
     findings: list[Finding] = []
     enc = ctx.encounter
-    for r in _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type):
-        if known is not None and r.coverage:
+    rules = _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type)
+    if known is None:
+        for r in rules:
+            for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
+                findings.append(r.finding(ctx, hit))
+        return findings
+    for r in rules:
+        if r.coverage:
             findings.extend(known.get(r.id, ()))
-            continue
-        for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
-            findings.append(r.finding(ctx, hit))
+        else:
+            for hit in r.func(ctx):
+                findings.append(r.finding(ctx, hit))
     return findings
 
 

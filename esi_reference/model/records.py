@@ -227,7 +227,13 @@ class ClaimLine:
     reason: str = field(default="", compare=False)
 
     def has(self, *modifiers: str) -> bool:
-        return any(m in self.modifiers for m in modifiers)
+        """True when the line carries any of ``modifiers`` (most lines carry none: asked first)."""
+        mine = self.modifiers
+        if mine:
+            for m in modifiers:
+                if m in mine:
+                    return True
+        return False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -156,7 +156,7 @@ class Code:
 
     def valid_on(self, day: object) -> bool:
         """True when the code may be billed for this date of service."""
-        return in_window(parse_date(day, "as_of"), self.valid_from, self.valid_to)
+        return in_window(day if type(day) is dt.date else parse_date(day, "as_of"), self.valid_from, self.valid_to)
 
     @property
     def validity(self) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -123,10 +123,11 @@ class Context:
 
     def indexed(
         self, predicate: Callable[[catalogue.Code], bool] | None = None
-    ) -> list[tuple[int, ClaimLine, catalogue.Code]]:
-        """(index, line, catalogue row) for the claim lines whose code satisfies ``predicate``."""
+    ) -> Sequence[tuple[int, ClaimLine, catalogue.Code]]:
+        """(index, line, catalogue row) for the claim lines whose code satisfies ``predicate`` (all lines
+        without one)."""
         if predicate is None:
-            return list(self.triples)
+            return self.triples
         return [t for t in self.triples if predicate(t[2])]
 
     @memoised_property

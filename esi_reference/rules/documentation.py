@@ -11,32 +11,36 @@ from collections.abc import Callable
 
 from esi_reference._memo import memo
 from esi_reference.model.encounter import Documentation
-from esi_reference.reference.documentation import DocumentationItem, documentation_items
+from esi_reference.reference.documentation import APPLIES_TO, DocumentationItem, documentation_items
 from esi_reference.rules.base import Context, Hit, rule
 
 
-def _applies(situation: str, ctx: Context) -> bool:
-    """Is the encounter in this situation (a documentation item's ``applies_to``)?"""
+def _repeat(ctx: Context) -> bool:
     enc = ctx.encounter
-    esi = enc.covered_procedures  # the LCD's documentation list; exempt uses (pump trial...) are not ESIs
-    if situation == "every_claim":
-        return bool(enc.procedures)
-    if situation == "every_esi":
-        return bool(esi)
-    if situation == "image_guided_esi":
-        return any(p.image_guided for p in esi)
-    if situation == "repeat_esi":
-        start = enc.window_start
-        return any(s.region_family in enc.esi_region_families and s.date >= start for s in enc.prior_sessions)
-    if situation == "contrast_not_used":
-        return any(p.contrast != "used" for p in esi)
-    if situation == "diagnostic_snrb":
-        return any(p.purpose == "diagnostic_snrb" for p in esi)
-    if situation == "sedation":
-        return any(s.code.startswith("9915") for s in enc.other_services) or any(
-            c.family == "sedation" for c in ctx.codes
-        )
-    raise AssertionError(situation)
+    if not enc.prior_sessions:
+        return False
+    start, regions = enc.window_start, enc.esi_region_families
+    return any(s.region_family in regions and s.date >= start for s in enc.prior_sessions)
+
+
+def _sedation(ctx: Context) -> bool:
+    return any(s.code.startswith("9915") for s in ctx.encounter.other_services) or any(
+        c.family == "sedation" for c in ctx.codes
+    )
+
+
+#: Is the encounter in this situation (a documentation item's ``applies_to``)? The ESIs are the LCD's
+#: documentation list (``covered_procedures``): exempt uses (pump trial...) are not ESIs.
+SITUATIONS: dict[str, Callable[[Context], bool]] = {
+    "every_claim": lambda ctx: bool(ctx.encounter.procedures),
+    "every_esi": lambda ctx: bool(ctx.encounter.covered_procedures),
+    "image_guided_esi": lambda ctx: any(p.image_guided for p in ctx.encounter.covered_procedures),
+    "repeat_esi": _repeat,
+    "contrast_not_used": lambda ctx: any(p.contrast != "used" for p in ctx.encounter.covered_procedures),
+    "diagnostic_snrb": lambda ctx: any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.covered_procedures),
+    "sedation": _sedation,
+}
+assert set(SITUATIONS) == set(APPLIES_TO), "every applies_to situation has its test"
 
 
 def _satisfied_test(item: DocumentationItem) -> Callable[[Documentation], bool]:
@@ -77,7 +81,7 @@ def _gaps(ctx: Context) -> frozenset[str]:
             continue
         applies = situations.get(situation)
         if applies is None:
-            applies = situations[situation] = _applies(situation, ctx)
+            applies = situations[situation] = SITUATIONS[situation](ctx)
         if applies:
             missing.append(item_id)
     return frozenset(missing)
@@ -87,7 +91,7 @@ def _make(item: DocumentationItem):
     hit = (Hit(f"Documentation gap - {item.title}: {item.text}"),)
 
     def check_item(ctx: Context) -> tuple[Hit, ...]:
-        return hit if item.id in gaps(ctx) else ()
+        return hit if item.id in memo(ctx, "doc_gaps", _gaps) else ()
 
     return check_item
 
