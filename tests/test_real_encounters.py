@@ -35,6 +35,27 @@ def test_a_users_own_payer_profile(tmp_path: Path) -> None:
     assert lines(data) == ["64483-RT x1", "64483-LT x1"]
 
 
+def test_a_profile_loaded_again_under_its_id_replaces_the_first_in_every_check(tmp_path: Path) -> None:
+    """The rules in force and the modifiers a profile uses are looked up per profile, not per id: loading a
+    file that changes a profile already used must change the next check's findings."""
+    header, row = resources.files("esi_reference").joinpath("data/payer-template.csv").read_text().splitlines()[:2]
+    data = base_encounter(payer="reload-ppo", diagnoses=["M54.50"], claim=[{"code": "62323", "modifiers": ["GZ"]}])
+
+    def load(**columns: str) -> set[str]:
+        cells = row.split(",")
+        for name, value in {"id": "reload-ppo", **columns}.items():
+            cells[payers.COLUMNS.index(name)] = value
+        mine = tmp_path / "plans.csv"
+        mine.write_text(header + "\n" + ",".join(cells) + "\n")
+        payers.load_profiles(mine)
+        return set(findings(data))
+
+    first = load(lcd_limits="yes", liability_modifiers="no")
+    assert {"LCD-DIAGNOSIS", "PAYER-MODIFIERS"} <= first
+    again = load(lcd_limits="no", liability_modifiers="yes")
+    assert not {"LCD-DIAGNOSIS", "PAYER-MODIFIERS"} & again
+
+
 def test_a_bad_profile_row_names_file_row_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     header = ",".join(payers.COLUMNS)

@@ -370,7 +370,9 @@ class _Sessions:
         self.pair_keys: list[tuple[frozenset[str], int]] = []
         for s in _first_of_each(self.pair):
             t = template_of[int(force_of_ek[self.s_ek[s]])]
-            in_force = _rules_in_force("claim", _date(int(self.s_day[s])), t.lcd_effective, t.payer, t.claim_type)
+            in_force = _rules_in_force(
+                "claim", _date(int(self.s_day[s])), t.lcd_effective, t.payer_profile, t.claim_type
+            )
             self.pair_keys.append((frozenset(r.id for r in in_force), int(interval[s])))
 
     @memoised_property

@@ -39,7 +39,7 @@ from esi_reference.model.dates import service_date
 from esi_reference.model.encounter import FACILITY_CLAIM_PLACES, ClaimLine, Encounter, parse_encounter
 from esi_reference.reference import catalogue, ncci
 from esi_reference.reference.packaging import facility_packaging_notes
-from esi_reference.reference.payers import profile
+from esi_reference.reference.payers import PayerProfile
 from esi_reference.reference.sources import cite
 from esi_reference.rules import Context, Finding, Rule, all_rules
 from esi_reference.rules.consequences import one_finding_per_cause
@@ -160,12 +160,12 @@ CLAIM_RULES = _RULE_SETS["claim"]
 
 @lru_cache(maxsize=4096)
 def _rules_in_force(
-    which: str, day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str
+    which: str, day: dt.date, lcd_effective: dt.date | None, prof: PayerProfile, claim_type: str
 ) -> tuple[Rule, ...]:
     """The rules of the set in force on ``day`` for this payer profile and claim type: the LCD family and
     the MUE family by profile (the MUE rule itself checks a facility claim only against an outpatient
-    hospital table, :func:`esi_reference.rules.units.mue_units`)."""
-    prof = profile(payer)
+    hospital table, :func:`esi_reference.rules.units.mue_units`). Keyed by the profile itself, not its id:
+    a profile file loaded later may replace a profile of the same id."""
     mue = prof.mue_edits
     return tuple(
         r for r in _RULE_SETS[which] if r.applies_on(day, lcd_effective, prof.lcd_limits) and (r.family != "mue" or mue)
@@ -177,7 +177,7 @@ def _run(ctx: Context, which: str = "all", known: dict[str, list[Finding]] | Non
     findings already found for the same context (the suggestion's), taken as they are."""
     findings: list[Finding] = []
     enc = ctx.encounter
-    rules = _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer, enc.claim_type)
+    rules = _rules_in_force(which, ctx.day, enc.lcd_effective, enc.payer_profile, enc.claim_type)
     if known is None:
         for r in rules:
             for hit in r.func(ctx):  # most rules find nothing: no per-rule list or extra call on the hot path
@@ -322,7 +322,7 @@ def claim_findings(
     if not only:
         return one_finding_per_cause(_run(ctx, "claim" if enc.claim_only else "all"))
     findings: list[Finding] = []
-    for r in _claim_rules_in_force(day, enc.lcd_effective, enc.payer, enc.claim_type, only):
+    for r in _claim_rules_in_force(day, enc.lcd_effective, enc.payer_profile, enc.claim_type, only):
         for hit in r.func(ctx):  # as in _run: no per-rule generator or list on the hot path
             findings.append(r.finding(ctx, hit))
     return one_finding_per_cause(findings)
@@ -330,10 +330,10 @@ def claim_findings(
 
 @lru_cache(maxsize=4096)
 def _claim_rules_in_force(
-    day: dt.date, lcd_effective: dt.date | None, payer: str, claim_type: str, only: frozenset[str]
+    day: dt.date, lcd_effective: dt.date | None, prof: PayerProfile, claim_type: str, only: frozenset[str]
 ) -> tuple[Rule, ...]:
     """The claim-level rules among ``only`` that are in force (the audit asks this once per session)."""
-    return tuple(r for r in _rules_in_force("claim", day, lcd_effective, payer, claim_type) if r.id in only)
+    return tuple(r for r in _rules_in_force("claim", day, lcd_effective, prof, claim_type) if r.id in only)
 
 
 def describe_line(line: ClaimLine) -> str:

@@ -142,6 +142,11 @@ class Context:
         return frozenset(code.family for code in self.codes)
 
     @memoised_property
+    def modifiers(self) -> frozenset[str]:
+        """Every modifier on the claim lines (rules about one modifier return early when it is absent)."""
+        return frozenset(m for line in self.lines for m in line.modifiers)
+
+    @memoised_property
     def has_addon(self) -> bool:
         return any(code.is_addon for code in self.codes)
 

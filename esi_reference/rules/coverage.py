@@ -116,6 +116,8 @@ def interlaminar_levels(ctx: Context):
     """Interlaminar and caudal ESIs are limited to one level per session (and the code is reported once
     whatever the number of levels). Levels are counted across every interlaminar procedure of the session."""
     procs = [p for p in _covered_procedures(ctx) if p.approach == "interlaminar"]
+    if not procs:
+        return
     levels = sorted({level for p in procs for level in p.levels})
     if len(levels) > policy.MAX_INTERLAMINAR_LEVELS:
         lines = tuple(dict.fromkeys(i for p in procs for i in lines_for(ctx, p)))
@@ -218,6 +220,8 @@ def frequency(ctx: Context):
     12 months, whatever the approach or number of levels. Sessions are distinct dates of service. The window
     for a session on date D runs from the day after the same calendar date a year earlier up to D (see
     ``esi_reference.reference.policy``)."""
+    if len(ctx.encounter.prior_sessions) < policy.MAX_SESSIONS_PER_12_MONTHS:
+        return  # fewer earlier sessions than the limit: this one cannot exceed it
     start = ctx.encounter.window_start
     for region in ctx.covered_regions:
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}
@@ -238,6 +242,8 @@ def repeat_relief(ctx: Context):
     """A repeat ESI in the same region family is covered only when the previous one gave at least 50 %
     sustained relief of pain or improvement of function, measured on the same scale as the baseline. (How
     long the relief must last is not verified here; a derivative source says 3 months.)"""
+    if not ctx.encounter.prior_sessions:
+        return
     start = ctx.encounter.window_start
     relief = ctx.encounter.documentation.prior_relief_percent
     for region in dict.fromkeys(
@@ -300,13 +306,19 @@ def duration(ctx: Context):
     """The pain must have lasted at least 4 weeks and at least 4 weeks of conservative care (physical
     therapy, medication, activity change) must have failed or not been tolerated - except for acute herpes
     zoster pain."""
-    if not _covered_procedures(ctx) or any(diagnosis_category(d) == "zoster" for d in ctx.encounter.diagnoses):
-        return
     doc = ctx.encounter.documentation
+    short_pain = doc.pain_weeks is not None and doc.pain_weeks < policy.MIN_WEEKS_PAIN
+    short_care = (
+        doc.conservative_care_weeks is not None and doc.conservative_care_weeks < policy.MIN_WEEKS_CONSERVATIVE_CARE
+    )
+    if not (short_pain or short_care) or not _covered_procedures(ctx):
+        return
+    if any(diagnosis_category(d) == "zoster" for d in ctx.encounter.diagnoses):
+        return
     lines = esi_lines(ctx, ("cervical_thoracic", "lumbar_sacral"))
-    if doc.pain_weeks is not None and doc.pain_weeks < policy.MIN_WEEKS_PAIN:
+    if short_pain:
         yield Hit(f"Pain for {doc.pain_weeks} week(s): the LCD requires at least {policy.MIN_WEEKS_PAIN}.", lines)
-    if doc.conservative_care_weeks is not None and doc.conservative_care_weeks < policy.MIN_WEEKS_CONSERVATIVE_CARE:
+    if short_care:
         yield Hit(
             f"Conservative care for {doc.conservative_care_weeks} week(s): the LCD requires at least "
             f"{policy.MIN_WEEKS_CONSERVATIVE_CARE}.",
@@ -347,7 +359,11 @@ def sedation(ctx: Context):
     and necessary for an ESI; it needs a documented patient-specific reason."""
     if not ctx.encounter.esi_procedures or ctx.encounter.documentation.sedation_justified:
         return
-    lines = tuple(i for i, _, c in ctx.indexed(lambda c: c.family == SEDATION_FAMILY))
+    lines = (
+        tuple(i for i, _, c in ctx.indexed(lambda c: c.family == SEDATION_FAMILY))
+        if SEDATION_FAMILY in ctx.families
+        else ()
+    )
     if lines or any(s.code.startswith("9915") for s in ctx.encounter.other_services):
         yield Hit("Sedation with an ESI without a documented reason: not routinely covered.", lines)
 
@@ -372,7 +388,7 @@ def snrb_kx(ctx: Context):
             yield Hit(
                 "A diagnostic selective nerve root block needs modifier KX on its transforaminal line(s).", missing
             )
-    if not any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.procedures):
+    if "KX" in ctx.modifiers and not any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.procedures):
         for i, line, _ in ctx.indexed(lambda c: c.is_esi):
             if line.has("KX"):
                 yield Hit(

@@ -8,11 +8,19 @@ item does not change the codes, but an auditor would deny the claim for it, so i
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from esi_reference._memo import memo
-from esi_reference.model.encounter import Documentation
+from esi_reference.model.encounter import Procedure
 from esi_reference.reference.documentation import APPLIES_TO, DocumentationItem, documentation_items
 from esi_reference.rules.base import Context, Hit, rule
+
+
+def _any_procedure(test: Callable[[Procedure], bool]) -> Callable[[Context], bool]:
+    def situation(ctx: Context) -> bool:
+        return any(test(p) for p in ctx.encounter.covered_procedures)
+
+    return situation
 
 
 def _repeat(ctx: Context) -> bool:
@@ -24,9 +32,10 @@ def _repeat(ctx: Context) -> bool:
 
 
 def _sedation(ctx: Context) -> bool:
-    return any(s.code.startswith("9915") for s in ctx.encounter.other_services) or any(
-        c.family == "sedation" for c in ctx.codes
-    )
+    for s in ctx.encounter.other_services:
+        if s.code.startswith("9915"):
+            return True
+    return "sedation" in ctx.families  # a sedation code billed
 
 
 #: Is the encounter in this situation (a documentation item's ``applies_to``)? The ESIs are the LCD's
@@ -34,35 +43,33 @@ def _sedation(ctx: Context) -> bool:
 SITUATIONS: dict[str, Callable[[Context], bool]] = {
     "every_claim": lambda ctx: bool(ctx.encounter.procedures),
     "every_esi": lambda ctx: bool(ctx.encounter.covered_procedures),
-    "image_guided_esi": lambda ctx: any(p.image_guided for p in ctx.encounter.covered_procedures),
+    "image_guided_esi": _any_procedure(lambda p: p.image_guided),
     "repeat_esi": _repeat,
-    "contrast_not_used": lambda ctx: any(p.contrast != "used" for p in ctx.encounter.covered_procedures),
-    "diagnostic_snrb": lambda ctx: any(p.purpose == "diagnostic_snrb" for p in ctx.encounter.covered_procedures),
+    "contrast_not_used": _any_procedure(lambda p: p.contrast != "used"),
+    "diagnostic_snrb": _any_procedure(lambda p: p.purpose == "diagnostic_snrb"),
     "sedation": _sedation,
 }
 assert set(SITUATIONS) == set(APPLIES_TO), "every applies_to situation has its test"
 
-
-def _satisfied_test(item: DocumentationItem) -> Callable[[Documentation], bool]:
-    """The item's test on the documentation facts, built once: every named fact true, present, or >= N."""
-    names = item.fact
-    if len(names) == 1:
-        name = names[0]
-        if item.requirement == "true":
-            return lambda doc: getattr(doc, name) is True
-        if item.requirement == "present":
-            return lambda doc: getattr(doc, name) is not None
-    if item.requirement == "true":
-        return lambda doc: all(getattr(doc, n) is True for n in names)
-    if item.requirement == "present":
-        return lambda doc: all(getattr(doc, n) is not None for n in names)
-    if item.requirement.startswith(">="):
-        least = int(item.requirement[2:])
-        return lambda doc: all((v := getattr(doc, n)) is not None and v >= least for n in names)
-    raise AssertionError(item.requirement)
+#: Every documentation fact any item names, read in one call.
+_FACTS = tuple(dict.fromkeys(name for item in documentation_items() for name in item.fact))
+_READ_FACTS = attrgetter(*_FACTS)
+_TRUE, _PRESENT, _AT_LEAST = range(3)
 
 
-_TESTS = tuple((item.id, item.applies_to, _satisfied_test(item)) for item in documentation_items())
+def _fact_checks(item: DocumentationItem) -> list[tuple[str, str, int, int, int]]:
+    """(item id, situation, fact position, test, least) for each fact the item names: the item is met
+    when every named fact is true, present, or >= N (its ``requirement``)."""
+    if item.requirement in ("true", "present"):
+        test, least = (_TRUE if item.requirement == "true" else _PRESENT), 0
+    elif item.requirement.startswith(">="):
+        test, least = _AT_LEAST, int(item.requirement[2:])
+    else:
+        raise AssertionError(item.requirement)
+    return [(item.id, item.applies_to, _FACTS.index(name), test, least) for name in item.fact]
+
+
+_CHECKS = tuple(check for item in documentation_items() for check in _fact_checks(item))
 
 
 def gaps(ctx: Context) -> frozenset[str]:
@@ -71,19 +78,26 @@ def gaps(ctx: Context) -> frozenset[str]:
 
 
 def _gaps(ctx: Context) -> frozenset[str]:
-    """The facts are read first: whether the encounter is in an item's situation is asked only for the
-    items the documentation does not satisfy (each situation once)."""
-    doc = ctx.encounter.documentation
+    """The facts are read first (all in one call): whether the encounter is in an item's situation is asked
+    only for the items the documentation does not satisfy (each situation once)."""
+    values = _READ_FACTS(ctx.encounter.documentation)
     situations: dict[str, bool] = {}
-    missing = []
-    for item_id, situation, satisfied in _TESTS:
-        if satisfied(doc):
+    missing: dict[str, None] = {}
+    for item_id, situation, position, test, least in _CHECKS:
+        value = values[position]
+        if test == _TRUE:
+            met = value is True
+        elif test == _PRESENT:
+            met = value is not None
+        else:
+            met = value is not None and value >= least
+        if met or item_id in missing:
             continue
         applies = situations.get(situation)
         if applies is None:
             applies = situations[situation] = SITUATIONS[situation](ctx)
         if applies:
-            missing.append(item_id)
+            missing[item_id] = None
     return frozenset(missing)
 
 

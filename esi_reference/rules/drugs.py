@@ -308,7 +308,7 @@ def jw_unexpected(ctx: Context) -> Iterator[Hit]:
     line that is not a drug, on a drug with no administered line, on a drug from a multi-dose vial (their
     leftover is never paid as waste), with JZ on the same line, and when no whole billing unit was
     discarded. On claims to other payers and on drugs whose container is not recorded it is not judged."""
-    if not any(line.has("JW") for line in ctx.lines):
+    if "JW" not in ctx.modifiers:
         return
     plans = {code: p for p in drug_plans(ctx.encounter) for code in p.codes}
     administered = {line.code for line in ctx.lines if not line.has("JW")}
@@ -393,7 +393,7 @@ def jz_unexpected(ctx: Context) -> Iterator[Hit]:
     (the modifier did not exist), on a line that is not a drug, on a drug from a multi-dose vial, and on a
     drug whose discarded amount goes on a JW line. On claims to other payers and on drugs whose container is
     not recorded it is not judged."""
-    if not any(line.has("JZ") for line in ctx.lines):
+    if "JZ" not in ctx.modifiers:
         return
     plans = {code: p for p in drug_plans(ctx.encounter) for code in p.codes}
     for i, line, code in ctx.indexed():

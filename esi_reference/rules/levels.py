@@ -119,8 +119,12 @@ def session_units(ctx: Context):
     levels or injections. A transforaminal primary code (64479, 64483) is one level: further levels go on the
     add-on code and both sides of a level are modifier 50 (see CPT-BILATERAL-ONE-LINE)."""
     per_code: dict[str, list[int]] = defaultdict(list)
-    for i, _line, code in ctx.indexed(lambda c: c.per_session_only and c.family in ("esi_interlaminar", "neurolytic")):
-        per_code[code.code].append(i)
+    several_tf_units = []  # transforaminal primary lines with more than one unit
+    for i, line, code in ctx.triples:
+        if code.per_session_only and code.family in ("esi_interlaminar", "neurolytic"):
+            per_code[code.code].append(i)
+        elif line.units > 1 and code.family.startswith("esi_transforaminal") and not code.is_addon:
+            several_tf_units.append(i)
     for code, indices in per_code.items():
         units = sum(ctx.lines[i].units for i in indices)
         if units > 1:
@@ -129,9 +133,12 @@ def session_units(ctx: Context):
                 f"({line_list(ctx, indices)}).",
                 tuple(indices),
             )
+    if not several_tf_units:
+        return
     bilateral_regions = _bilateral_tf_regions(ctx)
-    for i, line, code in ctx.indexed(lambda c: c.family.startswith("esi_transforaminal") and not c.is_addon):
-        if line.units > 1 and code.region_family not in bilateral_regions:
+    for i in several_tf_units:
+        code = ctx.codes[i]
+        if code.region_family not in bilateral_regions:
             yield Hit(
                 f"Line {i + 1}: {code.code} is one level with one unit; report further levels with its add-on.", (i,)
             )
@@ -234,10 +241,11 @@ def bilateral_one_line(ctx: Context):
         got = {_marker(line) for line in lines}
         addon = catalogue.lookup(code).is_addon
         bilateral = "50" in want or {"RT", "LT"} <= want
-        where = line_list(ctx, indices)
         if not bilateral:
             if "50" in got:
-                yield Hit(f"{code}: modifier 50 but only one side was injected ({where}).", tuple(indices))
+                yield Hit(
+                    f"{code}: modifier 50 but only one side was injected ({line_list(ctx, indices)}).", tuple(indices)
+                )
             elif {"RT", "LT"} <= got and not addon:
                 yield Hit(
                     f"{code}: RT and LT lines for one procedure - if both sides were injected report it as {wanted}.",
@@ -247,6 +255,7 @@ def bilateral_one_line(ctx: Context):
         units_differ = not addon and sum(x.units for x in lines) != sum(x.units for x in expected[code])
         if want == got and not units_differ:
             continue
+        where = line_list(ctx, indices)
         if "" in got and "50" in got:
             how = f"the code and the code with 50 on two lines ({where})"
         elif {"RT", "LT"} <= got:
@@ -272,15 +281,15 @@ def _bilateral_from_claim(ctx: Context, fmt: str, billed: dict[str, list[int]]):
         lines = [ctx.lines[i] for i in indices]
         got = {_marker(line) for line in lines}
         addon = catalogue.lookup(code).is_addon
-        where = line_list(ctx, indices)
         if {"RT", "LT"} <= got and not addon and fmt != "rt_lt":
-            how = f"RT and LT lines ({where})"
+            how = "RT and LT lines"
         elif "" in got and "50" in got and not addon:
-            how = f"the code and the code with 50 on two lines ({where})"
+            how = "the code and the code with 50 on two lines"
         elif "50" in got and fmt == "rt_lt":
-            how = f"modifier 50 ({where})"
+            how = "modifier 50"
         else:
             continue
+        how += f" ({line_list(ctx, indices)})"
         yield Hit(
             f"{code}: both sides on this claim - this payer ({ctx.encounter.payer}) wants {BILATERAL_FORMATS[fmt]}; "
             f"the claim has {how}.",

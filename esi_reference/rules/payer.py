@@ -7,6 +7,9 @@ other profiles declare: a frequency limit of the plan's own medical policy, and 
 
 from __future__ import annotations
 
+from functools import cache
+
+from esi_reference.reference.payers import PayerProfile
 from esi_reference.rules.base import Context, Hit, rule
 
 MEDICARE_MODIFIERS = ("GA", "GZ", "KX")
@@ -29,8 +32,8 @@ def payer_frequency(ctx: Context):
     warning, since plans differ in how they enforce it."""
     prof = ctx.encounter.payer_profile
     limit = prof.max_sessions_12_months
-    if limit is None or prof.lcd_limits:
-        return
+    if limit is None or prof.lcd_limits or len(ctx.encounter.prior_sessions) < limit:
+        return  # no limit of its own, or fewer earlier sessions than the limit
     start = ctx.encounter.window_start
     for region in ctx.encounter.esi_region_families:
         dates = {s.date for s in ctx.encounter.prior_sessions if s.region_family == region and s.date >= start}
@@ -41,6 +44,13 @@ def payer_frequency(ctx: Context):
                 f"the {prof.label} profile allows {limit} in a rolling 12 months.",
                 lines,
             )
+
+
+@cache
+def _unused_modifiers(prof: PayerProfile) -> frozenset[str]:
+    """GA, GZ and KX, those the payer's profile does not use."""
+    used = {"GA": prof.liability_modifiers, "GZ": prof.liability_modifiers, "KX": prof.kx_diagnostic_block}
+    return frozenset(m for m, uses in used.items() if not uses)
 
 
 @rule(
@@ -55,16 +65,9 @@ def payer_modifiers(ctx: Context):
     """GA and GZ declare an expected Medicare denial (with or without an ABN) and KX marks a diagnostic
     nerve root block under the Medicare ESI billing articles. A payer profile without liability or KX
     modifiers does not expect them; many commercial payers reject unknown modifiers."""
-    prof = ctx.encounter.payer_profile
-    unused = {
-        m
-        for m, used in (
-            ("GA", prof.liability_modifiers),
-            ("GZ", prof.liability_modifiers),
-            ("KX", prof.kx_diagnostic_block),
-        )
-        if not used
-    }
+    unused = _unused_modifiers(ctx.encounter.payer_profile) & ctx.modifiers
+    if not unused:
+        return
     for i, line, _code in ctx.indexed():
         found = [m for m in line.modifiers if m in unused]
         if found:
