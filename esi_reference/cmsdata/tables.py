@@ -273,6 +273,8 @@ class Tables:
         first layer covering ``column1`` (the engine's per-claim lookup: one call per ordered code pair)."""
         for layer in self.ptp:
             if layer.covers(column1):
+                if column2 not in layer._by_code:  # most pairs of a claim: no edit names the code at all
+                    return []
                 found = layer._pairs.get(frozenset((column1, column2)))
                 return [e for e in found if e.column1 == column1 and e.active_on(day)] if found else []
         return []
