@@ -147,6 +147,11 @@ class Context:
         return frozenset(m for line in self.lines for m in line.modifiers)
 
     @memoised_property
+    def sedation(self) -> bool:
+        """Sedation was given: a sedation code on the claim, or a 99151-99157 service in the record."""
+        return "sedation" in self.families or any(s.code.startswith("9915") for s in self.encounter.other_services)
+
+    @memoised_property
     def has_addon(self) -> bool:
         return any(code.is_addon for code in self.codes)
 

@@ -357,15 +357,10 @@ def injectant(ctx: Context):
 def sedation(ctx: Context):
     """Moderate or deep sedation, general anesthesia or monitored anesthesia care is not routinely reasonable
     and necessary for an ESI; it needs a documented patient-specific reason."""
-    if not ctx.encounter.esi_procedures or ctx.encounter.documentation.sedation_justified:
+    if not ctx.encounter.esi_procedures or ctx.encounter.documentation.sedation_justified or not ctx.sedation:
         return
-    lines = (
-        tuple(i for i, _, c in ctx.indexed(lambda c: c.family == SEDATION_FAMILY))
-        if SEDATION_FAMILY in ctx.families
-        else ()
-    )
-    if lines or any(s.code.startswith("9915") for s in ctx.encounter.other_services):
-        yield Hit("Sedation with an ESI without a documented reason: not routinely covered.", lines)
+    lines = tuple(i for i, _, c in ctx.indexed(lambda c: c.family == SEDATION_FAMILY))
+    yield Hit("Sedation with an ESI without a documented reason: not routinely covered.", lines)
 
 
 @rule(

@@ -31,13 +31,6 @@ def _repeat(ctx: Context) -> bool:
     return any(s.region_family in regions and s.date >= start for s in enc.prior_sessions)
 
 
-def _sedation(ctx: Context) -> bool:
-    for s in ctx.encounter.other_services:
-        if s.code.startswith("9915"):
-            return True
-    return "sedation" in ctx.families  # a sedation code billed
-
-
 #: Is the encounter in this situation (a documentation item's ``applies_to``)? The ESIs are the LCD's
 #: documentation list (``covered_procedures``): exempt uses (pump trial...) are not ESIs.
 SITUATIONS: dict[str, Callable[[Context], bool]] = {
@@ -47,7 +40,7 @@ SITUATIONS: dict[str, Callable[[Context], bool]] = {
     "repeat_esi": _repeat,
     "contrast_not_used": _any_procedure(lambda p: p.contrast != "used"),
     "diagnostic_snrb": _any_procedure(lambda p: p.purpose == "diagnostic_snrb"),
-    "sedation": _sedation,
+    "sedation": lambda ctx: ctx.sedation,
 }
 assert set(SITUATIONS) == set(APPLIES_TO), "every applies_to situation has its test"
 
